@@ -1,0 +1,80 @@
+//! Wiring: from settings to a ready engine. Front ends (the CLI, the Discord bot) get
+//! their engine here and nowhere else, so "build on first use, rebuild when stale"
+//! behaves the same everywhere.
+
+use tracing::info;
+
+use crate::config::Settings;
+use crate::core::corpus::{self, CorpusErrors};
+use crate::core::index::{self, BuildOptions, BuildProgress, IndexError, Manifest, SCHEMA_VERSION};
+use crate::core::query::Analyzers;
+use crate::core::search::Engine;
+use crate::core::synonyms::Synonyms;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Sources(#[from] CorpusErrors),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error("cannot read the sources at {path}: {source}")]
+    SourcesIo { path: std::path::PathBuf, source: std::io::Error },
+    #[error("the index at {0} is out of date and index.auto_build is off; run `attache index`")]
+    Stale(std::path::PathBuf),
+}
+
+/// Whether the current index generation was built from the current sources.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Freshness {
+    Fresh,
+    Missing,
+    /// Built from other sources, or with another schema version.
+    Stale,
+}
+
+pub fn freshness(settings: &Settings) -> Result<(Freshness, String), AppError> {
+    let hash = index::sources_hash(&settings.index.sources).map_err(|source| AppError::SourcesIo { path: settings.index.sources.clone(), source })?;
+    let state = match index::current_manifest(&settings.index.dir) {
+        None => Freshness::Missing,
+        Some(m) if m.schema_version == SCHEMA_VERSION && m.sources_hash == hash => Freshness::Fresh,
+        Some(_) => Freshness::Stale,
+    };
+    Ok((state, hash))
+}
+
+/// Load and validate every source, then build a new index generation from them. On
+/// any error nothing changes: the previous generation stays current.
+pub fn reindex(settings: &Settings, progress: &dyn BuildProgress) -> Result<Manifest, AppError> {
+    let hash = index::sources_hash(&settings.index.sources).map_err(|source| AppError::SourcesIo { path: settings.index.sources.clone(), source })?;
+    let corpus = corpus::load_dir_strict(&settings.index.sources)?;
+    let manifest = index::build(
+        &corpus,
+        &settings.index.dir,
+        BuildOptions { sources_hash: hash, memory_budget_bytes: settings.index.writer_memory_bytes, progress },
+    )?;
+    info!(generation = manifest.generation, sources = manifest.sources, passages = manifest.passages, seconds = manifest.build_seconds, "index built");
+    Ok(manifest)
+}
+
+/// The synonym groups from `index.synonyms` (none if the file does not exist).
+pub fn synonyms(settings: &Settings) -> Result<Synonyms, AppError> {
+    Synonyms::load(&settings.index.synonyms, &mut Analyzers::new().english).map_err(|e| AppError::Sources(CorpusErrors(e)))
+}
+
+/// An engine over the current index, building or rebuilding it first when it is missing
+/// or stale (and `index.auto_build` allows).
+pub fn open_engine(settings: &Settings, progress: &dyn BuildProgress) -> Result<Engine, AppError> {
+    let synonyms = synonyms(settings)?;
+    let (state, _) = freshness(settings)?;
+    match state {
+        Freshness::Fresh => {}
+        _ if settings.index.auto_build => {
+            info!(state = ?state, "building the index from the sources");
+            reindex(settings, progress)?;
+        }
+        Freshness::Missing => return Err(IndexError::Missing { path: settings.index.dir.clone() }.into()),
+        Freshness::Stale => return Err(AppError::Stale(settings.index.dir.clone())),
+    }
+    let open = index::open(&settings.index.dir)?;
+    Ok(Engine::new(open, synonyms, settings.search.clone()))
+}

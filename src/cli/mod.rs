@@ -1,0 +1,201 @@
+//! The command-line front end: a thin layer over [`crate::app`] and [`crate::core`].
+//!
+//! Exit codes: 0 success, 2 usage or configuration error, 1 anything else. Errors are
+//! one clear sentence on stderr (a list of `path:line: …` lines for bad sources).
+
+mod progress;
+mod render;
+
+use std::collections::HashMap;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::app;
+use crate::config::{ConfigError, Settings};
+use crate::core::eval;
+use crate::core::search::{AskError, Engine};
+
+#[derive(Debug, Parser)]
+#[command(name = "attache", version, about = "Answers questions from a curated corpus with cited passages.")]
+pub struct Cli {
+    /// Folder with default.toml, local.toml, …
+    #[arg(long, global = true, env = "ATTACHE_CONFIG_DIR", default_value = "config")]
+    pub config_dir: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Answer a question. Without QUESTION, answer one question per line of standard input.
+    Ask {
+        /// The question, in plain words.
+        question: Option<String>,
+        /// How many passages to show (default: search.top_k).
+        #[arg(long, short = 'k')]
+        top: Option<usize>,
+        /// Print JSON (one object per question).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build a new index generation from the sources.
+    Index,
+    /// List the indexed sources with their passage counts.
+    Sources {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure answer quality on question files (JSON lines).
+    Eval {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        /// Also list every case, not only the failures.
+        #[arg(long, short)]
+        verbose: bool,
+    },
+}
+
+/// A usage problem found after parsing (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Usage(String);
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    let env: HashMap<String, String> = std::env::vars().collect();
+    let settings = match Settings::load(&cli.config_dir, &env) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(&settings.log_level);
+    match run(cli.command, &settings) {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            if e.downcast_ref::<Usage>().is_some() || e.downcast_ref::<ConfigError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+/// `attache sources | head` closes the pipe early; that is not an error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+fn init_tracing(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+fn engine(settings: &Settings) -> anyhow::Result<Engine> {
+    Ok(app::open_engine(settings, &progress::Bar::new())?)
+}
+
+fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Ask { question, top, json } => {
+            let top = top.unwrap_or(settings.search.top_k);
+            if top == 0 || top > 25 {
+                return Err(Usage(format!("--top must be between 1 and 25 (got {top})")).into());
+            }
+            let engine = engine(settings)?;
+            match question {
+                Some(q) => ask_one(&engine, &q, top, json),
+                None => ask_batch(&engine, top, json),
+            }
+        }
+        Command::Index => {
+            let manifest = app::reindex(settings, &progress::Bar::new())?;
+            println!(
+                "Indexed {} sources, {} passages in {:.2} s (generation {}).",
+                manifest.sources, manifest.passages, manifest.build_seconds, manifest.generation
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Sources { json } => {
+            let engine = engine(settings)?;
+            render::sources(&mut std::io::stdout().lock(), engine.index(), json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval { files, json, verbose } => {
+            let engine = engine(settings)?;
+            let mut cases = Vec::new();
+            for f in &files {
+                cases.extend(eval::load_cases(f).map_err(|e| Usage(e.to_string()))?);
+            }
+            let report = eval::run(&engine, &cases).context("evaluation failed")?;
+            let mut out = std::io::stdout().lock();
+            if json {
+                serde_json::to_writer_pretty(&mut out, &report)?;
+                writeln!(out)?;
+            } else {
+                render::eval(&mut out, &report, verbose)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn ask_one(engine: &Engine, question: &str, top: usize, json: bool) -> anyhow::Result<ExitCode> {
+    let response = match engine.ask(question, top, 0) {
+        Ok(r) => r,
+        Err(AskError::Question(e)) => return Err(Usage(e.to_string()).into()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer(&mut out, &response)?;
+        writeln!(out)?;
+    } else {
+        render::response(&mut out, &response, std::io::stdout().is_terminal())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One answer per input line, in order; a question that cannot be asked gives an
+/// object with an `error` field instead, so output lines always match input lines.
+fn ask_batch(engine: &Engine, top: usize, json: bool) -> anyhow::Result<ExitCode> {
+    let stdin = std::io::stdin();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for line in stdin.lock().lines() {
+        let question = line.context("cannot read standard input")?;
+        match engine.ask(&question, top, 0) {
+            Ok(r) if json => {
+                serde_json::to_writer(&mut out, &r)?;
+                writeln!(out)?;
+            }
+            Ok(r) => {
+                render::response(&mut out, &r, false)?;
+                writeln!(out)?;
+            }
+            Err(AskError::Question(e)) if json => {
+                serde_json::to_writer(&mut out, &serde_json::json!({ "question": question, "answer": null, "passages": [], "error": e.to_string() }))?;
+                writeln!(out)?;
+            }
+            Err(AskError::Question(e)) => writeln!(out, "{question}\n  {e}\n")?,
+            Err(e) => return Err(e.into()),
+        }
+        out.flush()?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,32 @@
+//! The index-build progress bar (hidden automatically when stderr is not a terminal).
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::core::index::BuildProgress;
+
+pub struct Bar(ProgressBar);
+
+impl Bar {
+    pub fn new() -> Self {
+        let bar = ProgressBar::hidden();
+        bar.set_style(
+            ProgressStyle::with_template("indexing {bar:40} {pos}/{len} passages ({per_sec}, {eta})").expect("valid template"),
+        );
+        Bar(bar)
+    }
+}
+
+impl BuildProgress for Bar {
+    fn start(&self, passages: usize) {
+        self.0.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        self.0.set_length(passages as u64);
+    }
+
+    fn advance(&self, done: usize) {
+        self.0.set_position(done as u64);
+    }
+
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}

@@ -1,0 +1,121 @@
+//! Plain-text rendering of answers, source lists and evaluation reports for a terminal.
+
+use std::io::{self, Write};
+
+use crate::core::eval::Report;
+use crate::core::index::OpenIndex;
+use crate::core::search::{caveats, Response};
+
+/// A snippet's Discord markdown for a terminal: bold as ANSI bold (or plain), no escapes.
+fn terminal_text(snippet: &str, ansi: bool) -> String {
+    let mut out = String::with_capacity(snippet.len());
+    let mut chars = snippet.chars().peekable();
+    let mut bold = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    out.push(next);
+                }
+            }
+            '*' if chars.peek() == Some(&'*') => {
+                chars.next();
+                bold = !bold;
+                if ansi {
+                    out.push_str(if bold { "\x1b[1m" } else { "\x1b[0m" });
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn response(out: &mut dyn Write, r: &Response, ansi: bool) -> io::Result<()> {
+    if r.passages.is_empty() {
+        writeln!(out, "Nothing in the sources answers “{}”.", r.question.trim())?;
+        if !r.not_found.is_empty() {
+            writeln!(out, "Not found in any source: {}.", r.not_found.join(", "))?;
+        }
+        writeln!(out, "Try other words for what you mean, or ask about something the sources cover (`attache sources`).")?;
+        return Ok(());
+    }
+    if !r.corrections.is_empty() {
+        let fixes: Vec<String> = r.corrections.iter().map(|c| format!("{} → {}", c.from, c.to)).collect();
+        writeln!(out, "(read as: {})", fixes.join(", "))?;
+    }
+    match &r.answer {
+        Some(a) => writeln!(out, "Answer: {} [{}]", a.text, a.citation)?,
+        None => writeln!(out, "More passages:")?,
+    }
+    writeln!(out)?;
+    for p in &r.passages {
+        let heading = p.section.as_deref().unwrap_or(&p.source.title);
+        writeln!(out, "[{}] {}", p.citation, heading)?;
+        writeln!(out, "    {}", terminal_text(&p.snippet, ansi))?;
+    }
+    writeln!(out)?;
+    writeln!(out, "Citations:")?;
+    for p in &r.passages {
+        let s = &p.source;
+        let mut line = format!("[{}] {} — {}", p.citation, p.id, s.title);
+        for part in [s.publisher.as_deref(), s.date.as_deref(), s.url.as_deref()].into_iter().flatten() {
+            line.push_str(", ");
+            line.push_str(part);
+        }
+        if let Some(credit) = &p.credit {
+            line.push_str(&format!(" (photo: {credit})"));
+        }
+        let flags = caveats(&p.flags);
+        if !flags.is_empty() {
+            line.push_str(&format!(" [{}]", flags.join("; ")));
+        }
+        writeln!(out, "{line}")?;
+    }
+    if r.more > 0 {
+        writeln!(out, "({} more relevant passage{}: use --top)", r.more, if r.more == 1 { "" } else { "s" })?;
+    }
+    Ok(())
+}
+
+pub fn sources(out: &mut dyn Write, index: &OpenIndex, json: bool) -> io::Result<()> {
+    if json {
+        let list: Vec<serde_json::Value> = index
+            .catalog
+            .iter()
+            .map(|s| serde_json::json!({ "id": s.id, "kind": s.kind, "title": s.title, "file": s.file, "passages": index.passage_count(&s.id) }))
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &serde_json::json!({ "generation": index.manifest.generation, "built_at": index.manifest.built_at, "sources": list }))?;
+        return writeln!(out);
+    }
+    let m = &index.manifest;
+    writeln!(out, "{} sources, {} passages (generation {}, built {})", m.sources, m.passages, m.generation, m.built_at)?;
+    let width = index.catalog.iter().map(|s| s.id.len()).max().unwrap_or(2);
+    for s in &index.catalog {
+        writeln!(out, "{:width$}  {:>3}  {}", s.id, index.passage_count(&s.id), s.title)?;
+    }
+    Ok(())
+}
+
+pub fn eval(out: &mut dyn Write, r: &Report, verbose: bool) -> io::Result<()> {
+    for c in &r.results {
+        if verbose || !c.passed() {
+            let mark = if c.passed() { "ok  " } else { "FAIL" };
+            writeln!(out, "{mark} {:6} {}", c.id, c.question)?;
+            writeln!(out, "       answer: {}", c.answer.as_deref().unwrap_or("(none)"))?;
+            writeln!(out, "       passages: {}", c.passages.join(", "))?;
+        }
+    }
+    writeln!(out, "cases {}  hit@1 {:.3}  hit@3 {:.3}  answer {:.3}  no-answer {:.3}", r.cases, r.hit_at_1, r.hit_at_3, r.answer_accuracy, r.no_answer_accuracy)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_read_cleanly_in_a_terminal() {
+        assert_eq!(terminal_text(r"**1,200** prisoners \| a\_b", false), "1,200 prisoners | a_b");
+        assert_eq!(terminal_text("**x**", true), "\x1b[1mx\x1b[0m");
+    }
+}

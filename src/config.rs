@@ -1,0 +1,283 @@
+//! Configuration in two stages: layered raw values (the `config` crate), then validated,
+//! typed settings. The loader takes its folder and environment as arguments so tests can
+//! drive it without touching the process environment.
+//!
+//! Layers, later ones winning: `default.toml` (also built into the binary), then
+//! `$ATTACHE_ENV.toml`, then `local.toml` (git-ignored), then `ATTACHE__SECTION__KEY`
+//! environment variables. Every error names the key and the layer it came from.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use config::{Config, Environment, File, FileFormat, Map, Source, Value, ValueKind};
+use serde::Deserialize;
+
+use crate::core::query::PlanOptions;
+use crate::core::search::SearchSettings;
+
+/// The built-in defaults; the same text as `config/default.toml`.
+pub const DEFAULTS: &str = include_str!("../config/default.toml");
+
+const ENV_PREFIX: &str = "ATTACHE";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("unknown configuration key `{key}` in {origin}")]
+    UnknownKey { key: String, origin: String },
+    #[error("configuration key `{key}` (from {origin}) {problem}")]
+    Invalid { key: String, origin: String, problem: String },
+    #[error("configuration: {0}")]
+    Load(#[from] config::ConfigError),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    index: RawIndex,
+    search: RawSearch,
+    log: RawLog,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIndex {
+    sources: String,
+    dir: String,
+    synonyms: String,
+    writer_memory_mb: u64,
+    auto_build: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSearch {
+    top_k: u64,
+    candidates: u64,
+    max_question_chars: u64,
+    min_coverage: f64,
+    min_passage_coverage: f64,
+    relative_score_floor: f64,
+    synonym_weight: f64,
+    spelling_weight: f64,
+    variant_weight: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLog {
+    level: String,
+}
+
+/// Where the index and its sources live.
+#[derive(Debug, Clone)]
+pub struct IndexSettings {
+    pub sources: PathBuf,
+    pub dir: PathBuf,
+    pub synonyms: PathBuf,
+    pub writer_memory_bytes: usize,
+    pub auto_build: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub index: IndexSettings,
+    pub search: SearchSettings,
+    /// Tracing filter used when `RUST_LOG` is not set.
+    pub log_level: String,
+}
+
+/// One configuration layer, for naming where a value came from.
+struct Layer {
+    name: String,
+    config: Config,
+}
+
+impl Settings {
+    /// Load settings from the folder `dir` (usually `config/`) and the environment `env`.
+    /// Relative paths in the settings are resolved against `dir`'s parent folder.
+    pub fn load(dir: &Path, env: &HashMap<String, String>) -> Result<Settings, ConfigError> {
+        let mut layers = Vec::new();
+        let default_path = dir.join("default.toml");
+        let defaults = Config::builder().add_source(File::from_str(DEFAULTS, FileFormat::Toml)).build()?;
+        layers.push(Layer { name: "the built-in defaults".into(), config: defaults });
+        if default_path.is_file() {
+            layers.push(file_layer(&default_path)?);
+        }
+        if let Some(name) = env.get("ATTACHE_ENV").filter(|n| !n.is_empty()) {
+            let path = dir.join(format!("{name}.toml"));
+            if path.is_file() {
+                layers.push(file_layer(&path)?);
+            }
+        }
+        let local = dir.join("local.toml");
+        if local.is_file() {
+            layers.push(file_layer(&local)?);
+        }
+        let env_map: Map<String, String> = env.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let env_source = Environment::with_prefix(ENV_PREFIX).prefix_separator("__").separator("__").try_parsing(true).source(Some(env_map));
+        layers.push(Layer { name: "environment variables (ATTACHE__…)".into(), config: Config::builder().add_source(env_source.clone()).build()? });
+
+        let allowed = keys(&layers[0].config)?;
+        for layer in &layers[1..] {
+            for key in keys(&layer.config)? {
+                if !allowed.contains(&key) {
+                    let origin = if layer.name.starts_with("environment") {
+                        format!("environment variable {ENV_PREFIX}__{}", key.replace('.', "__").to_uppercase())
+                    } else {
+                        layer.name.clone()
+                    };
+                    return Err(ConfigError::UnknownKey { key, origin });
+                }
+            }
+        }
+
+        let mut builder = Config::builder();
+        for layer in &layers {
+            builder = builder.add_source(layer.config.clone());
+        }
+        let raw: RawSettings = builder.build()?.try_deserialize()?;
+        let base = dir.parent().map(Path::to_path_buf).unwrap_or_default();
+        validate(raw, &base, &layers)
+    }
+}
+
+fn file_layer(path: &Path) -> Result<Layer, ConfigError> {
+    let config = Config::builder().add_source(File::from(path).format(FileFormat::Toml)).build()?;
+    Ok(Layer { name: path.display().to_string(), config })
+}
+
+/// Every `section.key` a layer sets.
+fn keys(config: &Config) -> Result<BTreeSet<String>, ConfigError> {
+    fn walk(prefix: &str, table: &Map<String, Value>, out: &mut BTreeSet<String>) {
+        for (k, v) in table {
+            let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+            match &v.kind {
+                ValueKind::Table(t) if !t.is_empty() => walk(&key, t, out),
+                _ => {
+                    out.insert(key);
+                }
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk("", &config.collect()?, &mut out);
+    Ok(out)
+}
+
+fn validate(raw: RawSettings, base: &Path, layers: &[Layer]) -> Result<Settings, ConfigError> {
+    let origin = |key: &str| {
+        layers
+            .iter()
+            .rev()
+            .find(|l| l.config.get::<Value>(key).is_ok())
+            .map(|l| l.name.clone())
+            .unwrap_or_else(|| "the built-in defaults".into())
+    };
+    let invalid = |key: &str, problem: String| ConfigError::Invalid { key: key.to_string(), origin: origin(key), problem };
+    let range_u = |key: &str, v: u64, lo: u64, hi: u64| {
+        if (lo..=hi).contains(&v) {
+            Ok(v as usize)
+        } else {
+            Err(invalid(key, format!("must be between {lo} and {hi} (got {v})")))
+        }
+    };
+    let unit = |key: &str, v: f64| {
+        if (0.0..=1.0).contains(&v) {
+            Ok(v as f32)
+        } else {
+            Err(invalid(key, format!("must be between 0 and 1 (got {v})")))
+        }
+    };
+    let path = |key: &str, v: &str| {
+        if v.trim().is_empty() {
+            Err(invalid(key, "must not be empty".into()))
+        } else {
+            let p = PathBuf::from(v);
+            Ok(if p.is_absolute() { p } else { base.join(p) })
+        }
+    };
+    let s = &raw.search;
+    let top_k = range_u("search.top_k", s.top_k, 1, 25)?;
+    let candidates = range_u("search.candidates", s.candidates, 1, 1000)?;
+    if candidates < top_k {
+        return Err(invalid("search.candidates", format!("must be at least search.top_k ({top_k})")));
+    }
+    if tracing_subscriber::EnvFilter::try_new(&raw.log.level).is_err() {
+        return Err(invalid("log.level", format!("is not a valid level or filter (got `{}`)", raw.log.level)));
+    }
+    Ok(Settings {
+        index: IndexSettings {
+            sources: path("index.sources", &raw.index.sources)?,
+            dir: path("index.dir", &raw.index.dir)?,
+            synonyms: path("index.synonyms", &raw.index.synonyms)?,
+            writer_memory_bytes: range_u("index.writer_memory_mb", raw.index.writer_memory_mb, 15, 16_384)? * 1_000_000,
+            auto_build: raw.index.auto_build,
+        },
+        search: SearchSettings {
+            top_k,
+            candidates,
+            max_question_chars: range_u("search.max_question_chars", s.max_question_chars, 1, 6000)?,
+            min_coverage: unit("search.min_coverage", s.min_coverage)?,
+            min_passage_coverage: unit("search.min_passage_coverage", s.min_passage_coverage)?,
+            relative_score_floor: unit("search.relative_score_floor", s.relative_score_floor)?,
+            plan: PlanOptions {
+                synonym_weight: unit("search.synonym_weight", s.synonym_weight)?,
+                spelling_weight: unit("search.spelling_weight", s.spelling_weight)?,
+                variant_weight: unit("search.variant_weight", s.variant_weight)?,
+            },
+        },
+        log_level: raw.log.level,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_load_and_paths_resolve_against_the_project() {
+        let root = tempfile::tempdir().unwrap();
+        let s = Settings::load(&root.path().join("config"), &env(&[])).unwrap();
+        assert_eq!(s.search.top_k, 3);
+        assert_eq!(s.index.sources, root.path().join("index/sources"));
+    }
+
+    #[test]
+    fn local_file_and_environment_override_in_order() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("config");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("local.toml"), "[search]\ntop_k = 5\ncandidates = 50\n").unwrap();
+        let s = Settings::load(&dir, &env(&[])).unwrap();
+        assert_eq!((s.search.top_k, s.search.candidates), (5, 50));
+        let s = Settings::load(&dir, &env(&[("ATTACHE__SEARCH__TOP_K", "7")])).unwrap();
+        assert_eq!(s.search.top_k, 7);
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_their_origin() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("config");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("local.toml"), "[search]\ntopk = 5\n").unwrap();
+        let e = Settings::load(&dir, &env(&[])).unwrap_err().to_string();
+        assert!(e.contains("`search.topk`") && e.contains("local.toml"), "{e}");
+        std::fs::remove_file(dir.join("local.toml")).unwrap();
+        let e = Settings::load(&dir, &env(&[("ATTACHE__SEARCH__TOPK", "5")])).unwrap_err().to_string();
+        assert!(e.contains("ATTACHE__SEARCH__TOPK"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_are_named_with_their_origin() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("config");
+        let e = Settings::load(&dir, &env(&[("ATTACHE__SEARCH__MIN_COVERAGE", "3")])).unwrap_err().to_string();
+        assert!(e.contains("search.min_coverage") && e.contains("environment") && e.contains("between 0 and 1"), "{e}");
+        let e = Settings::load(&dir, &env(&[("ATTACHE__SEARCH__TOP_K", "many")])).unwrap_err().to_string();
+        assert!(e.contains("search.top_k"), "{e}");
+    }
+}

@@ -1,0 +1,138 @@
+//! Measuring answer quality on question sets (JSON lines, see `tests/fixtures/eval/`).
+//!
+//! A case passes at k when one of the top-k passages contains one of `passage_any`
+//! (exact substring) or comes from a record in `record_any`; its answer is right when the
+//! direct answer contains one of `answer_any` (ignoring case); an `expect: "none"` case is
+//! right when nothing is returned.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::corpus::SourceError;
+use super::search::{AskError, Engine};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Case {
+    pub id: String,
+    pub q: String,
+    #[serde(default)]
+    pub passage_any: Vec<String>,
+    #[serde(default)]
+    pub record_any: Vec<String>,
+    #[serde(default)]
+    pub answer_any: Vec<String>,
+    #[serde(default)]
+    pub expect: Option<String>,
+}
+
+impl Case {
+    pub fn expects_none(&self) -> bool {
+        self.expect.as_deref() == Some("none")
+    }
+}
+
+/// Read cases from a JSON-lines file; a bad line is reported as `path:line`.
+pub fn load_cases(path: &Path) -> Result<Vec<Case>, SourceError> {
+    let err = |line: usize, message: String| SourceError { path: path.to_path_buf(), line, message };
+    let text = std::fs::read_to_string(path).map_err(|e| err(0, format!("cannot read: {e}")))?;
+    let mut cases = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let case: Case = serde_json::from_str(line).map_err(|e| err(n + 1, e.to_string()))?;
+        if let Some(other) = case.expect.as_deref().filter(|e| *e != "none") {
+            return Err(err(n + 1, format!("unknown expect value `{other}` (only \"none\" is defined)")));
+        }
+        cases.push(case);
+    }
+    Ok(cases)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseResult {
+    pub id: String,
+    pub question: String,
+    pub expects_none: bool,
+    pub hit_at_1: bool,
+    pub hit_at_3: bool,
+    /// `None` when the case names no expected answer.
+    pub answer_ok: Option<bool>,
+    pub answer: Option<String>,
+    pub passages: Vec<String>,
+}
+
+impl CaseResult {
+    pub fn passed(&self) -> bool {
+        if self.expects_none {
+            self.hit_at_1
+        } else {
+            self.hit_at_1 && self.answer_ok != Some(false)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub cases: usize,
+    pub hit_at_1: f64,
+    pub hit_at_3: f64,
+    pub answer_accuracy: f64,
+    pub no_answer_accuracy: f64,
+    pub results: Vec<CaseResult>,
+}
+
+fn ratio(ok: usize, n: usize) -> f64 {
+    if n == 0 {
+        1.0
+    } else {
+        ok as f64 / n as f64
+    }
+}
+
+/// Ask every case (top 3) and score the answers.
+pub fn run(engine: &Engine, cases: &[Case]) -> Result<Report, AskError> {
+    let mut results = Vec::with_capacity(cases.len());
+    for case in cases {
+        let r = engine.ask(&case.q, 3, 0)?;
+        let passages: Vec<String> = r.passages.iter().map(|p| p.id.clone()).collect();
+        let answer = r.answer.as_ref().map(|a| a.text.clone());
+        let result = if case.expects_none() {
+            let none = r.answer.is_none() && r.passages.is_empty();
+            CaseResult { id: case.id.clone(), question: case.q.clone(), expects_none: true, hit_at_1: none, hit_at_3: none, answer_ok: Some(none), answer, passages }
+        } else {
+            let hit = |p: &super::search::Hit| {
+                case.passage_any.iter().any(|s| p.text.contains(s.as_str())) || case.record_any.iter().any(|id| *id == p.source.id)
+            };
+            let answer_ok = (!case.answer_any.is_empty()).then(|| {
+                answer.as_ref().is_some_and(|a| {
+                    let a = a.to_lowercase();
+                    case.answer_any.iter().any(|s| a.contains(&s.to_lowercase()))
+                })
+            });
+            CaseResult {
+                id: case.id.clone(),
+                question: case.q.clone(),
+                expects_none: false,
+                hit_at_1: r.passages.first().is_some_and(hit),
+                hit_at_3: r.passages.iter().take(3).any(hit),
+                answer_ok,
+                answer,
+                passages,
+            }
+        };
+        results.push(result);
+    }
+    let answerable: Vec<&CaseResult> = results.iter().filter(|r| !r.expects_none).collect();
+    let with_answer: Vec<&CaseResult> = answerable.iter().copied().filter(|r| r.answer_ok.is_some()).collect();
+    let none: Vec<&CaseResult> = results.iter().filter(|r| r.expects_none).collect();
+    Ok(Report {
+        cases: results.len(),
+        hit_at_1: ratio(answerable.iter().filter(|r| r.hit_at_1).count(), answerable.len()),
+        hit_at_3: ratio(answerable.iter().filter(|r| r.hit_at_3).count(), answerable.len()),
+        answer_accuracy: ratio(with_answer.iter().filter(|r| r.answer_ok == Some(true)).count(), with_answer.len()),
+        no_answer_accuracy: ratio(none.iter().filter(|r| r.hit_at_1).count(), none.len()),
+        results,
+    })
+}

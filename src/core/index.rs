@@ -1,0 +1,387 @@
+//! The tantivy index: its schema, how a corpus is written into it, and where it lives.
+//!
+//! An index root holds generations, each a complete tantivy index plus the source
+//! catalog and a manifest, and a `CURRENT` file naming the one to serve:
+//!
+//! ```text
+//! index/tantivy/
+//!   CURRENT            "gen-3"
+//!   gen-2/             previous generation, kept for rollback
+//!   gen-3/             meta.json, segments…, catalog.json, manifest.json
+//! ```
+//!
+//! A build writes into a staging directory and only then renames it into place and
+//! replaces `CURRENT` by rename, so a reader sees the old generation or the new one,
+//! never half of one. The manifest records the schema version and a hash of the source
+//! files, which is how a stale index is noticed and rebuilt.
+
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED, STRING};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
+
+use super::analysis;
+use super::corpus::{self, Corpus, Passage, PassageKind, Source};
+
+/// Bump whenever the schema or the analysis changes: older indexes are then rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const CATALOG: &str = "catalog.json";
+const MANIFEST: &str = "manifest.json";
+const CURRENT: &str = "CURRENT";
+
+/// Words that describe what a caption is, so "which photographer…" finds captions.
+const CAPTION_TAGS: &str = "photo photograph photographer picture image caption credit";
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("the index at {path} has no current generation; run `attache index`")]
+    Missing { path: PathBuf },
+    #[error("the index at {path} is damaged: {reason}")]
+    Damaged { path: PathBuf, reason: String },
+    #[error("cannot write the index at {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("refusing to index an empty corpus")]
+    EmptyCorpus,
+    #[error(transparent)]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
+/// The schema's fields, looked up once.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub id: Field,
+    pub source_id: Field,
+    pub kind: Field,
+    pub text: Field,
+    pub title: Field,
+    pub section: Field,
+    pub date: Field,
+    pub tags: Field,
+    pub words: Field,
+    pub credit: Field,
+}
+
+impl Fields {
+    pub fn from_schema(schema: &Schema) -> tantivy::Result<Self> {
+        Ok(Fields {
+            id: schema.get_field("id")?,
+            source_id: schema.get_field("source_id")?,
+            kind: schema.get_field("kind")?,
+            text: schema.get_field("text")?,
+            title: schema.get_field("title")?,
+            section: schema.get_field("section")?,
+            date: schema.get_field("date")?,
+            tags: schema.get_field("tags")?,
+            words: schema.get_field("words")?,
+            credit: schema.get_field("credit")?,
+        })
+    }
+}
+
+pub fn schema() -> Schema {
+    let en = |stored: bool| {
+        let opts = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default().set_tokenizer(analysis::EN).set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        if stored {
+            opts.set_stored()
+        } else {
+            opts
+        }
+    };
+    let mut b = Schema::builder();
+    b.add_text_field("id", STRING | STORED);
+    b.add_text_field("source_id", STRING | STORED);
+    b.add_text_field("kind", STRING | STORED);
+    b.add_text_field("text", en(true));
+    b.add_text_field("title", en(false));
+    b.add_text_field("section", en(true));
+    b.add_text_field("date", en(false));
+    b.add_text_field("tags", en(false));
+    b.add_text_field(
+        "words",
+        TextOptions::default()
+            .set_indexing_options(TextFieldIndexing::default().set_tokenizer(analysis::WORDS).set_index_option(IndexRecordOption::Basic)),
+    );
+    b.add_text_field("credit", STORED);
+    b.build()
+}
+
+fn register_analyzers(index: &Index) {
+    index.tokenizers().register(analysis::EN, analysis::english());
+    index.tokenizers().register(analysis::WORDS, analysis::words());
+}
+
+/// What a generation holds, written beside it when it is built.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub schema_version: u32,
+    /// Hash of the source files it was built from (see [`sources_hash`]).
+    pub sources_hash: String,
+    pub generation: u64,
+    /// RFC 3339, UTC.
+    pub built_at: String,
+    pub sources: usize,
+    pub passages: usize,
+    pub build_seconds: f64,
+}
+
+/// A content hash of every source file under `dir` (names and bytes), in a stable order.
+pub fn sources_hash(dir: &Path) -> std::io::Result<String> {
+    let mut hasher = Sha256::new();
+    for path in corpus::source_files(dir)? {
+        let relative = path.strip_prefix(dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        hasher.update(relative.as_bytes());
+        hasher.update([0]);
+        hasher.update(std::fs::read(&path)?);
+        hasher.update([0]);
+    }
+    Ok(format!("{:x}", hasher.finalize()))
+}
+
+/// An opened generation: the tantivy index, one long-lived reader, and the catalog.
+pub struct OpenIndex {
+    pub dir: PathBuf,
+    pub index: Index,
+    pub reader: IndexReader,
+    pub fields: Fields,
+    pub catalog: Vec<Source>,
+    pub manifest: Manifest,
+}
+
+impl OpenIndex {
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.catalog.iter().find(|s| s.id == id)
+    }
+
+    /// How many passages of source `id` are indexed.
+    pub fn passage_count(&self, id: &str) -> u64 {
+        let term = tantivy::Term::from_field_text(self.fields.source_id, id);
+        self.reader.searcher().doc_freq(&term).unwrap_or(0)
+    }
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
+    move |source| IndexError::Io { path: path.to_path_buf(), source }
+}
+
+/// The generation `CURRENT` names under `root`, if any.
+pub fn current_generation(root: &Path) -> Option<PathBuf> {
+    let name = std::fs::read_to_string(root.join(CURRENT)).ok()?;
+    let name = name.trim();
+    (!name.is_empty() && !name.contains(['/', '\\']) && name != "..").then(|| root.join(name))
+}
+
+/// The manifest of the current generation, without opening the index.
+pub fn current_manifest(root: &Path) -> Option<Manifest> {
+    let dir = current_generation(root)?;
+    serde_json::from_slice(&std::fs::read(dir.join(MANIFEST)).ok()?).ok()
+}
+
+/// Open the current generation under `root`.
+pub fn open(root: &Path) -> Result<OpenIndex, IndexError> {
+    let dir = current_generation(root).ok_or_else(|| IndexError::Missing { path: root.to_path_buf() })?;
+    let damaged = |reason: String| IndexError::Damaged { path: dir.clone(), reason };
+    let manifest: Manifest = std::fs::read(dir.join(MANIFEST))
+        .map_err(|e| damaged(format!("{MANIFEST}: {e}")))
+        .and_then(|b| serde_json::from_slice(&b).map_err(|e| damaged(format!("{MANIFEST}: {e}"))))?;
+    let catalog: Vec<Source> = std::fs::read(dir.join(CATALOG))
+        .map_err(|e| damaged(format!("{CATALOG}: {e}")))
+        .and_then(|b| serde_json::from_slice(&b).map_err(|e| damaged(format!("{CATALOG}: {e}"))))?;
+    let index = Index::open_in_dir(&dir).map_err(|e| damaged(e.to_string()))?;
+    register_analyzers(&index);
+    let fields = Fields::from_schema(&index.schema()).map_err(|e| damaged(e.to_string()))?;
+    let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+    Ok(OpenIndex { dir, index, reader, fields, catalog, manifest })
+}
+
+/// Progress of a build, for a progress bar.
+pub trait BuildProgress {
+    fn start(&self, _passages: usize) {}
+    fn advance(&self, _done: usize) {}
+    fn finish(&self) {}
+}
+
+impl BuildProgress for () {}
+
+/// How to build: where the sources hash comes from and how much memory to use.
+pub struct BuildOptions<'a> {
+    pub sources_hash: String,
+    /// tantivy's indexing memory budget, shared by its threads.
+    pub memory_budget_bytes: usize,
+    pub progress: &'a dyn BuildProgress,
+}
+
+/// Write `corpus` as a new generation under `root` and make it current.
+pub fn build(corpus: &Corpus, root: &Path, opts: BuildOptions<'_>) -> Result<Manifest, IndexError> {
+    if corpus.passages.is_empty() {
+        return Err(IndexError::EmptyCorpus);
+    }
+    let started = Instant::now();
+    std::fs::create_dir_all(root).map_err(io_err(root))?;
+    let generation = next_generation(root)?;
+    let name = format!("gen-{generation}");
+    let staging = root.join(format!(".staging-{name}-{}", std::process::id()));
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
+    }
+    std::fs::create_dir_all(&staging).map_err(io_err(&staging))?;
+    let result = write_generation(corpus, &staging, generation, &opts, started);
+    let manifest = match result {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
+    let dir = root.join(&name);
+    std::fs::rename(&staging, &dir).map_err(io_err(&dir))?;
+    let tmp = root.join(format!("{CURRENT}.tmp"));
+    std::fs::write(&tmp, &name).map_err(io_err(&tmp))?;
+    std::fs::File::open(&tmp).and_then(|f| f.sync_all()).map_err(io_err(&tmp))?;
+    std::fs::rename(&tmp, root.join(CURRENT)).map_err(io_err(root))?;
+    prune(root, generation);
+    Ok(manifest)
+}
+
+fn write_generation(corpus: &Corpus, dir: &Path, generation: u64, opts: &BuildOptions<'_>, started: Instant) -> Result<Manifest, IndexError> {
+    let index = Index::create_in_dir(dir, schema())?;
+    register_analyzers(&index);
+    let fields = Fields::from_schema(&index.schema())?;
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4);
+    let mut writer: IndexWriter = index.writer_with_num_threads(threads, opts.memory_budget_bytes.max(threads * 20_000_000))?;
+    let sources: std::collections::HashMap<&str, &Source> = corpus.sources.iter().map(|s| (s.id.as_str(), s)).collect();
+    opts.progress.start(corpus.passages.len());
+    for (n, passage) in corpus.passages.iter().enumerate() {
+        writer.add_document(document(&fields, passage, sources.get(passage.source_id.as_str()).copied()))?;
+        if n % 4096 == 4095 {
+            opts.progress.advance(n + 1);
+        }
+    }
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    opts.progress.finish();
+    let catalog = serde_json::to_vec(&corpus.sources).map_err(|e| IndexError::Damaged { path: dir.to_path_buf(), reason: e.to_string() })?;
+    std::fs::write(dir.join(CATALOG), catalog).map_err(io_err(dir))?;
+    let manifest = Manifest {
+        schema_version: SCHEMA_VERSION,
+        sources_hash: opts.sources_hash.clone(),
+        generation,
+        built_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        sources: corpus.sources.len(),
+        passages: corpus.passages.len(),
+        build_seconds: started.elapsed().as_secs_f64(),
+    };
+    let bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| IndexError::Damaged { path: dir.to_path_buf(), reason: e.to_string() })?;
+    std::fs::write(dir.join(MANIFEST), bytes).map_err(io_err(dir))?;
+    Ok(manifest)
+}
+
+fn document(f: &Fields, p: &Passage, source: Option<&Source>) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f.id, &p.id);
+    doc.add_text(f.source_id, &p.source_id);
+    doc.add_text(f.kind, p.kind.as_str());
+    doc.add_text(f.text, &p.text);
+    doc.add_text(f.words, &p.text);
+    if let Some(section) = &p.section {
+        doc.add_text(f.section, section);
+        doc.add_text(f.words, section);
+    }
+    if let Some(source) = source {
+        doc.add_text(f.title, &source.title);
+        doc.add_text(f.words, &source.title);
+        if let Some(date) = &source.date {
+            doc.add_text(f.date, date);
+        }
+    }
+    if p.kind == PassageKind::Caption {
+        doc.add_text(f.tags, CAPTION_TAGS);
+    }
+    if let Some(credit) = &p.credit {
+        doc.add_text(f.credit, credit);
+    }
+    doc
+}
+
+fn generations(root: &Path) -> Result<Vec<(u64, PathBuf)>, IndexError> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(root).map_err(io_err(root))? {
+        let path = entry.map_err(io_err(root))?.path();
+        if let Some(n) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_prefix("gen-")).and_then(|n| n.parse().ok()) {
+            out.push((n, path));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn next_generation(root: &Path) -> Result<u64, IndexError> {
+    Ok(generations(root)?.last().map(|(n, _)| n + 1).unwrap_or(1))
+}
+
+/// Remove generations older than the one before `current`, and stale staging directories.
+fn prune(root: &Path, current: u64) {
+    if let Ok(gens) = generations(root) {
+        for (n, path) in gens {
+            if n + 1 < current {
+                if let Err(e) = std::fs::remove_dir_all(&path) {
+                    tracing::warn!(path = %path.display(), error = %e, "could not remove an old index generation");
+                }
+            }
+        }
+    }
+    if let Ok(entries) = std::fs::read_dir(root) {
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(".staging-") {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny_corpus(text: &str) -> Corpus {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("r.toml"), format!("[[records]]\nid = \"A-1\"\ntitle = \"T\"\nbody = \"{text}\"\n")).unwrap();
+        corpus::load_dir_strict(dir.path()).unwrap()
+    }
+
+    #[test]
+    fn a_build_becomes_current_and_keeps_one_previous_generation() {
+        let root = tempfile::tempdir().unwrap();
+        let opts = || BuildOptions { sources_hash: "h".into(), memory_budget_bytes: 50_000_000, progress: &() };
+        for n in 1..=3 {
+            let m = build(&tiny_corpus("alpha beta"), root.path(), opts()).unwrap();
+            assert_eq!(m.generation, n);
+        }
+        let open = open(root.path()).unwrap();
+        assert_eq!(open.manifest.generation, 3);
+        assert_eq!(open.reader.searcher().num_docs(), 1);
+        let gens: Vec<u64> = generations(root.path()).unwrap().into_iter().map(|(n, _)| n).collect();
+        assert_eq!(gens, [2, 3]);
+    }
+
+    #[test]
+    fn the_hash_changes_when_a_source_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.toml"), "x").unwrap();
+        let before = sources_hash(dir.path()).unwrap();
+        std::fs::write(dir.path().join("a.toml"), "y").unwrap();
+        assert_ne!(before, sources_hash(dir.path()).unwrap());
+    }
+
+    #[test]
+    fn opening_a_missing_index_says_how_to_build_it() {
+        let root = tempfile::tempdir().unwrap();
+        let err = open(root.path()).err().unwrap();
+        assert!(err.to_string().contains("attache index"), "{err}");
+    }
+}

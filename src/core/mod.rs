@@ -1,0 +1,13 @@
+//! The answer engine, free of any front end: corpus files → tantivy index → question
+//! plan → ranked, cited passages and a direct answer. Nothing under `core` knows about
+//! Discord or the command line.
+
+pub mod analysis;
+pub mod answer;
+pub mod corpus;
+pub mod eval;
+pub mod index;
+pub mod query;
+pub mod search;
+pub mod snippet;
+pub mod synonyms;

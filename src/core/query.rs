@@ -1,0 +1,414 @@
+//! From a question to a search plan: what kind of answer is wanted, and which concepts
+//! (words or phrases, each with its alternatives) a passage should contain.
+//!
+//! Nothing here parses query syntax: quotes, colons, `AND`, `*` and brackets are just
+//! characters that the tokenizer drops, so no question is ever a syntax error.
+//!
+//! Expansion, in order of trust:
+//! 1. the words as typed (weight 1);
+//! 2. the moderators' synonym groups (`search.synonym_weight`);
+//! 3. spelling: a word the index has never seen is replaced by the closest indexed word
+//!    (Damerau–Levenshtein 1, or 2 for long words), preferring the most frequent;
+//! 4. name variants: a capitalised name also matches indexed words one edit away
+//!    ("Kyslytsia" ~ "Kyslytsya"), at a lower weight.
+
+use serde::Serialize;
+use tantivy::tokenizer::TextAnalyzer;
+
+use super::analysis;
+use super::synonyms::{Entry, Synonyms};
+
+/// At most this many words of a question are considered; the rest is ignored, which
+/// bounds the work any question can cause.
+pub const MAX_QUESTION_WORDS: usize = 48;
+
+/// What kind of answer the question wants; guides ranking and answer extraction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionType {
+    Who,
+    When,
+    Where,
+    HowMany,
+    HowLong,
+    Why,
+    YesNo,
+    What,
+    Other,
+}
+
+/// Words that shape a question but say nothing about its subject.
+const FILLER: &[&str] = &[
+    "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "many", "much", "long", "is", "are", "was", "were",
+    "did", "does", "do", "done", "has", "have", "had", "be", "been", "being", "the", "a", "an", "of", "to", "in", "on", "at",
+    "for", "by", "with", "about", "from", "tell", "me", "please", "know", "explain", "describe", "there", "any", "some", "this",
+    "that", "these", "those", "it", "its", "they", "them", "their", "i", "you", "we", "us", "our", "your", "he", "she", "his",
+    "her", "him", "can", "could", "would", "should", "will", "shall", "may", "might", "get", "got", "and", "or", "so", "than",
+    "then", "just", "also", "ever", "really", "actually", "exactly", "kind", "sort", "thing", "things", "anything", "something",
+    "say", "said", "says", "happen", "happened", "happens", "go", "going", "went", "like", "make", "made", "take", "took",
+    "into", "onto", "over", "up", "out", "if", "whether", "number", "time", "times", "amount", "s",
+];
+
+/// Words for the type of answer wanted; searched with a low weight when a question asks
+/// for that type, so passages that state the answer are among the candidates.
+pub fn type_hint_words(t: QuestionType) -> &'static [&'static str] {
+    match t {
+        QuestionType::HowLong => &["lasted", "minutes", "hours", "duration"],
+        QuestionType::Where => &["held", "venue", "city"],
+        _ => &[],
+    }
+}
+
+fn is_filler(word: &str) -> bool {
+    FILLER.contains(&word)
+}
+
+fn detect_type(words: &[&str]) -> QuestionType {
+    let has = |w: &str| words.contains(&w);
+    let pair = |a: &str, b: &str| words.windows(2).any(|p| p[0] == a && p[1] == b);
+    let head: Vec<&str> = words.iter().take(4).copied().collect();
+    let head_has = |w: &str| head.contains(&w);
+    if pair("how", "long") || has("duration") || pair("how", "much") && has("time") || has("lasted") && head_has("how") {
+        return QuestionType::HowLong;
+    }
+    if pair("how", "many") || pair("how", "much") || pair("number", "of") || has("count") && head_has("what") {
+        return QuestionType::HowMany;
+    }
+    if head_has("when")
+        || ["date", "day", "year", "month", "time"].iter().any(|w| pair("what", w) || pair("which", w))
+        || has("date")
+    {
+        return QuestionType::When;
+    }
+    if head_has("where")
+        || ["city", "place", "venue", "country", "palace", "location"].iter().any(|w| pair("what", w) || pair("which", w))
+    {
+        return QuestionType::Where;
+    }
+    if head_has("who")
+        || head_has("whom")
+        || head_has("whose")
+        || ["official", "person", "minister", "photographer", "leader", "negotiator", "people", "delegate", "envoy"]
+            .iter()
+            .any(|w| pair("which", w) || pair("what", w))
+    {
+        return QuestionType::Who;
+    }
+    if head_has("why") {
+        return QuestionType::Why;
+    }
+    const AUX: &[&str] = &["is", "are", "was", "were", "did", "does", "do", "has", "have", "had", "can", "could", "will", "would", "should"];
+    if words.first().is_some_and(|w| AUX.contains(w)) {
+        return QuestionType::YesNo;
+    }
+    if head_has("what") || head_has("which") {
+        return QuestionType::What;
+    }
+    QuestionType::Other
+}
+
+/// Where an alternative came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    Typed,
+    Synonym,
+    Spelling,
+    Variant,
+}
+
+/// One way a concept can appear in a passage: a term, or a phrase of terms with offsets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alternative {
+    pub terms: Entry,
+    pub weight: f32,
+    pub origin: Origin,
+}
+
+/// Something the question is about; a passage covers it if it has any alternative.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Concept {
+    /// The words as typed, to tell the user which words were not found.
+    pub label: String,
+    pub alternatives: Vec<Alternative>,
+}
+
+impl Concept {
+    fn add(&mut self, terms: Entry, weight: f32, origin: Origin) {
+        if let Some(existing) = self.alternatives.iter_mut().find(|a| a.terms == terms) {
+            existing.weight = existing.weight.max(weight);
+        } else {
+            self.alternatives.push(Alternative { terms, weight, origin });
+        }
+    }
+}
+
+/// A spelling fix applied to the question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Correction {
+    pub from: String,
+    pub to: String,
+}
+
+/// The search plan for one question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub qtype: QuestionType,
+    pub concepts: Vec<Concept>,
+    pub corrections: Vec<Correction>,
+}
+
+/// What the planner needs to know about the index's vocabulary.
+pub trait Vocabulary {
+    /// Passages containing this analysed (stemmed) term anywhere searchable.
+    fn doc_freq(&self, term: &str) -> u64;
+    /// Indexed surface words within `distance` edits of `word`, with their frequencies.
+    fn neighbours(&self, word: &str, distance: u8) -> Vec<(String, u64)>;
+}
+
+/// Tunables of the planner.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanOptions {
+    pub synonym_weight: f32,
+    pub spelling_weight: f32,
+    pub variant_weight: f32,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions { synonym_weight: 0.7, spelling_weight: 0.9, variant_weight: 0.6 }
+    }
+}
+
+struct Word {
+    surface: String,
+    stem: String,
+    capitalised: bool,
+    filler: bool,
+}
+
+/// Analysers are cheap to clone and hold per-call buffers, so each plan gets its own.
+pub struct Analyzers {
+    pub english: TextAnalyzer,
+    pub words: TextAnalyzer,
+}
+
+impl Analyzers {
+    pub fn new() -> Self {
+        Analyzers { english: analysis::english(), words: analysis::words() }
+    }
+
+    fn stem(&mut self, word: &str) -> Option<String> {
+        analysis::analyze(&mut self.english, word).into_iter().next().map(|t| t.text)
+    }
+}
+
+impl Default for Analyzers {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn single(term: &str) -> Entry {
+    vec![(0, term.to_string())]
+}
+
+/// Build the plan for `question`.
+pub fn plan(question: &str, an: &mut Analyzers, synonyms: &Synonyms, vocab: &dyn Vocabulary, opts: PlanOptions) -> Plan {
+    let surface = analysis::analyze(&mut an.words, question);
+    let surface = &surface[..surface.len().min(MAX_QUESTION_WORDS)];
+    let lowered: Vec<&str> = surface.iter().map(|t| t.text.as_str()).collect();
+    let qtype = detect_type(&lowered);
+
+    let mut words: Vec<Word> = Vec::new();
+    for (i, t) in surface.iter().enumerate() {
+        let Some(stem) = an.stem(&t.text) else { continue };
+        let original = &question[t.from..t.to];
+        let capitalised = i > 0 && original.chars().next().is_some_and(char::is_uppercase);
+        words.push(Word { surface: t.text.clone(), stem, capitalised, filler: is_filler(&t.text) });
+    }
+
+    let mut concepts: Vec<Concept> = Vec::new();
+    let mut corrections = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let stems: Vec<&str> = words[i..].iter().map(|w| w.stem.as_str()).collect();
+        if let Some(m) = synonyms.longest_match(&stems) {
+            let span = &words[i..i + m.len];
+            // A synonym entry made only of filler ("how long") is still a concept.
+            let mut c = Concept { label: span.iter().map(|w| w.surface.as_str()).collect::<Vec<_>>().join(" "), alternatives: Vec::new() };
+            c.add(span.iter().enumerate().map(|(k, w)| (k, w.stem.clone())).collect(), 1.0, Origin::Typed);
+            for alt in m.alternatives {
+                c.add(alt.clone(), opts.synonym_weight, Origin::Synonym);
+            }
+            push_concept(&mut concepts, c);
+            i += m.len;
+            continue;
+        }
+        let w = &words[i];
+        i += 1;
+        if w.filler {
+            continue;
+        }
+        let mut c = Concept { label: w.surface.clone(), alternatives: Vec::new() };
+        let known = vocab.doc_freq(&w.stem) > 0;
+        if known {
+            c.add(single(&w.stem), 1.0, Origin::Typed);
+            if w.capitalised && w.surface.chars().count() >= 5 {
+                for variant in best_neighbours(vocab, &w.surface, 1).into_iter().take(3) {
+                    if let Some(stem) = an.stem(&variant).filter(|s| *s != w.stem) {
+                        c.add(single(&stem), opts.variant_weight, Origin::Variant);
+                    }
+                }
+            }
+        } else if let Some(fix) = correct(vocab, &w.surface) {
+            if let Some(stem) = an.stem(&fix) {
+                corrections.push(Correction { from: w.surface.clone(), to: fix.clone() });
+                c.add(single(&stem), opts.spelling_weight, Origin::Spelling);
+                if let Some(m) = synonyms.longest_match(&[stem.as_str()]).filter(|m| m.len == 1) {
+                    for alt in m.alternatives {
+                        c.add(alt.clone(), opts.synonym_weight * opts.spelling_weight, Origin::Synonym);
+                    }
+                }
+            }
+        } else {
+            // Unknown and uncorrectable: kept, so that coverage counts it as missing.
+            c.add(single(&w.stem), 1.0, Origin::Typed);
+        }
+        push_concept(&mut concepts, c);
+    }
+    Plan { qtype, concepts, corrections }
+}
+
+/// Merge concepts that search for exactly the same thing ("84-for-84").
+fn push_concept(concepts: &mut Vec<Concept>, c: Concept) {
+    if !concepts.iter().any(|existing| existing.alternatives == c.alternatives) {
+        concepts.push(c);
+    }
+}
+
+/// Indexed words near `word`, closest first, then most frequent.
+fn best_neighbours(vocab: &dyn Vocabulary, word: &str, distance: u8) -> Vec<String> {
+    let mut found: Vec<(usize, u64, String)> = vocab
+        .neighbours(word, distance)
+        .into_iter()
+        .filter(|(w, _)| w != word)
+        .map(|(w, df)| (strsim::damerau_levenshtein(word, &w), df, w))
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    found.into_iter().map(|(_, _, w)| w).collect()
+}
+
+/// The correction for a word the index does not know, if one is close enough.
+fn correct(vocab: &dyn Vocabulary, word: &str) -> Option<String> {
+    let len = word.chars().count();
+    if len < 4 || word.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let distance = if len >= 8 { 2 } else { 1 };
+    best_neighbours(vocab, word, distance).into_iter().next()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::path::Path;
+
+    use super::*;
+
+    /// A vocabulary from a list of words, stemmed the way the index stems them.
+    struct Words(HashMap<String, u64>, HashMap<String, u64>);
+
+    impl Words {
+        fn new(list: &[&str]) -> Self {
+            let mut an = Analyzers::new();
+            let mut stems = HashMap::new();
+            let mut surface = HashMap::new();
+            for w in list {
+                *surface.entry(w.to_string()).or_insert(0) += 1;
+                if let Some(s) = an.stem(w) {
+                    *stems.entry(s).or_insert(0) += 1;
+                }
+            }
+            Words(stems, surface)
+        }
+    }
+
+    impl Vocabulary for Words {
+        fn doc_freq(&self, term: &str) -> u64 {
+            self.0.get(term).copied().unwrap_or(0)
+        }
+        fn neighbours(&self, word: &str, distance: u8) -> Vec<(String, u64)> {
+            self.1.iter().filter(|(w, _)| strsim::damerau_levenshtein(word, w) <= distance as usize).map(|(w, n)| (w.clone(), *n)).collect()
+        }
+    }
+
+    fn plan_for(q: &str, vocab: &Words, syn: &str) -> Plan {
+        let mut an = Analyzers::new();
+        let syn = Synonyms::parse(Path::new("s"), syn, &mut an.english).unwrap();
+        plan(q, &mut an, &syn, vocab, PlanOptions::default())
+    }
+
+    fn labels(p: &Plan) -> Vec<&str> {
+        p.concepts.iter().map(|c| c.label.as_str()).collect()
+    }
+
+    #[test]
+    fn question_types_are_detected() {
+        let t = |q: &str| plan_for(q, &Words::new(&[]), "").qtype;
+        assert_eq!(t("How many POWs will each side release?"), QuestionType::HowMany);
+        assert_eq!(t("What was the duration of the meeting?"), QuestionType::HowLong);
+        assert_eq!(t("How long did round one last?"), QuestionType::HowLong);
+        assert_eq!(t("When was the 84-for-84 exchange?"), QuestionType::When);
+        assert_eq!(t("In which city did the delegations meet?"), QuestionType::Where);
+        assert_eq!(t("Which official led the Ukrainian side?"), QuestionType::Who);
+        assert_eq!(t("Why does Russia reject a meeting?"), QuestionType::Why);
+        assert_eq!(t("Was any progress made toward a truce?"), QuestionType::YesNo);
+        assert_eq!(t("What is Kyslytsia's role?"), QuestionType::What);
+    }
+
+    #[test]
+    fn filler_goes_and_query_syntax_is_just_text() {
+        let v = Words::new(&["prisoners", "exchange"]);
+        let p = plan_for("What about \"prisoners\" AND (exchange)*: -NOT", &v, "");
+        assert_eq!(labels(&p), ["prisoners", "exchange", "not"]);
+    }
+
+    #[test]
+    fn typos_are_corrected_to_indexed_words_and_then_expanded() {
+        let v = Words::new(&["prisoners", "swap", "exchanged"]);
+        let p = plan_for("How many prisonners will be swaped?", &v, "swap, exchange");
+        assert_eq!(p.corrections, [Correction { from: "prisonners".into(), to: "prisoners".into() }, Correction { from: "swaped".into(), to: "swap".into() }]);
+        let swap = &p.concepts[1];
+        assert!(swap.alternatives.iter().any(|a| a.terms == single("exchang") && a.origin == Origin::Synonym), "{swap:?}");
+    }
+
+    #[test]
+    fn capitalised_names_also_match_one_edit_variants() {
+        let v = Words::new(&["kyslytsia", "kyslytsya"]);
+        let p = plan_for("What is Kyslytsia's role?", &v, "");
+        let alts: Vec<&str> = p.concepts[0].alternatives.iter().map(|a| a.terms[0].1.as_str()).collect();
+        assert_eq!(alts, ["kyslytsia", "kyslytsya"]);
+    }
+
+    #[test]
+    fn phrases_from_synonym_groups_become_one_concept() {
+        let v = Words::new(&["prisoners", "war"]);
+        let p = plan_for("How many prisoners of war?", &v, "POW, prisoners of war");
+        assert_eq!(labels(&p), ["prisoners of war"]);
+        assert_eq!(p.concepts[0].alternatives[1].terms, single("pow"));
+    }
+
+    #[test]
+    fn unknown_words_stay_as_concepts_so_they_count_as_missing() {
+        let p = plan_for("Best pizza toppings", &Words::new(&["talks"]), "");
+        assert_eq!(labels(&p), ["best", "pizza", "toppings"]);
+    }
+
+    #[test]
+    fn huge_questions_are_bounded() {
+        let q = "word ".repeat(100_000);
+        let p = plan_for(&q, &Words::new(&[]), "");
+        assert!(p.concepts.len() <= MAX_QUESTION_WORDS);
+    }
+}

@@ -1,0 +1,519 @@
+//! The answer engine: a question in, ranked cited passages and a direct answer out.
+//!
+//! 1. [`query::plan`] turns the question into concepts with alternatives.
+//! 2. tantivy retrieves candidates with BM25 over text, title, section, date and tags
+//!    (one flat OR of boosted term queries, so block-max WAND keeps this fast on big
+//!    indexes).
+//! 3. The candidates are re-ranked with what BM25 cannot see: how much of the question a
+//!    passage covers (idf-weighted concepts), how close the matched words are, and
+//!    whether it holds the kind of fact asked for.
+//! 4. Below `min_coverage` nothing is returned: "nothing found" beats weak noise.
+//! 5. The direct answer is the best sentence of the top passages ([`answer`]).
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+
+use super::analysis::{self, Term as Token};
+use super::answer;
+use super::corpus::{Citation, Flag, FlagKind, PassageKind, Source};
+use super::index::{Fields, OpenIndex};
+use super::query::{self, Alternative, Analyzers, Correction, Plan, PlanOptions, QuestionType, Vocabulary};
+use super::snippet;
+use super::synonyms::Synonyms;
+
+/// Ranking and relevance settings (see `[search]` in `config/default.toml`).
+#[derive(Debug, Clone)]
+pub struct SearchSettings {
+    pub top_k: usize,
+    pub candidates: usize,
+    pub max_question_chars: usize,
+    pub min_coverage: f32,
+    pub min_passage_coverage: f32,
+    pub relative_score_floor: f32,
+    pub plan: PlanOptions,
+}
+
+impl Default for SearchSettings {
+    fn default() -> Self {
+        SearchSettings {
+            top_k: 3,
+            candidates: 40,
+            max_question_chars: 500,
+            min_coverage: 0.5,
+            min_passage_coverage: 0.34,
+            relative_score_floor: 0.5,
+            plan: PlanOptions::default(),
+        }
+    }
+}
+
+/// Why a question was not searched; meant to be shown to the person who asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QuestionError {
+    #[error("Please ask a question: it was empty.")]
+    Empty,
+    #[error("That question is too long ({chars} characters); please keep it under {max}.")]
+    TooLong { chars: usize, max: usize },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AskError {
+    #[error(transparent)]
+    Question(#[from] QuestionError),
+    #[error("search failed: {0}")]
+    Search(#[from] tantivy::TantivyError),
+}
+
+/// The source of a passage, as a citation shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceRef {
+    pub id: String,
+    pub title: String,
+    pub publisher: Option<String>,
+    pub date: Option<String>,
+    pub url: Option<String>,
+}
+
+/// One returned passage. The first fields are the stable JSON contract.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub citation: usize,
+    pub id: String,
+    pub source: SourceRef,
+    pub section: Option<String>,
+    pub text: String,
+    pub snippet: String,
+    pub score: f32,
+    pub kind: PassageKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<Flag>,
+    /// Every page backing a record, for "Sources".
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub citations: Vec<Citation>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DirectAnswer {
+    pub text: String,
+    pub citation: usize,
+    /// Dispute and weak-source warnings of the cited source, also appended to `text`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub caveats: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Response {
+    pub question: String,
+    pub answer: Option<DirectAnswer>,
+    pub passages: Vec<Hit>,
+    pub question_type: QuestionType,
+    /// Question words that appear nowhere in the sources.
+    pub not_found: Vec<String>,
+    pub corrections: Vec<Correction>,
+    /// Relevant passages beyond those returned ("More results").
+    pub more: usize,
+    pub generation: u64,
+}
+
+/// The engine over one opened index generation.
+pub struct Engine {
+    index: OpenIndex,
+    synonyms: Synonyms,
+    settings: SearchSettings,
+    analyzers: Analyzers,
+}
+
+/// A candidate after re-ranking.
+struct Scored {
+    address: DocAddress,
+    doc: TantivyDocument,
+    coverage: f32,
+    score: f32,
+    tokens: Vec<Token>,
+    extra_terms: HashSet<String>,
+}
+
+impl Engine {
+    pub fn new(index: OpenIndex, synonyms: Synonyms, settings: SearchSettings) -> Self {
+        Engine { index, synonyms, settings, analyzers: Analyzers::new() }
+    }
+
+    pub fn index(&self) -> &OpenIndex {
+        &self.index
+    }
+
+    pub fn settings(&self) -> &SearchSettings {
+        &self.settings
+    }
+
+    /// Check a question before searching it.
+    pub fn validate(&self, question: &str) -> Result<(), QuestionError> {
+        let chars = question.chars().count();
+        if question.trim().is_empty() {
+            Err(QuestionError::Empty)
+        } else if chars > self.settings.max_question_chars {
+            Err(QuestionError::TooLong { chars, max: self.settings.max_question_chars })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Answer `question` with up to `top_k` passages, skipping the first `offset`.
+    pub fn ask(&self, question: &str, top_k: usize, offset: usize) -> Result<Response, AskError> {
+        self.validate(question)?;
+        let searcher = self.index.reader.searcher();
+        let fields = &self.index.fields;
+        let vocab = IndexVocabulary { searcher: &searcher, fields };
+        let mut analyzers = Analyzers { english: self.analyzers.english.clone(), words: self.analyzers.words.clone() };
+        let plan = query::plan(question, &mut analyzers, &self.synonyms, &vocab, self.settings.plan);
+
+        let weights = concept_weights(&plan, &vocab, searcher.num_docs());
+        let not_found = plan
+            .concepts
+            .iter()
+            .filter(|c| c.alternatives.iter().all(|a| a.terms.iter().all(|(_, t)| vocab.doc_freq(t) == 0)))
+            .map(|c| c.label.clone())
+            .collect();
+        let mut response = Response {
+            question: question.to_string(),
+            answer: None,
+            passages: Vec::new(),
+            question_type: plan.qtype,
+            not_found,
+            corrections: plan.corrections.clone(),
+            more: 0,
+            generation: self.index.manifest.generation,
+        };
+        if plan.concepts.is_empty() {
+            return Ok(response);
+        }
+
+        let query = build_query(&plan, fields, &mut analyzers);
+        let limit = self.settings.candidates.max(offset + top_k);
+        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        if top.is_empty() {
+            return Ok(response);
+        }
+        let max_bm25 = top[0].0.max(f32::EPSILON);
+        let mut scored = Vec::with_capacity(top.len());
+        for (bm25, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            scored.push(self.score(&plan, &weights, doc, address, bm25 / max_bm25, &mut analyzers));
+        }
+        scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.address.cmp(&b.address)));
+
+        let best = &scored[0];
+        if best.coverage < self.settings.min_coverage {
+            return Ok(response);
+        }
+        let floor = best.score * self.settings.relative_score_floor;
+        scored.retain(|s| s.coverage >= self.settings.min_passage_coverage && s.score >= floor);
+
+        // The direct answer belongs to the first page; later pages only add passages.
+        if offset == 0 {
+            response.answer = self.direct_answer(&plan, &weights, &scored);
+        }
+        response.more = scored.len().saturating_sub(offset + top_k);
+        for (i, s) in scored.iter().enumerate().skip(offset).take(top_k) {
+            response.passages.push(self.hit(&plan, s, i + 1));
+        }
+        Ok(response)
+    }
+
+    fn score(&self, plan: &Plan, weights: &[f32], doc: TantivyDocument, address: DocAddress, bm25: f32, an: &mut Analyzers) -> Scored {
+        let f = &self.index.fields;
+        let text = field_str(&doc, f.text);
+        let tokens = analysis::analyze(&mut an.english, text);
+        let mut extra = String::new();
+        for field in [f.section] {
+            extra.push_str(field_str(&doc, field));
+            extra.push(' ');
+        }
+        let source = self.index.source(field_str(&doc, f.source_id));
+        if let Some(s) = source {
+            extra.push_str(&s.title);
+            extra.push(' ');
+            if let Some(d) = &s.date {
+                extra.push_str(d);
+            }
+        }
+        if field_str(&doc, f.kind) == PassageKind::Caption.as_str() {
+            extra.push_str(" photo photograph photographer picture image caption credit");
+        }
+        let extra_terms: HashSet<String> = analysis::analyze(&mut an.english, &extra).into_iter().map(|t| t.text).collect();
+        let coverage = coverage(plan, weights, &tokens, &extra_terms, 0.8);
+        let proximity = proximity(plan, &tokens);
+        let mut evidence_text = text.to_string();
+        if let Some(d) = source.and_then(|s| s.date.as_deref()).filter(|_| source.is_some_and(|s| s.kind == super::corpus::SourceKind::Record)) {
+            evidence_text.push(' ');
+            evidence_text.push_str(d);
+        }
+        let evidence = if answer::has_evidence(plan.qtype, &evidence_text) { 1.0 } else { 0.0 };
+        let score = 0.35 * bm25 + 0.45 * coverage + 0.1 * proximity + 0.1 * evidence;
+        Scored { address, doc, coverage, score, tokens, extra_terms }
+    }
+
+    fn direct_answer(&self, plan: &Plan, weights: &[f32], scored: &[Scored]) -> Option<DirectAnswer> {
+        let f = &self.index.fields;
+        let best_score = scored.first()?.score;
+        let mut best: Option<(f32, usize, String)> = None;
+        for (rank, s) in scored.iter().enumerate().take(3) {
+            let text = field_str(&s.doc, f.text);
+            let source = self.index.source(field_str(&s.doc, f.source_id));
+            let is_caption = field_str(&s.doc, f.kind) == PassageKind::Caption.as_str();
+            let units = if is_caption { vec![(0, text.len())] } else { analysis::sentences(text) };
+            for (a, b) in units {
+                let sentence = &text[a..b];
+                let tokens: Vec<Token> = s.tokens.iter().filter(|t| t.from >= a && t.to <= b).cloned().collect();
+                let cov = coverage(plan, weights, &tokens, &s.extra_terms, 0.5);
+                let record_date = source.filter(|s| s.kind == super::corpus::SourceKind::Record).and_then(|s| s.date.as_deref());
+                let evidence = answer::has_evidence(plan.qtype, sentence)
+                    || plan.qtype == QuestionType::When && record_date.is_some();
+                let score = 0.5 * cov + 0.25 * f32::from(u8::from(evidence)) + 0.25 * (s.score / best_score);
+                if best.as_ref().is_none_or(|(bs, _, _)| score > *bs) {
+                    let mut line = answer::one_line(sentence, answer::MAX_ANSWER_CHARS);
+                    if plan.qtype == QuestionType::When && !answer::has_evidence(QuestionType::When, sentence) {
+                        if let Some(date) = source.and_then(|s| s.date.as_deref()) {
+                            line = format!("{date}: {line}");
+                        }
+                    }
+                    best = Some((score, rank, line));
+                }
+            }
+        }
+        let (_, rank, mut text) = best?;
+        let caveats: Vec<String> = self
+            .index
+            .source(field_str(&scored[rank].doc, f.source_id))
+            .map(|s| caveats(&s.flags))
+            .unwrap_or_default();
+        if !caveats.is_empty() {
+            text = format!("{text} ({})", caveats.join("; "));
+        }
+        Some(DirectAnswer { text, citation: rank + 1, caveats })
+    }
+
+    fn hit(&self, plan: &Plan, s: &Scored, citation: usize) -> Hit {
+        let f = &self.index.fields;
+        let text = field_str(&s.doc, f.text).to_string();
+        let source_id = field_str(&s.doc, f.source_id);
+        let source = self.index.source(source_id);
+        let matched: HashSet<&str> = plan
+            .concepts
+            .iter()
+            .flat_map(|c| c.alternatives.iter())
+            .flat_map(|a| a.terms.iter().map(|(_, t)| t.as_str()))
+            .collect();
+        let snippet = snippet::snippet(&text, &analysis::sentences(&text), &s.tokens, &|t| matched.contains(t));
+        let section = Some(field_str(&s.doc, f.section).to_string()).filter(|s| !s.is_empty());
+        let credit = Some(field_str(&s.doc, f.credit).to_string()).filter(|s| !s.is_empty());
+        Hit {
+            citation,
+            id: field_str(&s.doc, f.id).to_string(),
+            source: source_ref(source, source_id),
+            section,
+            snippet,
+            score: (s.score * 1000.0).round() / 1000.0,
+            kind: PassageKind::parse(field_str(&s.doc, f.kind)).unwrap_or(PassageKind::Paragraph),
+            credit,
+            flags: source.map(|s| s.flags.clone()).unwrap_or_default(),
+            citations: source.map(|s| s.citations.clone()).unwrap_or_default(),
+            text,
+        }
+    }
+}
+
+/// How a set of flags reads next to an answer.
+pub fn caveats(flags: &[Flag]) -> Vec<String> {
+    let mut kinds: Vec<FlagKind> = Vec::new();
+    for f in flags {
+        if matches!(f.kind, FlagKind::Disputed | FlagKind::WeakSource | FlagKind::SingleSource | FlagKind::Claim) && !kinds.contains(&f.kind) {
+            kinds.push(f.kind);
+        }
+    }
+    kinds.into_iter().map(|k| k.label().to_string()).collect()
+}
+
+fn source_ref(source: Option<&Source>, id: &str) -> SourceRef {
+    match source {
+        Some(s) => SourceRef { id: s.id.clone(), title: s.title.clone(), publisher: s.publisher.clone(), date: s.date.clone(), url: s.url.clone() },
+        None => SourceRef { id: id.to_string(), title: id.to_string(), publisher: None, date: None, url: None },
+    }
+}
+
+fn field_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> &str {
+    doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("")
+}
+
+/// Field boosts for single-term alternatives.
+fn field_boosts(f: &Fields) -> [(tantivy::schema::Field, f32); 5] {
+    [(f.text, 1.0), (f.title, 0.6), (f.section, 0.4), (f.date, 0.5), (f.tags, 0.5)]
+}
+
+fn build_query(plan: &Plan, f: &Fields, an: &mut Analyzers) -> BooleanQuery {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let push_term = |clauses: &mut Vec<(Occur, Box<dyn Query>)>, term: &str, weight: f32| {
+        for (field, boost) in field_boosts(f) {
+            let q = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), weight * boost))));
+        }
+    };
+    for c in &plan.concepts {
+        for Alternative { terms, weight, .. } in &c.alternatives {
+            if let [(_, term)] = terms.as_slice() {
+                push_term(&mut clauses, term, *weight);
+            } else {
+                for field in [f.text, f.title] {
+                    let q = PhraseQuery::new_with_offset(terms.iter().map(|(o, t)| (*o, Term::from_field_text(field, t))).collect());
+                    clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), *weight))));
+                }
+            }
+        }
+    }
+    for word in query::type_hint_words(plan.qtype) {
+        if let Some(t) = analysis::analyze(&mut an.english, word).into_iter().next() {
+            let q = TermQuery::new(Term::from_field_text(f.text, &t.text), IndexRecordOption::WithFreqs);
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), 0.3))));
+        }
+    }
+    BooleanQuery::new(clauses)
+}
+
+/// Inverse document frequency, BM25's flavour.
+fn idf(df: u64, n: u64) -> f32 {
+    let (df, n) = (df as f32, n.max(1) as f32);
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// Each concept's weight: the idf of its rarest known alternative, or the idf of a
+/// word seen nowhere when none is known (a question about something the corpus never
+/// mentions must not look covered).
+fn concept_weights(plan: &Plan, vocab: &IndexVocabulary<'_>, n: u64) -> Vec<f32> {
+    plan.concepts
+        .iter()
+        .map(|c| {
+            let known: Vec<f32> = c
+                .alternatives
+                .iter()
+                .filter_map(|a| {
+                    let dfs: Vec<u64> = a.terms.iter().map(|(_, t)| vocab.doc_freq(t)).collect();
+                    dfs.iter().all(|&d| d > 0).then(|| dfs.iter().map(|&d| idf(d, n)).fold(0.0, f32::max))
+                })
+                .collect();
+            if known.is_empty() {
+                idf(0, n)
+            } else {
+                known.into_iter().fold(0.0, f32::max)
+            }
+        })
+        .collect()
+}
+
+/// How well an alternative matches: 1 in the text, `extra_factor` only in the title,
+/// section or date, 0 if absent.
+fn alternative_match(alt: &Alternative, tokens: &[Token], extra: &HashSet<String>, extra_factor: f32) -> f32 {
+    let in_text = match alt.terms.as_slice() {
+        [(_, t)] => tokens.iter().any(|k| &k.text == t),
+        terms => tokens.iter().any(|k| {
+            k.text == terms[0].1
+                && terms[1..].iter().all(|(o, t)| tokens.iter().any(|k2| k2.position == k.position + o && &k2.text == t))
+        }),
+    };
+    if in_text {
+        alt.weight
+    } else if alt.terms.iter().all(|(_, t)| extra.contains(t) || tokens.iter().any(|k| &k.text == t)) {
+        alt.weight * extra_factor
+    } else {
+        0.0
+    }
+}
+
+/// The idf-weighted share of the question's concepts a passage (or sentence) covers.
+fn coverage(plan: &Plan, weights: &[f32], tokens: &[Token], extra: &HashSet<String>, extra_factor: f32) -> f32 {
+    let total: f32 = weights.iter().sum();
+    if total <= 0.0 {
+        return 0.0;
+    }
+    let got: f32 = plan
+        .concepts
+        .iter()
+        .zip(weights)
+        .map(|(c, w)| w * c.alternatives.iter().map(|a| alternative_match(a, tokens, extra, extra_factor)).fold(0.0, f32::max))
+        .sum();
+    got / total
+}
+
+/// 1 when the matched concepts sit next to each other in the text, falling towards 0
+/// as the smallest window holding one of each grows.
+fn proximity(plan: &Plan, tokens: &[Token]) -> f32 {
+    let mut hits: Vec<(usize, usize)> = Vec::new();
+    for (ci, c) in plan.concepts.iter().enumerate() {
+        for t in tokens {
+            if c.alternatives.iter().any(|a| a.terms.first().is_some_and(|(_, first)| first == &t.text)) {
+                hits.push((t.position, ci));
+            }
+        }
+    }
+    let distinct: HashSet<usize> = hits.iter().map(|h| h.1).collect();
+    let k = distinct.len();
+    if k < 2 {
+        return 0.0;
+    }
+    hits.sort();
+    let mut counts: HashMap<usize, usize> = HashMap::new();
+    let mut best = usize::MAX;
+    let mut left = 0;
+    for right in 0..hits.len() {
+        *counts.entry(hits[right].1).or_insert(0) += 1;
+        while counts.len() == k {
+            best = best.min(hits[right].0 - hits[left].0 + 1);
+            let e = counts.get_mut(&hits[left].1).expect("counted");
+            *e -= 1;
+            if *e == 0 {
+                counts.remove(&hits[left].1);
+            }
+            left += 1;
+        }
+    }
+    (k as f32 / best as f32).min(1.0)
+}
+
+/// The index's vocabulary, as the query planner sees it.
+struct IndexVocabulary<'a> {
+    searcher: &'a Searcher,
+    fields: &'a Fields,
+}
+
+impl Vocabulary for IndexVocabulary<'_> {
+    fn doc_freq(&self, term: &str) -> u64 {
+        let f = self.fields;
+        [f.text, f.title, f.section, f.date, f.tags]
+            .into_iter()
+            .map(|field| self.searcher.doc_freq(&Term::from_field_text(field, term)).unwrap_or(0))
+            .max()
+            .unwrap_or(0)
+    }
+
+    fn neighbours(&self, word: &str, distance: u8) -> Vec<(String, u64)> {
+        let fuzzy = FuzzyTermQuery::new(Term::from_field_text(self.fields.words, word), distance, true);
+        let Ok(automaton) = fuzzy.automaton() else { return Vec::new() };
+        let mut found: HashMap<String, u64> = HashMap::new();
+        for segment in self.searcher.segment_readers() {
+            let Ok(inverted) = segment.inverted_index(self.fields.words) else { continue };
+            let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else { continue };
+            while stream.advance() {
+                if let Ok(w) = std::str::from_utf8(stream.key()) {
+                    *found.entry(w.to_string()).or_insert(0) += u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+        found.into_iter().collect()
+    }
+}

@@ -1,0 +1,8 @@
+//! The `attache` binary: parse flags, start logging, run the command, map errors to an
+//! exit code. Everything else lives in the library.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    attache::cli::main()
+}
