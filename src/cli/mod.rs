@@ -41,6 +41,9 @@ pub enum Command {
         /// Print JSON (one object per question).
         #[arg(long)]
         json: bool,
+        /// Show why each passage ranked where it did.
+        #[arg(long, conflicts_with = "json")]
+        explain: bool,
     },
     /// Build a new index generation from the sources.
     Index,
@@ -113,14 +116,14 @@ fn engine(settings: &Settings) -> anyhow::Result<Engine> {
 
 fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Ask { question, top, json } => {
+        Command::Ask { question, top, json, explain } => {
             let top = top.unwrap_or(settings.search.top_k);
             if top == 0 || top > 25 {
                 return Err(Usage(format!("--top must be between 1 and 25 (got {top})")).into());
             }
             let engine = engine(settings)?;
             match question {
-                Some(q) => ask_one(&engine, &q, top, json),
+                Some(q) => ask_one(&engine, &q, top, json, explain),
                 None => ask_batch(&engine, top, json),
             }
         }
@@ -156,7 +159,7 @@ fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn ask_one(engine: &Engine, question: &str, top: usize, json: bool) -> anyhow::Result<ExitCode> {
+fn ask_one(engine: &Engine, question: &str, top: usize, json: bool, explain: bool) -> anyhow::Result<ExitCode> {
     let response = match engine.ask(question, top, 0) {
         Ok(r) => r,
         Err(AskError::Question(e)) => return Err(Usage(e.to_string()).into()),
@@ -168,6 +171,9 @@ fn ask_one(engine: &Engine, question: &str, top: usize, json: bool) -> anyhow::R
         writeln!(out)?;
     } else {
         render::response(&mut out, &response, std::io::stdout().is_terminal())?;
+        if explain {
+            render::explain(&mut out, &response)?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -78,6 +78,23 @@ pub fn response(out: &mut dyn Write, r: &Response, ansi: bool) -> io::Result<()>
     Ok(())
 }
 
+pub fn explain(out: &mut dyn Write, r: &Response) -> io::Result<()> {
+    writeln!(out, "\nquestion type: {:?}", r.question_type)?;
+    for line in &r.understood {
+        writeln!(out, "  concept {line}")?;
+    }
+    writeln!(out, "{:>3} {:28} {:>6} {:>6} {:>6} {:>6} {:>5} {:>5} {:>6}", "#", "passage", "bm25", "cover", "title", "prox", "evid", "wght", "score")?;
+    for p in &r.passages {
+        let f = &p.features;
+        writeln!(
+            out,
+            "{:>3} {:28} {:6.3} {:6.3} {:6.3} {:6.3} {:5.2} {:5.2} {:6.3}",
+            p.citation, p.id, f.bm25, f.coverage, f.title_coverage, f.proximity, f.evidence, f.weight, p.score
+        )?;
+    }
+    Ok(())
+}
+
 pub fn sources(out: &mut dyn Write, index: &OpenIndex, json: bool) -> io::Result<()> {
     if json {
         let list: Vec<serde_json::Value> = index

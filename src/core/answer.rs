@@ -15,12 +15,16 @@ const MONTHS: &str = "January|February|March|April|May|June|July|August|Septembe
 
 struct Patterns {
     date: Regex,
+    calendar_date: Regex,
     duration: Regex,
     number: Regex,
     number_word: Regex,
     name: Regex,
     role: Regex,
     place: Regex,
+    not_place: Regex,
+    venue: Regex,
+    outcome: Regex,
     reason: Regex,
     year_or_date_number: Regex,
 }
@@ -32,6 +36,7 @@ fn patterns() -> &'static Patterns {
             r"\b(?:{MONTHS})\b|\b(?:19|20)\d\d\b|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|\b\d{{1,2}}:\d\d\b"
         ))
         .expect("valid regex"),
+        calendar_date: Regex::new(&format!(r"\b(?:{MONTHS})\b|\b(?:19|20)\d\d\b")).expect("valid regex"),
         duration: Regex::new(
             r"(?i)\b(?:\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|few|several|half|\d+[–-]\d+)[\s-]+(?:minutes?|hours?|days?|weeks?|months?|years?)\b|\blast(?:ed|ing)\b|\bunder an hour\b",
         )
@@ -44,21 +49,92 @@ fn patterns() -> &'static Patterns {
             r"(?i)\b(?:minister|president|aide|secretary|chief|head|spokes(?:man|woman|person)|commissioner|ambassador|envoy|advis[eo]r|photographer|led by|leading|chaired)\b",
         )
         .expect("valid regex"),
-        place: Regex::new(r"\b(?:in|at|to|from)\s+(?:the\s+)?\p{Lu}\p{Ll}+|(?i)\b(?:palace|city|venue|office|capital|base)\b").expect("valid regex"),
+        place: Regex::new(r"\b(?:[Ii]n|[Aa]t)\s+(?:the\s+)?\p{Lu}\p{L}+|\b\p{Lu}\p{L}+\s+host(?:ed|s)?\b|(?i)\b(?:palace|city|venue|capital|base)\b").expect("valid regex"),
+        not_place: Regex::new(&format!(r"^(?:[Ii]n|[Aa]t)\s+(?:the\s+)?(?:{MONTHS}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$")).expect("valid regex"),
+        venue: Regex::new(r"(?i)\b(?:held|took place|hosted|convened)\s+(?:[\p{L}-]+\s+){0,3}?(?:in|at)\s+(?:the\s+)?\p{Lu}|\b(?:palace|hotel|venue|residence|hall|building|headquarters)\b").expect("valid regex"),
+        outcome: Regex::new(r"(?i)\b(?:agreed|agreement|deal|reached|result(?:ed|s)?|outcome|progress|breakthrough|failed|produced|no (?:deal|ceasefire|agreement|progress|steps))\b").expect("valid regex"),
         reason: Regex::new(r"(?i)\b(?:because|since|so that|in order to|due to|if|only|reason|unless|as long as|rather than)\b").expect("valid regex"),
         year_or_date_number: Regex::new(&format!(r"^(?:19|20)\d\d$")).expect("valid regex"),
     })
 }
 
-/// Whether `text` holds the kind of fact a question of type `t` asks for.
-pub fn has_evidence(t: QuestionType, text: &str) -> bool {
+/// Whether `text` names a calendar date (a month or a year), not just a time of day.
+pub fn has_calendar_date(text: &str) -> bool {
+    patterns().calendar_date.is_match(text)
+}
+
+/// Whether `text` says what one of `names` is: "Medinsky has been an aide…",
+/// "Fidan, Turkey's foreign minister, …".
+pub fn defines(text: &str, names: &[String]) -> bool {
+    const LINKS: &[&str] = &[" is ", " has been ", " had been ", " became ", " serves as ", " served as ", " was a ", " was an ", " was the ", ", who "];
+    let lower = text.to_lowercase();
+    names.iter().any(|name| {
+        lower.match_indices(name.as_str()).any(|(i, _)| {
+            let rest = &lower[i + name.len()..];
+            let rest = rest.strip_prefix("'s").or_else(|| rest.strip_prefix("’s")).unwrap_or(rest);
+            // "X, head of …", "X, Turkey's foreign minister, …": an apposition naming a role.
+            let apposition = rest.starts_with(", ") && patterns().role.is_match(prefix(rest, 48));
+            // "presidential aide Vladimir X", "Foreign Minister Hakan X": a title before the name.
+            let before = &lower[..i];
+            let title = patterns().role.is_match(suffix(before, 32)) && !before.trim_end().ends_with([',', '.', ';']);
+            apposition || title || LINKS.iter().any(|l| rest.starts_with(l))
+        })
+    })
+}
+
+/// At most `n` bytes from the start of `s`, on a character boundary.
+fn prefix(s: &str, n: usize) -> &str {
+    let mut end = n.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// At most `n` bytes from the end of `s`, on a character boundary.
+fn suffix(s: &str, n: usize) -> &str {
+    let mut start = s.len().saturating_sub(n);
+    while !s.is_char_boundary(start) {
+        start += 1;
+    }
+    &s[start..]
+}
+
+/// Whether `text` describes someone (a role or title) other than by the question's words.
+pub fn has_role(text: &str, asked: &[String]) -> bool {
+    patterns().role.find_iter(text).any(|m| !asked.iter().any(|a| a == &m.as_str().to_lowercase()))
+}
+
+/// How strongly `text` answers a question of type `t`, from 0 to 1: for "where", naming a
+/// venue or saying where something was held is stronger than any "in <Place>".
+pub fn evidence_strength(t: QuestionType, text: &str, asked: &[String]) -> f32 {
+    if !has_evidence(t, text, asked) {
+        0.0
+    } else if t == QuestionType::Where && !patterns().venue.is_match(text) {
+        0.5
+    } else {
+        1.0
+    }
+}
+
+/// Whether `text` holds the kind of fact a question of type `t` asks for. Names, roles
+/// and places count only when they are not just the question's own words (`asked`,
+/// lower-case): "Where in Istanbul…" is not answered by "in Istanbul".
+pub fn has_evidence(t: QuestionType, text: &str, asked: &[String]) -> bool {
     let p = patterns();
+    let new_words = |m: regex::Match<'_>| {
+        m.as_str()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty() && w.chars().next().is_some_and(char::is_uppercase) || p.role.is_match(w))
+            .any(|w| !asked.iter().any(|a| a == &w.to_lowercase()))
+    };
     match t {
         QuestionType::When => p.date.is_match(text),
         QuestionType::HowLong => p.duration.is_match(text),
         QuestionType::HowMany => has_count(text),
-        QuestionType::Who => p.name.is_match(text) || p.role.is_match(text),
-        QuestionType::Where => p.place.is_match(text),
+        QuestionType::Who => p.name.find_iter(text).any(new_words) || p.role.find_iter(text).any(|m| !asked.iter().any(|a| a == &m.as_str().to_lowercase())),
+        QuestionType::Where => p.place.find_iter(text).any(|m| !p.not_place.is_match(m.as_str()) && new_words(m)),
+        QuestionType::Outcome => p.outcome.is_match(text),
         QuestionType::Why => p.reason.is_match(text),
         QuestionType::YesNo | QuestionType::What | QuestionType::Other => false,
     }
@@ -103,16 +179,37 @@ mod tests {
     #[test]
     fn evidence_matches_the_kind_of_fact_asked_for() {
         use QuestionType::*;
-        assert!(has_evidence(HowLong, "The meeting lasted just 40 minutes."));
-        assert!(has_evidence(HowLong, "It ended in under two hours."));
-        assert!(!has_evidence(HowLong, "They met in Istanbul."));
-        assert!(has_evidence(HowMany, "at least 1,200 prisoners of war"));
-        assert!(!has_evidence(HowMany, "On 23 July 2025 they met."), "a date is not a count");
-        assert!(has_evidence(When, "14 Aug 2025"));
-        assert!(has_evidence(Where, "held at Ciragan Palace"));
-        assert!(has_evidence(Who, "led by Vladimir Medinsky"));
-        assert!(has_evidence(Why, "only meaningful if it were to finalize a treaty"));
-        assert!(!has_evidence(What, "anything"));
+        let none: &[String] = &[];
+        assert!(has_evidence(HowLong, "The meeting lasted just 40 minutes.", none));
+        assert!(has_evidence(HowLong, "It ended in under two hours.", none));
+        assert!(!has_evidence(HowLong, "They met in Istanbul.", none));
+        assert!(has_evidence(HowMany, "at least 1,200 prisoners of war", none));
+        assert!(!has_evidence(HowMany, "On 23 July 2025 they met.", none), "a date is not a count");
+        assert!(has_evidence(When, "14 Aug 2025", none));
+        assert!(has_evidence(Where, "held at Ciragan Palace", none));
+        assert!(has_evidence(Who, "led by Vladimir Medinsky", none));
+        assert!(has_evidence(Why, "only meaningful if it were to finalize a treaty", none));
+        assert!(!has_evidence(What, "anything", none));
+        assert!(has_evidence(Outcome, "They reached no ceasefire or deal.", none));
+        assert!(!has_evidence(Where, "He resigned in November.", none), "a month is not a place");
+        assert!(has_evidence(Where, "At Ciragan Palace they met.", none));
+        assert_eq!(evidence_strength(Where, "They met Erdogan in Ankara.", none), 0.5);
+        assert_eq!(evidence_strength(Where, "Talks held in Istanbul on Wednesday", none), 1.0);
+        assert!(defines("Medinsky has been an aide to President Putin", &["medinsky".into()]));
+        assert!(!defines("Medinsky told the room", &["medinsky".into()]));
+        assert!(defines("Russia’s presidential aide Vladimir Medinsky speaks", &["medinsky".into()]));
+        assert!(!defines("Talks ended. Medinsky spoke.", &["medinsky".into()]));
+        assert!(defines("Ibrahim Kalin, head of the MIT intelligence agency since 2023", &["kalin".into()]));
+    }
+
+    #[test]
+    fn the_question_own_words_are_not_evidence() {
+        let asked = ["where".to_string(), "in".to_string(), "istanbul".to_string(), "talks".to_string()];
+        assert!(!has_evidence(QuestionType::Where, "The talks were held in Istanbul.", &asked));
+        assert!(has_evidence(QuestionType::Where, "The talks were held at Ciragan Palace in Istanbul.", &asked));
+        let asked = ["who".to_string(), "is".to_string(), "medinsky".to_string()];
+        assert!(!has_evidence(QuestionType::Who, "Medinsky spoke.", &asked));
+        assert!(has_evidence(QuestionType::Who, "Medinsky is an aide to the president.", &asked));
     }
 
     #[test]

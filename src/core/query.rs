@@ -32,6 +32,8 @@ pub enum QuestionType {
     HowMany,
     HowLong,
     Why,
+    /// What came of something: an agreement, a result, progress or the lack of it.
+    Outcome,
     YesNo,
     What,
     Other,
@@ -46,7 +48,16 @@ const FILLER: &[&str] = &[
     "her", "him", "can", "could", "would", "should", "will", "shall", "may", "might", "get", "got", "and", "or", "so", "than",
     "then", "just", "also", "ever", "really", "actually", "exactly", "kind", "sort", "thing", "things", "anything", "something",
     "say", "said", "says", "happen", "happened", "happens", "go", "going", "went", "like", "make", "made", "take", "took",
-    "into", "onto", "over", "up", "out", "if", "whether", "number", "time", "times", "amount", "s",
+    "into", "onto", "over", "up", "out", "if", "whether", "number", "time", "times", "amount", "s", "before", "after",
+    "during", "until", "while", "become", "became", "becomes", "too", "either", "still", "yet", "now", "currently",
+    "already", "ago", "very", "quite", "right", "ok", "okay", "hey", "hi", "hello", "thanks",
+];
+
+/// Nouns that name the kind of answer wanted ("which *city*", "what *year*"): they say
+/// what to look for, not what the passage is about, so they are not concepts.
+const ANSWER_NOUNS: &[&str] = &[
+    "city", "town", "place", "venue", "location", "country", "year", "date", "day", "month", "time", "person", "people",
+    "official", "officials", "individual", "name", "names", "figure", "figures", "total",
 ];
 
 /// Words for the type of answer wanted; searched with a low weight when a question asks
@@ -54,13 +65,18 @@ const FILLER: &[&str] = &[
 pub fn type_hint_words(t: QuestionType) -> &'static [&'static str] {
     match t {
         QuestionType::HowLong => &["lasted", "minutes", "hours", "duration"],
-        QuestionType::Where => &["held", "venue", "city"],
+        QuestionType::Where => &["held", "venue", "city", "palace", "hotel", "building", "located"],
         _ => &[],
     }
 }
 
 fn is_filler(word: &str) -> bool {
     FILLER.contains(&word)
+}
+
+/// A word one edit away from a question or filler word of three letters or more.
+fn is_misspelt_filler(word: &str) -> bool {
+    word.chars().count() >= 2 && FILLER.iter().any(|f| f.len() >= 3 && strsim::damerau_levenshtein(word, f) <= 1)
 }
 
 fn detect_type(words: &[&str]) -> QuestionType {
@@ -85,7 +101,9 @@ fn detect_type(words: &[&str]) -> QuestionType {
     {
         return QuestionType::Where;
     }
+    let role = ["role", "position", "job", "title", "post"].iter().any(|w| has(w));
     if head_has("who")
+        || role && (head_has("what") || head_has("which"))
         || head_has("whom")
         || head_has("whose")
         || ["official", "person", "minister", "photographer", "leader", "negotiator", "people", "delegate", "envoy"]
@@ -96,6 +114,11 @@ fn detect_type(words: &[&str]) -> QuestionType {
     }
     if head_has("why") {
         return QuestionType::Why;
+    }
+    if ["outcome", "outcomes", "result", "results", "achieve", "achieved", "agreed"].iter().any(|w| has(w))
+        || ["came", "come", "comes"].iter().any(|w| pair(w, "out"))
+    {
+        return QuestionType::Outcome;
     }
     const AUX: &[&str] = &["is", "are", "was", "were", "did", "does", "do", "has", "have", "had", "can", "could", "will", "would", "should"];
     if words.first().is_some_and(|w| AUX.contains(w)) {
@@ -154,6 +177,17 @@ pub struct Correction {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     pub qtype: QuestionType,
+    /// The question's words, lower-case and folded (for telling new facts from echoes).
+    pub words: Vec<String>,
+    /// The question is about someone named, and only that ("Who is Hakan Fidan?"): its
+    /// subject words are all capitalised.
+    pub names_someone: bool,
+    /// Those names, lower-case.
+    pub names: Vec<String>,
+    /// The question pins down when: a month, a year or a numbered round.
+    pub anchored: bool,
+    /// The anchoring words (months, years, ordinals), stemmed as the index stems them.
+    pub anchors: Vec<String>,
     pub concepts: Vec<Concept>,
     pub corrections: Vec<Correction>,
 }
@@ -164,6 +198,8 @@ pub trait Vocabulary {
     fn doc_freq(&self, term: &str) -> u64;
     /// Indexed surface words within `distance` edits of `word`, with their frequencies.
     fn neighbours(&self, word: &str, distance: u8) -> Vec<(String, u64)>;
+    /// Indexed stems within `distance` edits of the stem `stem`, with their frequencies.
+    fn stem_neighbours(&self, stem: &str, distance: u8) -> Vec<(String, u64)>;
 }
 
 /// Tunables of the planner.
@@ -185,6 +221,12 @@ struct Word {
     stem: String,
     capitalised: bool,
     filler: bool,
+    /// Joined to the previous word by a hyphen ("full-scale").
+    hyphenated: bool,
+    position: usize,
+    /// Byte range in the question, for labels that read as the user wrote them.
+    from: usize,
+    to: usize,
 }
 
 /// Analysers are cheap to clone and hold per-call buffers, so each plan gets its own.
@@ -220,12 +262,17 @@ pub fn plan(question: &str, an: &mut Analyzers, synonyms: &Synonyms, vocab: &dyn
     let lowered: Vec<&str> = surface.iter().map(|t| t.text.as_str()).collect();
     let qtype = detect_type(&lowered);
 
+    let answer_noun_at = |i: usize| i > 0 && matches!(lowered[i - 1], "which" | "what") && ANSWER_NOUNS.contains(&lowered[i]);
     let mut words: Vec<Word> = Vec::new();
     for (i, t) in surface.iter().enumerate() {
         let Some(stem) = an.stem(&t.text) else { continue };
         let original = &question[t.from..t.to];
         let capitalised = i > 0 && original.chars().next().is_some_and(char::is_uppercase);
-        words.push(Word { surface: t.text.clone(), stem, capitalised, filler: is_filler(&t.text) });
+        let hyphenated = i > 0 && matches!(&question[surface[i - 1].to..t.from], "-" | "‐" | "‑");
+        let filler = is_filler(&t.text) || answer_noun_at(i);
+        // "Kyslytsia's" is looked up as "kyslytsia".
+        let surface = t.text.strip_suffix("'s").or_else(|| t.text.strip_suffix("’s")).unwrap_or(&t.text).to_string();
+        words.push(Word { surface, stem, capitalised, filler, hyphenated, position: t.position, from: t.from, to: t.to });
     }
 
     let mut concepts: Vec<Concept> = Vec::new();
@@ -236,7 +283,8 @@ pub fn plan(question: &str, an: &mut Analyzers, synonyms: &Synonyms, vocab: &dyn
         if let Some(m) = synonyms.longest_match(&stems) {
             let span = &words[i..i + m.len];
             // A synonym entry made only of filler ("how long") is still a concept.
-            let mut c = Concept { label: span.iter().map(|w| w.surface.as_str()).collect::<Vec<_>>().join(" "), alternatives: Vec::new() };
+            let label = question[span[0].from..span[span.len() - 1].to].to_lowercase();
+            let mut c = Concept { label, alternatives: Vec::new() };
             c.add(span.iter().enumerate().map(|(k, w)| (k, w.stem.clone())).collect(), 1.0, Origin::Typed);
             for alt in m.alternatives {
                 c.add(alt.clone(), opts.synonym_weight, Origin::Synonym);
@@ -245,6 +293,21 @@ pub fn plan(question: &str, an: &mut Analyzers, synonyms: &Synonyms, vocab: &dyn
             i += m.len;
             continue;
         }
+        let compound = words[i + 1..].iter().take_while(|w| w.hyphenated).count();
+        if compound > 0 && !words[i].filler {
+            // "full-scale", "84-for-84": one concept, matched as a phrase.
+            let span = &words[i..=i + compound];
+            let base = span[0].position;
+            let terms: Entry = span.iter().map(|w| (w.position - base, w.stem.clone())).collect();
+            if terms.iter().all(|(_, t)| vocab.doc_freq(t) > 0) {
+                let label = question[span[0].from..span[span.len() - 1].to].to_lowercase();
+                let mut c = Concept { label, alternatives: Vec::new() };
+                c.add(terms, 1.0, Origin::Typed);
+                push_concept(&mut concepts, c);
+                i += compound + 1;
+                continue;
+            }
+        }
         let w = &words[i];
         i += 1;
         if w.filler {
@@ -252,6 +315,9 @@ pub fn plan(question: &str, an: &mut Analyzers, synonyms: &Synonyms, vocab: &dyn
         }
         let mut c = Concept { label: w.surface.clone(), alternatives: Vec::new() };
         let known = vocab.doc_freq(&w.stem) > 0;
+        if !known && is_misspelt_filler(&w.surface) {
+            continue; // "wat", "hw": a question word mistyped, not a subject
+        }
         if known {
             c.add(single(&w.stem), 1.0, Origin::Typed);
             if w.capitalised && w.surface.chars().count() >= 5 {
@@ -261,8 +327,8 @@ pub fn plan(question: &str, an: &mut Analyzers, synonyms: &Synonyms, vocab: &dyn
                     }
                 }
             }
-        } else if let Some(fix) = correct(vocab, &w.surface) {
-            if let Some(stem) = an.stem(&fix) {
+        } else if let Some((fix, stem)) = correct(vocab, &w.surface, &w.stem, an) {
+            {
                 corrections.push(Correction { from: w.surface.clone(), to: fix.clone() });
                 c.add(single(&stem), opts.spelling_weight, Origin::Spelling);
                 if let Some(m) = synonyms.longest_match(&[stem.as_str()]).filter(|m| m.len == 1) {
@@ -277,7 +343,42 @@ pub fn plan(question: &str, an: &mut Analyzers, synonyms: &Synonyms, vocab: &dyn
         }
         push_concept(&mut concepts, c);
     }
-    Plan { qtype, concepts, corrections }
+    let subject: Vec<&Word> = words.iter().filter(|w| !w.filler).collect();
+    let names_someone = !subject.is_empty() && subject.iter().all(|w| w.capitalised);
+    let names: Vec<String> = if names_someone { subject.iter().map(|w| w.surface.clone()).collect() } else { Vec::new() };
+    let anchor_words = anchor_words(&lowered);
+    let anchored = !anchor_words.is_empty();
+    let anchors: Vec<String> = anchor_words.iter().filter_map(|w| an.stem(w)).collect();
+    Plan { qtype, words: lowered.iter().map(|w| w.to_string()).collect(), names_someone, names, anchored, anchors, concepts, corrections }
+}
+
+/// The words that pin down a time in a question: a month, a year, or the number of a
+/// round or stage ("first" in "first round", "one" in "round one").
+fn anchor_words<'a>(words: &[&'a str]) -> Vec<&'a str> {
+    const MONTHS: &[&str] = &[
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+        "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    ];
+    const ORDINALS: &[&str] = &["first", "second", "third", "fourth", "fifth", "last", "latest", "previous", "next", "1st", "2nd", "3rd", "4th"];
+    const NUMBERS: &[&str] = &["one", "two", "three", "four", "five", "1", "2", "3", "4", "5"];
+    const ROUNDS: &[&str] = &["round", "rounds", "stage", "session"];
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        // "may" is a month only as "in/of/on May", not "may I ask".
+        let month = MONTHS.contains(w) && (*w != "may" || i > 0 && matches!(words[i - 1], "in" | "of" | "on" | "since" | "until" | "by"));
+        let year = w.len() == 4 && (w.starts_with("19") || w.starts_with("20")) && w.chars().all(|c| c.is_ascii_digit());
+        if month || year {
+            out.push(*w);
+        }
+        if ROUNDS.contains(w) {
+            if i > 0 && ORDINALS.contains(&words[i - 1]) {
+                out.push(words[i - 1]);
+            } else if let Some(n) = words.get(i + 1).filter(|n| NUMBERS.contains(n)) {
+                out.push(*n);
+            }
+        }
+    }
+    out
 }
 
 /// Merge concepts that search for exactly the same thing ("84-for-84").
@@ -299,14 +400,30 @@ fn best_neighbours(vocab: &dyn Vocabulary, word: &str, distance: u8) -> Vec<Stri
     found.into_iter().map(|(_, _, w)| w).collect()
 }
 
-/// The correction for a word the index does not know, if one is close enough.
-fn correct(vocab: &dyn Vocabulary, word: &str) -> Option<String> {
+/// The correction for a word the index does not know, if one is close enough: first
+/// among indexed words, then among indexed stems ("swaped" → stem "swape" ~ "swap").
+/// Returns the word to show and the stem to search.
+fn correct(vocab: &dyn Vocabulary, word: &str, stem: &str, an: &mut Analyzers) -> Option<(String, String)> {
     let len = word.chars().count();
     if len < 4 || word.chars().any(|c| c.is_ascii_digit()) {
         return None;
     }
     let distance = if len >= 8 { 2 } else { 1 };
-    best_neighbours(vocab, word, distance).into_iter().next()
+    if let Some(fix) = best_neighbours(vocab, word, distance).into_iter().next() {
+        let fixed_stem = an.stem(&fix)?;
+        return Some((fix, fixed_stem));
+    }
+    if stem.chars().count() < 4 {
+        return None;
+    }
+    let mut found: Vec<(usize, u64, String)> = vocab
+        .stem_neighbours(stem, 1)
+        .into_iter()
+        .filter(|(s, _)| s != stem)
+        .map(|(s, df)| (strsim::damerau_levenshtein(stem, &s), df, s))
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    found.into_iter().next().map(|(_, _, s)| (s.clone(), s))
 }
 
 #[cfg(test)]
@@ -341,6 +458,9 @@ mod tests {
         fn neighbours(&self, word: &str, distance: u8) -> Vec<(String, u64)> {
             self.1.iter().filter(|(w, _)| strsim::damerau_levenshtein(word, w) <= distance as usize).map(|(w, n)| (w.clone(), *n)).collect()
         }
+        fn stem_neighbours(&self, stem: &str, distance: u8) -> Vec<(String, u64)> {
+            self.0.iter().filter(|(w, _)| strsim::damerau_levenshtein(stem, w) <= distance as usize).map(|(w, n)| (w.clone(), *n)).collect()
+        }
     }
 
     fn plan_for(q: &str, vocab: &Words, syn: &str) -> Plan {
@@ -364,20 +484,23 @@ mod tests {
         assert_eq!(t("Which official led the Ukrainian side?"), QuestionType::Who);
         assert_eq!(t("Why does Russia reject a meeting?"), QuestionType::Why);
         assert_eq!(t("Was any progress made toward a truce?"), QuestionType::YesNo);
-        assert_eq!(t("What is Kyslytsia's role?"), QuestionType::What);
+        assert_eq!(t("What is Kyslytsia's role?"), QuestionType::Who);
+        assert_eq!(t("What came out of the Alaska summit?"), QuestionType::Outcome);
+        assert_eq!(t("What is the capital of France?"), QuestionType::What);
     }
 
     #[test]
     fn filler_goes_and_query_syntax_is_just_text() {
         let v = Words::new(&["prisoners", "exchange"]);
         let p = plan_for("What about \"prisoners\" AND (exchange)*: -NOT", &v, "");
-        assert_eq!(labels(&p), ["prisoners", "exchange", "not"]);
+        assert_eq!(labels(&p), ["prisoners", "exchange"]);
     }
 
     #[test]
     fn typos_are_corrected_to_indexed_words_and_then_expanded() {
         let v = Words::new(&["prisoners", "swap", "exchanged"]);
         let p = plan_for("How many prisonners will be swaped?", &v, "swap, exchange");
+        // "swaped" is two edits from "swap"; its stem "swape" is one edit from "swap".
         assert_eq!(p.corrections, [Correction { from: "prisonners".into(), to: "prisoners".into() }, Correction { from: "swaped".into(), to: "swap".into() }]);
         let swap = &p.concepts[1];
         assert!(swap.alternatives.iter().any(|a| a.terms == single("exchang") && a.origin == Origin::Synonym), "{swap:?}");
@@ -397,6 +520,39 @@ mod tests {
         let p = plan_for("How many prisoners of war?", &v, "POW, prisoners of war");
         assert_eq!(labels(&p), ["prisoners of war"]);
         assert_eq!(p.concepts[0].alternatives[1].terms, single("pow"));
+    }
+
+    #[test]
+    fn anchors_are_months_years_and_numbered_rounds() {
+        let a = |q: &str| plan_for(q, &Words::new(&[]), "").anchored;
+        assert!(a("Who led Ukraine's team in May?"));
+        assert!(a("How long did round one last?"));
+        assert!(a("Where was the first round held?"));
+        assert!(a("What happened in 2023?"));
+        assert!(!a("What was the duration of the meeting?"));
+        assert!(!a("May I ask who led the talks?"));
+    }
+
+    #[test]
+    fn hyphenated_words_are_one_phrase_concept() {
+        let v = Words::new(&["full", "scale", "invasion"]);
+        let p = plan_for("When did the full-scale invasion start?", &v, "");
+        assert_eq!(labels(&p), ["full-scale", "invasion", "start"]);
+        assert_eq!(p.concepts[0].alternatives[0].terms, vec![(0, "full".to_string()), (1, "scale".to_string())]);
+    }
+
+    #[test]
+    fn answer_nouns_are_not_concepts() {
+        let v = Words::new(&["delegations", "meet", "city"]);
+        let p = plan_for("In which city did the delegations meet?", &v, "");
+        assert_eq!(labels(&p), ["delegations", "meet"]);
+    }
+
+    #[test]
+    fn mistyped_question_words_are_not_concepts() {
+        let v = Words::new(&["zelensky", "memorandum"]);
+        let p = plan_for("wat did Zelensky say abot the memorandum", &v, "");
+        assert_eq!(labels(&p), ["zelensky", "memorandum"]);
     }
 
     #[test]

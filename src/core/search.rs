@@ -20,9 +20,9 @@ use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use super::analysis::{self, Term as Token};
 use super::answer;
-use super::corpus::{Citation, Flag, FlagKind, PassageKind, Source};
+use super::corpus::{Citation, Flag, FlagKind, PassageKind, Source, SourceKind};
 use super::index::{Fields, OpenIndex};
-use super::query::{self, Alternative, Analyzers, Correction, Plan, PlanOptions, QuestionType, Vocabulary};
+use super::query::{self, Alternative, Analyzers, Correction, Origin, Plan, PlanOptions, QuestionType, Vocabulary};
 use super::snippet;
 use super::synonyms::Synonyms;
 
@@ -44,7 +44,7 @@ impl Default for SearchSettings {
             top_k: 3,
             candidates: 40,
             max_question_chars: 500,
-            min_coverage: 0.5,
+            min_coverage: 0.45,
             min_passage_coverage: 0.34,
             relative_score_floor: 0.5,
             plan: PlanOptions::default(),
@@ -97,6 +97,9 @@ pub struct Hit {
     /// Every page backing a record, for "Sources".
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub citations: Vec<Citation>,
+    /// Ranking features; not part of the JSON contract.
+    #[serde(skip)]
+    pub features: Features,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -119,6 +122,10 @@ pub struct Response {
     pub corrections: Vec<Correction>,
     /// Relevant passages beyond those returned ("More results").
     pub more: usize,
+    /// How the question was understood: each concept, its alternatives and its weight
+    /// (`attache ask --explain`); not part of the JSON contract.
+    #[serde(skip)]
+    pub understood: Vec<String>,
     pub generation: u64,
 }
 
@@ -130,14 +137,52 @@ pub struct Engine {
     analyzers: Analyzers,
 }
 
+/// Added to the score of passages from a primary source when the question names no date
+/// or round (or names one the passage mentions): a nudge towards the text the corpus is
+/// about ("the meeting" means the meeting it reports), small beside coverage (0.4).
+const PRIMARY_BONUS: f32 = 0.12;
+
+/// Why a passage ranked where it did (`attache ask --explain`).
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Features {
+    /// BM25, relative to the best candidate.
+    pub bm25: f32,
+    /// Idf-weighted share of the question's concepts in the passage.
+    pub coverage: f32,
+    /// The same, counting only the source title.
+    pub title_coverage: f32,
+    /// How close together the matched words are (1 = adjacent).
+    pub proximity: f32,
+    /// Holds the kind of fact asked for (a number, a date, a name…), 0 to 1.
+    pub evidence: f32,
+    /// The curator's weight of the source.
+    pub weight: f32,
+    /// From the primary text, for a question that names no date or round.
+    pub primary: bool,
+}
+
 /// A candidate after re-ranking.
 struct Scored {
     address: DocAddress,
     doc: TantivyDocument,
+    features: Features,
     coverage: f32,
     score: f32,
     tokens: Vec<Token>,
     extra_terms: HashSet<String>,
+}
+
+impl Features {
+    /// The re-ranking score: BM25 finds candidates, but coverage of the question decides.
+    pub fn score(&self) -> f32 {
+        let prior = if self.primary { PRIMARY_BONUS } else { 0.0 };
+        prior + self.weight
+            * (0.3 * self.bm25
+                + 0.4 * self.coverage
+                + 0.2 * self.title_coverage
+                + 0.1 * self.proximity
+                + 0.1 * self.evidence)
+    }
 }
 
 impl Engine {
@@ -190,6 +235,19 @@ impl Engine {
             corrections: plan.corrections.clone(),
             more: 0,
             generation: self.index.manifest.generation,
+            understood: plan
+                .concepts
+                .iter()
+                .zip(&weights)
+                .map(|(c, w)| {
+                    let alts: Vec<String> = c
+                        .alternatives
+                        .iter()
+                        .map(|a| format!("{}×{:.1}", a.terms.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join(" "), a.weight))
+                        .collect();
+                    format!("{} (idf {w:.2}): {}", c.label, alts.join(", "))
+                })
+                .collect(),
         };
         if plan.concepts.is_empty() {
             return Ok(response);
@@ -231,33 +289,36 @@ impl Engine {
         let f = &self.index.fields;
         let text = field_str(&doc, f.text);
         let tokens = analysis::analyze(&mut an.english, text);
-        let mut extra = String::new();
-        for field in [f.section] {
-            extra.push_str(field_str(&doc, field));
-            extra.push(' ');
-        }
         let source = self.index.source(field_str(&doc, f.source_id));
-        if let Some(s) = source {
-            extra.push_str(&s.title);
+        // A document paragraph's nearest title is its section heading.
+        let section = field_str(&doc, f.section);
+        let heading = match source {
+            Some(s) if s.kind == SourceKind::Document => format!("{} {section}", s.title),
+            Some(s) => s.title.clone(),
+            None => String::new(),
+        };
+        let title_terms: HashSet<String> = analysis::analyze(&mut an.english, &heading).into_iter().map(|t| t.text).collect();
+        let mut extra = section.to_string();
+        if let Some(d) = source.and_then(|s| s.date.as_deref()) {
             extra.push(' ');
-            if let Some(d) = &s.date {
-                extra.push_str(d);
-            }
+            extra.push_str(d);
         }
         if field_str(&doc, f.kind) == PassageKind::Caption.as_str() {
             extra.push_str(" photo photograph photographer picture image caption credit");
         }
-        let extra_terms: HashSet<String> = analysis::analyze(&mut an.english, &extra).into_iter().map(|t| t.text).collect();
+        let mut extra_terms: HashSet<String> = analysis::analyze(&mut an.english, &extra).into_iter().map(|t| t.text).collect();
+        let title_coverage = coverage(plan, weights, &[], &title_terms, 1.0);
+        extra_terms.extend(title_terms);
         let coverage = coverage(plan, weights, &tokens, &extra_terms, 0.8);
         let proximity = proximity(plan, &tokens);
-        let mut evidence_text = text.to_string();
-        if let Some(d) = source.and_then(|s| s.date.as_deref()).filter(|_| source.is_some_and(|s| s.kind == super::corpus::SourceKind::Record)) {
-            evidence_text.push(' ');
-            evidence_text.push_str(d);
-        }
-        let evidence = if answer::has_evidence(plan.qtype, &evidence_text) { 1.0 } else { 0.0 };
-        let score = 0.35 * bm25 + 0.45 * coverage + 0.1 * proximity + 0.1 * evidence;
-        Scored { address, doc, coverage, score, tokens, extra_terms }
+        let evidence = evidence(plan, &evidence_text(text, source));
+        let weight = source.map(|s| s.weight).unwrap_or(1.0);
+        // The primary text is the default context, unless the question pins a time that
+        // the passage does not mention.
+        let mentions_anchor = plan.anchors.iter().any(|a| tokens.iter().any(|t| &t.text == a));
+        let primary = source.is_some_and(|s| s.primary) && (!plan.anchored || mentions_anchor);
+        let features = Features { bm25, coverage, title_coverage, proximity, evidence, weight, primary };
+        Scored { address, doc, features, coverage, score: features.score(), tokens, extra_terms }
     }
 
     fn direct_answer(&self, plan: &Plan, weights: &[f32], scored: &[Scored]) -> Option<DirectAnswer> {
@@ -267,37 +328,48 @@ impl Engine {
         for (rank, s) in scored.iter().enumerate().take(3) {
             let text = field_str(&s.doc, f.text);
             let source = self.index.source(field_str(&s.doc, f.source_id));
+            let record = source.filter(|s| s.kind == SourceKind::Record);
+            // A caption is one unit: its credit answers "who took the photo".
             let is_caption = field_str(&s.doc, f.kind) == PassageKind::Caption.as_str();
             let units = if is_caption { vec![(0, text.len())] } else { analysis::sentences(text) };
             for (a, b) in units {
                 let sentence = &text[a..b];
                 let tokens: Vec<Token> = s.tokens.iter().filter(|t| t.from >= a && t.to <= b).cloned().collect();
-                let cov = coverage(plan, weights, &tokens, &s.extra_terms, 0.5);
-                let record_date = source.filter(|s| s.kind == super::corpus::SourceKind::Record).and_then(|s| s.date.as_deref());
-                let evidence = answer::has_evidence(plan.qtype, sentence)
-                    || plan.qtype == QuestionType::When && record_date.is_some();
-                let score = 0.5 * cov + 0.25 * f32::from(u8::from(evidence)) + 0.25 * (s.score / best_score);
+                // The title and section are the passage's topic: every sentence inherits them.
+                let cov = coverage(plan, weights, &tokens, &s.extra_terms, 0.9);
+                let evidence = if plan.qtype == QuestionType::When && record.is_some_and(|r| r.date.is_some()) { 1.0 } else { evidence(plan, sentence) };
+                let fragment = if tokens.len() < 5 { 0.2 } else { 0.0 };
+                let score = 0.4 * cov + 0.2 * evidence + 0.4 * (s.score / best_score) - 0.12 * rank as f32 - fragment;
                 if best.as_ref().is_none_or(|(bs, _, _)| score > *bs) {
-                    let mut line = answer::one_line(sentence, answer::MAX_ANSWER_CHARS);
-                    if plan.qtype == QuestionType::When && !answer::has_evidence(QuestionType::When, sentence) {
-                        if let Some(date) = source.and_then(|s| s.date.as_deref()) {
-                            line = format!("{date}: {line}");
-                        }
-                    }
-                    best = Some((score, rank, line));
+                    best = Some((score, rank, self.answer_line(plan, sentence, a == 0, source)));
                 }
             }
         }
         let (_, rank, mut text) = best?;
-        let caveats: Vec<String> = self
-            .index
-            .source(field_str(&scored[rank].doc, f.source_id))
-            .map(|s| caveats(&s.flags))
-            .unwrap_or_default();
+        let caveats: Vec<String> = self.index.source(field_str(&scored[rank].doc, f.source_id)).map(|s| caveats(&s.flags)).unwrap_or_default();
         if !caveats.is_empty() {
             text = format!("{text} ({})", caveats.join("; "));
         }
         Some(DirectAnswer { text, citation: rank + 1, caveats })
+    }
+
+    /// The sentence as an answer line, with the context a reader needs: the record's date
+    /// for a "when" question, the record's subject when the sentence opens with a pronoun.
+    fn answer_line(&self, plan: &Plan, sentence: &str, first: bool, source: Option<&Source>) -> String {
+        let mut line = answer::one_line(sentence, answer::MAX_ANSWER_CHARS);
+        let record = source.filter(|s| s.kind == SourceKind::Record);
+        if plan.qtype == QuestionType::When && !answer::has_calendar_date(sentence) {
+            if let Some(date) = source.and_then(|s| s.date.as_deref()) {
+                line = format!("{date}: {line}");
+            }
+        } else if let Some(r) = record {
+            const PRONOUNS: &[&str] = &["He", "She", "They", "His", "Her", "Their", "It", "Its"];
+            let opens_with_pronoun = sentence.split_whitespace().next().is_some_and(|w| PRONOUNS.contains(&w));
+            if opens_with_pronoun && (!first || plan.qtype == QuestionType::Who) {
+                line = format!("{}: {line}", r.title);
+            }
+        }
+        line
     }
 
     fn hit(&self, plan: &Plan, s: &Scored, citation: usize) -> Hit {
@@ -325,6 +397,7 @@ impl Engine {
             credit,
             flags: source.map(|s| s.flags.clone()).unwrap_or_default(),
             citations: source.map(|s| s.citations.clone()).unwrap_or_default(),
+            features: s.features,
             text,
         }
     }
@@ -386,39 +459,61 @@ fn build_query(plan: &Plan, f: &Fields, an: &mut Analyzers) -> BooleanQuery {
     BooleanQuery::new(clauses)
 }
 
+/// How strongly `text` holds the kind of fact the question asks for (0 to 1).
+fn evidence(plan: &Plan, text: &str) -> f32 {
+    if plan.qtype == QuestionType::Who && plan.names_someone {
+        // "Who is X?" wants what X is, not another name.
+        f32::from(u8::from(answer::defines(text, &plan.names)))
+    } else {
+        answer::evidence_strength(plan.qtype, text, &plan.words)
+    }
+}
+
+/// The text evidence is looked for in: a record's date counts as part of its text.
+fn evidence_text(text: &str, source: Option<&Source>) -> String {
+    match source.filter(|s| s.kind == SourceKind::Record).and_then(|s| s.date.as_deref()) {
+        Some(date) => format!("{text} {date}"),
+        None => text.to_string(),
+    }
+}
+
 /// Inverse document frequency, BM25's flavour.
 fn idf(df: u64, n: u64) -> f32 {
     let (df, n) = (df as f32, n.max(1) as f32);
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
 }
 
-/// Each concept's weight: the idf of its rarest known alternative, or the idf of a
-/// word seen nowhere when none is known (a question about something the corpus never
-/// mentions must not look covered).
+/// Each concept's weight: the idf of its most frequent alternative (a concept is at least
+/// as common as its commonest form), or the idf of a word seen nowhere when none is known
+/// (a question about something the corpus never mentions must not look covered).
 fn concept_weights(plan: &Plan, vocab: &IndexVocabulary<'_>, n: u64) -> Vec<f32> {
     plan.concepts
         .iter()
         .map(|c| {
-            let known: Vec<f32> = c
+            let df = c
                 .alternatives
                 .iter()
-                .filter_map(|a| {
-                    let dfs: Vec<u64> = a.terms.iter().map(|(_, t)| vocab.doc_freq(t)).collect();
-                    dfs.iter().all(|&d| d > 0).then(|| dfs.iter().map(|&d| idf(d, n)).fold(0.0, f32::max))
-                })
-                .collect();
-            if known.is_empty() {
-                idf(0, n)
-            } else {
-                known.into_iter().fold(0.0, f32::max)
-            }
+                .map(|a| a.terms.iter().map(|(_, t)| vocab.doc_freq(t)).min().unwrap_or(0))
+                .max()
+                .unwrap_or(0);
+            idf(df, n)
         })
         .collect()
 }
 
 /// How well an alternative matches: 1 in the text, `extra_factor` only in the title,
-/// section or date, 0 if absent.
+/// section or date, 0 if absent; scaled by how sure we are it means the concept. A
+/// moderator's synonym means the same thing, so it counts fully here; its lower weight
+/// only affects BM25 ranking. Spelling fixes and name variants are guesses.
 fn alternative_match(alt: &Alternative, tokens: &[Token], extra: &HashSet<String>, extra_factor: f32) -> f32 {
+    let sure = match alt.origin {
+        Origin::Typed | Origin::Synonym => 1.0,
+        Origin::Spelling | Origin::Variant => alt.weight,
+    };
+    sure * presence(alt, tokens, extra, extra_factor)
+}
+
+fn presence(alt: &Alternative, tokens: &[Token], extra: &HashSet<String>, extra_factor: f32) -> f32 {
     let in_text = match alt.terms.as_slice() {
         [(_, t)] => tokens.iter().any(|k| &k.text == t),
         terms => tokens.iter().any(|k| {
@@ -427,9 +522,9 @@ fn alternative_match(alt: &Alternative, tokens: &[Token], extra: &HashSet<String
         }),
     };
     if in_text {
-        alt.weight
-    } else if alt.terms.iter().all(|(_, t)| extra.contains(t) || tokens.iter().any(|k| &k.text == t)) {
-        alt.weight * extra_factor
+        1.0
+    } else if alt.terms.iter().all(|(_, t)| extra.contains(t)) {
+        extra_factor
     } else {
         0.0
     }
@@ -502,11 +597,23 @@ impl Vocabulary for IndexVocabulary<'_> {
     }
 
     fn neighbours(&self, word: &str, distance: u8) -> Vec<(String, u64)> {
-        let fuzzy = FuzzyTermQuery::new(Term::from_field_text(self.fields.words, word), distance, true);
+        self.fuzzy(self.fields.words, word, distance)
+    }
+
+    fn stem_neighbours(&self, stem: &str, distance: u8) -> Vec<(String, u64)> {
+        self.fuzzy(self.fields.text, stem, distance)
+    }
+}
+
+impl IndexVocabulary<'_> {
+    /// Terms of `field` within `distance` edits of `word`, through tantivy's Levenshtein
+    /// automaton over the term dictionary (no scan of the vocabulary).
+    fn fuzzy(&self, field: tantivy::schema::Field, word: &str, distance: u8) -> Vec<(String, u64)> {
+        let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true);
         let Ok(automaton) = fuzzy.automaton() else { return Vec::new() };
         let mut found: HashMap<String, u64> = HashMap::new();
         for segment in self.searcher.segment_readers() {
-            let Ok(inverted) = segment.inverted_index(self.fields.words) else { continue };
+            let Ok(inverted) = segment.inverted_index(field) else { continue };
             let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else { continue };
             while stream.advance() {
                 if let Ok(w) = std::str::from_utf8(stream.key()) {

@@ -8,6 +8,8 @@
 //! date = "2025-07-23"                 # optional
 //! place = "Istanbul, Turkey"          # optional
 //! url = "https://…"                   # optional
+//! weight = 1.0                        # optional ranking weight (0.1-2)
+//! primary = true                      # optional: the text questions default to (see README)
 //! +++
 //!
 //! First paragraph (one passage).
@@ -41,6 +43,9 @@ struct FrontMatter {
     date: Option<String>,
     place: Option<String>,
     url: Option<String>,
+    weight: Option<f32>,
+    #[serde(default)]
+    primary: bool,
     /// Free label ("article", "report"); informational.
     #[allow(dead_code)]
     kind: Option<String>,
@@ -82,6 +87,7 @@ pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, V
     if fm.title.trim().is_empty() {
         return Err(err(2, "front matter: title is empty".into()));
     }
+    let weight = fm.weight.map(super::check_weight).transpose().map_err(|e| err(2, format!("front matter: {e}")))?.unwrap_or(1.0);
 
     let mut passages = Vec::new();
     let mut section: Option<String> = None;
@@ -142,6 +148,8 @@ pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, V
         citations: Vec::new(),
         related: Vec::new(),
         file: relative.to_string(),
+        weight,
+        primary: fm.primary,
     };
     Ok(Loaded { sources: vec![(source, 1)], passages })
 }

@@ -68,6 +68,27 @@ pub struct Source {
     pub related: Vec<String>,
     /// The file it came from, relative to the sources directory.
     pub file: String,
+    /// Ranking weight set by the curator (default 1): below 1 for summaries and caveat
+    /// lists that should not outrank primary reporting, above 1 for a primary text.
+    #[serde(default = "default_weight")]
+    pub weight: f32,
+    /// The corpus's main text: a question that names no date or round is taken to be
+    /// about its events ("How long was the meeting?" means the meeting it reports).
+    #[serde(default)]
+    pub primary: bool,
+}
+
+fn default_weight() -> f32 {
+    1.0
+}
+
+/// Weights outside this range would let one file drown out or hide everything else.
+pub(crate) fn check_weight(w: f32) -> Result<f32, String> {
+    if (0.1..=2.0).contains(&w) {
+        Ok(w)
+    } else {
+        Err(format!("weight must be between 0.1 and 2 (got {w})"))
+    }
 }
 
 /// What role a passage plays in its source; captions are cited with their photo credit.

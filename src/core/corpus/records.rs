@@ -2,6 +2,7 @@
 //!
 //! ```toml
 //! section = "Round 3: 23 July 2025"      # optional, shown as the passage's section
+//! weight = 1.0                           # optional ranking weight (0.1-2) for every record
 //!
 //! [[records]]
 //! id = "R3-05"
@@ -10,6 +11,7 @@
 //! body = "Medinsky said …"
 //! flags = ["disputed"]                   # optional; inline [DISPUTED] etc. are found too
 //! related = ["R3-06"]                    # optional
+//! weight = 0.8                           # optional, overrides the file's weight
 //!
 //! [[records.sources]]
 //! url = "https://…"
@@ -29,6 +31,7 @@ use super::{check_id, flags, line_of, Citation, Flag, FlagKind, Loaded, Passage,
 #[serde(deny_unknown_fields)]
 struct RawFile {
     section: Option<String>,
+    weight: Option<f32>,
     #[serde(default)]
     records: Vec<Spanned<RawRecord>>,
 }
@@ -46,6 +49,7 @@ struct RawRecord {
     related: Vec<String>,
     #[serde(default)]
     sources: Vec<Citation>,
+    weight: Option<f32>,
 }
 
 pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, Vec<SourceError>> {
@@ -58,6 +62,10 @@ pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, V
         return Err(vec![err(0, "no [[records]] found".into())]);
     }
     let mut errors = Vec::new();
+    let file_weight = match raw.weight.map(super::check_weight).transpose() {
+        Ok(w) => w.unwrap_or(1.0),
+        Err(e) => return Err(vec![err(1, e)]),
+    };
     let mut loaded = Loaded { sources: Vec::new(), passages: Vec::new() };
     for spanned in raw.records {
         let line = line_of(text, spanned.span().start);
@@ -92,6 +100,13 @@ pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, V
         if bad_flag {
             continue;
         }
+        let weight = match rec.weight.map(super::check_weight).transpose() {
+            Ok(w) => w.unwrap_or(file_weight),
+            Err(e) => {
+                errors.push(err(line, format!("record `{}`: {e}", rec.id)));
+                continue;
+            }
+        };
         for f in flags::detect(body) {
             // An inline flag with a detail says more than the same declared bare flag.
             record_flags.retain(|d| !(d.kind == f.kind && d.detail.is_none()));
@@ -119,6 +134,8 @@ pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, V
                 citations: rec.sources,
                 related: rec.related,
                 file: relative.to_string(),
+                weight,
+                primary: false,
             },
             line,
         ));
