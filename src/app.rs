@@ -2,7 +2,7 @@
 //! their engine here and nowhere else, so "build on first use, rebuild when stale"
 //! behaves the same everywhere.
 
-use tracing::info;
+use tracing::{info, warn};
 
 use crate::config::Settings;
 use crate::core::corpus::{self, CorpusErrors};
@@ -62,7 +62,8 @@ pub fn synonyms(settings: &Settings) -> Result<Synonyms, AppError> {
 }
 
 /// An engine over the current index, building or rebuilding it first when it is missing
-/// or stale (and `index.auto_build` allows).
+/// or stale (and `index.auto_build` allows). When a rebuild fails (a bad source file) and
+/// an older generation exists, that generation keeps serving and the errors are logged.
 pub fn open_engine(settings: &Settings, progress: &dyn BuildProgress) -> Result<Engine, AppError> {
     let synonyms = synonyms(settings)?;
     let (state, _) = freshness(settings)?;
@@ -70,7 +71,13 @@ pub fn open_engine(settings: &Settings, progress: &dyn BuildProgress) -> Result<
         Freshness::Fresh => {}
         _ if settings.index.auto_build => {
             info!(state = ?state, "building the index from the sources");
-            reindex(settings, progress)?;
+            match reindex(settings, progress) {
+                Ok(_) => {}
+                Err(e) if state == Freshness::Stale => {
+                    warn!(error = %e, "the sources changed but cannot be indexed; answering from the previous index");
+                }
+                Err(e) => return Err(e),
+            }
         }
         Freshness::Missing => return Err(IndexError::Missing { path: settings.index.dir.clone() }.into()),
         Freshness::Stale => return Err(AppError::Stale(settings.index.dir.clone())),

@@ -13,6 +13,8 @@ use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer, Token, TokenStream,
     Tokenizer,
 };
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
 use unicode_segmentation::UnicodeSegmentation;
 
 pub const EN: &str = "attache_en";
@@ -29,6 +31,9 @@ pub struct WordTokenizer {
 
 pub struct WordTokenStream<'a> {
     words: unicode_segmentation::UWordBoundIndices<'a>,
+    /// Parts of a word still to emit (UAX #29 keeps "title:prisoners" together, as for
+    /// Swedish abbreviations; here a colon always separates words).
+    pending: std::collections::VecDeque<(usize, &'a str)>,
     token: &'a mut Token,
 }
 
@@ -38,28 +43,46 @@ impl Tokenizer for WordTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream<'a> {
         self.token.reset();
         self.token.position = usize::MAX;
-        WordTokenStream { words: text.split_word_bound_indices(), token: &mut self.token }
+        WordTokenStream { words: text.split_word_bound_indices(), pending: Default::default(), token: &mut self.token }
     }
 }
 
 impl TokenStream for WordTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        for (offset, word) in self.words.by_ref() {
+        loop {
+            let (offset, word) = match self.pending.pop_front() {
+                Some(part) => part,
+                None => match self.words.next() {
+                    Some((offset, word)) if word.contains(':') => {
+                        let mut at = offset;
+                        for part in word.split(':') {
+                            self.pending.push_back((at, part));
+                            at += part.len() + 1;
+                        }
+                        continue;
+                    }
+                    Some(w) => w,
+                    None => return false,
+                },
+            };
             if !word.chars().any(char::is_alphanumeric) {
                 continue;
             }
             self.token.text.clear();
             if word.contains(',') && word.chars().any(|c| c.is_ascii_digit()) {
                 self.token.text.extend(word.chars().filter(|&c| c != ','));
-            } else {
+            } else if word.is_ascii() {
                 self.token.text.push_str(word);
+            } else {
+                // Decompose and drop combining marks, so accents typed as separate
+                // characters (or piled up as "zalgo") fold like precomposed ones.
+                self.token.text.extend(word.nfd().filter(|&c| !is_combining_mark(c) && !c.is_control()));
             }
             self.token.offset_from = offset;
             self.token.offset_to = offset + word.len();
             self.token.position = self.token.position.wrapping_add(1);
             return true;
         }
-        false
     }
 
     fn token(&self) -> &Token {
@@ -152,6 +175,19 @@ mod tests {
         let mut en = english();
         assert_eq!(terms(&mut en, "at least 1,200 prisoners"), ["least", "1200", "prison"]);
         assert_eq!(terms(&mut en, "24–48 hours, 84-for-84"), ["24", "48", "hour", "84", "84"]);
+    }
+
+    #[test]
+    fn combining_marks_and_zalgo_fold_away() {
+        let mut en = english();
+        assert_eq!(terms(&mut en, "ceasefire\u{301}\u{301}\u{301}"), ["ceasefir"]);
+        assert_eq!(terms(&mut en, "C\u{327}ırag\u{306}an"), ["ciragan"]);
+    }
+
+    #[test]
+    fn colons_separate_words() {
+        let mut en = english();
+        assert_eq!(terms(&mut en, "title:prisoners 13:30"), ["titl", "prison", "13", "30"]);
     }
 
     #[test]

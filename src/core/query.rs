@@ -269,7 +269,8 @@ pub fn plan(question: &str, an: &mut Analyzers, synonyms: &Synonyms, vocab: &dyn
         let original = &question[t.from..t.to];
         let capitalised = i > 0 && original.chars().next().is_some_and(char::is_uppercase);
         let hyphenated = i > 0 && matches!(&question[surface[i - 1].to..t.from], "-" | "‐" | "‑");
-        let filler = is_filler(&t.text) || answer_noun_at(i);
+        let single_letter = t.text.chars().count() == 1 && !t.text.chars().all(|c| c.is_ascii_digit());
+        let filler = is_filler(&t.text) || answer_noun_at(i) || single_letter;
         // "Kyslytsia's" is looked up as "kyslytsia".
         let surface = t.text.strip_suffix("'s").or_else(|| t.text.strip_suffix("’s")).unwrap_or(&t.text).to_string();
         words.push(Word { surface, stem, capitalised, filler, hyphenated, position: t.position, from: t.from, to: t.to });

@@ -1,0 +1,7 @@
+//! Integration tests, compiled as one binary. Each test works on its own copy of the
+//! shipped sources in a temporary directory, so nothing touches the repository's index.
+
+mod cli;
+mod corpus;
+mod eval;
+mod util;
