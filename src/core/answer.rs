@@ -13,6 +13,8 @@ pub const MAX_ANSWER_CHARS: usize = 300;
 
 const MONTHS: &str = "January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec";
 
+/// Compiled once. Word boundaries are ASCII (`(?-u:\b)`): Unicode ones would force the
+/// regex crate's slowest engine, and every candidate passage is matched against these.
 struct Patterns {
     date: Regex,
     calendar_date: Regex,
@@ -27,35 +29,42 @@ struct Patterns {
     outcome: Regex,
     reason: Regex,
     year_or_date_number: Regex,
+    month_next: Regex,
 }
 
 fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| Patterns {
         date: Regex::new(&format!(
-            r"\b(?:{MONTHS})\b|\b(?:19|20)\d\d\b|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|\b\d{{1,2}}:\d\d\b"
+            r"(?-u:\b)(?:{MONTHS})(?-u:\b)|(?-u:\b)(?:19|20)\d\d(?-u:\b)|(?-u:\b)(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?-u:\b)|(?-u:\b)\d{{1,2}}:\d\d(?-u:\b)"
         ))
         .expect("valid regex"),
-        calendar_date: Regex::new(&format!(r"\b(?:{MONTHS})\b|\b(?:19|20)\d\d\b")).expect("valid regex"),
+        calendar_date: Regex::new(&format!(r"(?-u:\b)(?:{MONTHS})(?-u:\b)|(?-u:\b)(?:19|20)\d\d(?-u:\b)")).expect("valid regex"),
         duration: Regex::new(
-            r"(?i)\b(?:\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|few|several|half|\d+[–-]\d+)[\s-]+(?:minutes?|hours?|days?|weeks?|months?|years?)\b|\blast(?:ed|ing)\b|\bunder an hour\b",
+            r"(?i)(?-u:\b)(?:\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|few|several|half|\d+[–-]\d+)[\s-]+(?:minutes?|hours?|days?|weeks?|months?|years?)(?-u:\b)|(?-u:\b)last(?:ed|ing)(?-u:\b)|(?-u:\b)under an hour(?-u:\b)",
         )
         .expect("valid regex"),
-        number: Regex::new(r"\b\d[\d,.]*\b").expect("valid regex"),
-        number_word: Regex::new(r"(?i)\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|dozens?|hundreds?|thousands?|millions?)\b")
+        number: Regex::new(r"(?-u:\b)\d[\d,.]*(?-u:\b)").expect("valid regex"),
+        number_word: Regex::new(r"(?i)(?-u:\b)(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|dozens?|hundreds?|thousands?|millions?)(?-u:\b)")
             .expect("valid regex"),
-        name: Regex::new(r"\b\p{Lu}\p{Ll}+(?:[ -]\p{Lu}\p{Ll}+)+\b").expect("valid regex"),
+        name: Regex::new(r"(?-u:\b)\p{Lu}\p{Ll}+(?:[ -]\p{Lu}\p{Ll}+)+(?-u:\b)").expect("valid regex"),
         role: Regex::new(
-            r"(?i)\b(?:minister|president|aide|secretary|chief|head|spokes(?:man|woman|person)|commissioner|ambassador|envoy|advis[eo]r|photographer|led by|leading|chaired)\b",
+            r"(?i)(?-u:\b)(?:minister|president|aide|secretary|chief|head|spokes(?:man|woman|person)|commissioner|ambassador|envoy|advis[eo]r|photographer|led by|leading|chaired)(?-u:\b)",
         )
         .expect("valid regex"),
-        place: Regex::new(r"\b(?:[Ii]n|[Aa]t)\s+(?:the\s+)?\p{Lu}\p{L}+|\b\p{Lu}\p{L}+\s+host(?:ed|s)?\b|(?i)\b(?:palace|city|venue|capital|base)\b").expect("valid regex"),
+        place: Regex::new(r"(?-u:\b)(?:[Ii]n|[Aa]t)\s+(?:the\s+)?\p{Lu}\p{L}+|(?-u:\b)\p{Lu}\p{L}+\s+host(?:ed|s)?(?-u:\b)|(?i)(?-u:\b)(?:palace|city|venue|capital|base)(?-u:\b)").expect("valid regex"),
         not_place: Regex::new(&format!(r"^(?:[Ii]n|[Aa]t)\s+(?:the\s+)?(?:{MONTHS}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$")).expect("valid regex"),
-        venue: Regex::new(r"(?i)\b(?:held|took place|hosted|convened)\s+(?:[\p{L}-]+\s+){0,3}?(?:in|at)\s+(?:the\s+)?\p{Lu}|\b(?:palace|hotel|venue|residence|hall|building|headquarters)\b").expect("valid regex"),
-        outcome: Regex::new(r"(?i)\b(?:agreed|agreement|deal|reached|result(?:ed|s)?|outcome|progress|breakthrough|failed|produced|no (?:deal|ceasefire|agreement|progress|steps))\b").expect("valid regex"),
-        reason: Regex::new(r"(?i)\b(?:because|since|so that|in order to|due to|if|only|reason|unless|as long as|rather than)\b").expect("valid regex"),
-        year_or_date_number: Regex::new(&format!(r"^(?:19|20)\d\d$")).expect("valid regex"),
+        venue: Regex::new(r"(?i)(?-u:\b)(?:held|took place|hosted|convened)\s+(?:[\p{L}-]+\s+){0,3}?(?:in|at)\s+(?:the\s+)?\p{Lu}|(?-u:\b)(?:palace|hotel|venue|residence|hall|building|headquarters)(?-u:\b)").expect("valid regex"),
+        outcome: Regex::new(r"(?i)(?-u:\b)(?:agreed|agreement|deal|reached|result(?:ed|s)?|outcome|progress|breakthrough|failed|produced|no (?:deal|ceasefire|agreement|progress|steps))(?-u:\b)").expect("valid regex"),
+        reason: Regex::new(r"(?i)(?-u:\b)(?:because|since|so that|in order to|due to|if|only|reason|unless|as long as|rather than)(?-u:\b)").expect("valid regex"),
+        year_or_date_number: Regex::new(r"^(?:19|20)\d\d$").expect("valid regex"),
+        month_next: Regex::new(&format!(r"^\s*(?:{MONTHS})(?-u:\b)")).expect("valid regex"),
     })
+}
+
+/// Compile the patterns ahead of the first question.
+pub fn warm_up() {
+    patterns();
 }
 
 /// Whether `text` names a calendar date (a month or a year), not just a time of day.
@@ -146,14 +155,13 @@ fn has_count(text: &str) -> bool {
     if p.number_word.is_match(text) {
         return true;
     }
-    let month = Regex::new(&format!(r"^\s*(?:{MONTHS})\b")).ok();
     p.number.find_iter(text).any(|m| {
         let n = m.as_str().trim_end_matches(['.', ',']);
         if p.year_or_date_number.is_match(n) {
             return false;
         }
         let after = &text[m.end()..];
-        let is_day = n.len() <= 2 && month.as_ref().is_some_and(|r| r.is_match(after));
+        let is_day = n.len() <= 2 && p.month_next.is_match(after);
         !is_day
     })
 }

@@ -103,7 +103,7 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Result<Report, AskError> {
             CaseResult { id: case.id.clone(), question: case.q.clone(), expects_none: true, hit_at_1: none, hit_at_3: none, answer_ok: Some(none), answer, passages }
         } else {
             let hit = |p: &super::search::Hit| {
-                case.passage_any.iter().any(|s| p.text.contains(s.as_str())) || case.record_any.iter().any(|id| *id == p.source.id)
+                case.passage_any.iter().any(|s| p.text.contains(s.as_str())) || case.record_any.contains(&p.source.id)
             };
             let answer_ok = (!case.answer_any.is_empty()).then(|| {
                 answer.as_ref().is_some_and(|a| {

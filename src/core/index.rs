@@ -34,7 +34,7 @@ const MANIFEST: &str = "manifest.json";
 const CURRENT: &str = "CURRENT";
 
 /// Words that describe what a caption is, so "which photographer…" finds captions.
-const CAPTION_TAGS: &str = "photo photograph photographer picture image caption credit";
+pub const CAPTION_TAGS: &str = "photo photograph photographer picture image caption credit";
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -150,12 +150,14 @@ pub struct OpenIndex {
     pub reader: IndexReader,
     pub fields: Fields,
     pub catalog: Vec<Source>,
+    /// Source id → position in `catalog`; every answer looks sources up by id.
+    by_id: std::collections::HashMap<String, usize>,
     pub manifest: Manifest,
 }
 
 impl OpenIndex {
     pub fn source(&self, id: &str) -> Option<&Source> {
-        self.catalog.iter().find(|s| s.id == id)
+        self.by_id.get(id).map(|&i| &self.catalog[i])
     }
 
     /// How many passages of source `id` are indexed.
@@ -196,7 +198,8 @@ pub fn open(root: &Path) -> Result<OpenIndex, IndexError> {
     register_analyzers(&index);
     let fields = Fields::from_schema(&index.schema()).map_err(|e| damaged(e.to_string()))?;
     let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-    Ok(OpenIndex { dir, index, reader, fields, catalog, manifest })
+    let by_id = catalog.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect();
+    Ok(OpenIndex { dir, index, reader, fields, catalog, by_id, manifest })
 }
 
 /// Progress of a build, for a progress bar.

@@ -11,6 +11,7 @@
 //! 5. The direct answer is the best sentence of the top passages ([`answer`]).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
@@ -21,7 +22,7 @@ use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 use super::analysis::{self, Term as Token};
 use super::answer;
 use super::corpus::{Citation, Flag, FlagKind, PassageKind, Source, SourceKind};
-use super::index::{Fields, OpenIndex};
+use super::index::{self, Fields, OpenIndex};
 use super::query::{self, Alternative, Analyzers, Correction, Origin, Plan, PlanOptions, QuestionType, Vocabulary};
 use super::snippet;
 use super::synonyms::Synonyms;
@@ -42,7 +43,7 @@ impl Default for SearchSettings {
     fn default() -> Self {
         SearchSettings {
             top_k: 3,
-            candidates: 40,
+            candidates: 30,
             max_question_chars: 500,
             min_coverage: 0.45,
             min_passage_coverage: 0.34,
@@ -135,6 +136,25 @@ pub struct Engine {
     synonyms: Synonyms,
     settings: SearchSettings,
     analyzers: Analyzers,
+    /// Analysed passages, by address. A generation never changes, so neither does a
+    /// passage's analysis; caching it spares re-tokenising and re-stemming the same
+    /// candidates for every question (most of the per-question cost on small corpora).
+    analysed: Mutex<HashMap<DocAddress, Arc<Analysed>>>,
+}
+
+/// Cached entries at most; the cache is emptied when full (simple, and a full cache of
+/// this size already covers the passages people actually ask about).
+const ANALYSIS_CACHE_ENTRIES: usize = 50_000;
+
+/// What the ranking needs to know of a passage, independent of the question.
+struct Analysed {
+    doc: TantivyDocument,
+    tokens: Vec<Token>,
+    /// Terms of the source title (with the section heading, for a document).
+    title_terms: HashSet<String>,
+    /// Terms of the title, section, date and caption tags together.
+    extra_terms: HashSet<String>,
+    sentences: Vec<(usize, usize)>,
 }
 
 /// Added to the score of passages from a primary source when the question names no date
@@ -164,12 +184,10 @@ pub struct Features {
 /// A candidate after re-ranking.
 struct Scored {
     address: DocAddress,
-    doc: TantivyDocument,
+    passage: Arc<Analysed>,
     features: Features,
     coverage: f32,
     score: f32,
-    tokens: Vec<Token>,
-    extra_terms: HashSet<String>,
 }
 
 impl Features {
@@ -187,7 +205,9 @@ impl Features {
 
 impl Engine {
     pub fn new(index: OpenIndex, synonyms: Synonyms, settings: SearchSettings) -> Self {
-        Engine { index, synonyms, settings, analyzers: Analyzers::new() }
+        // Compile the answer patterns now, not on the first question.
+        answer::warm_up();
+        Engine { index, synonyms, settings, analyzers: Analyzers::new(), analysed: Mutex::new(HashMap::new()) }
     }
 
     pub fn index(&self) -> &OpenIndex {
@@ -253,7 +273,7 @@ impl Engine {
             return Ok(response);
         }
 
-        let query = build_query(&plan, fields, &mut analyzers);
+        let query = build_query(&plan, fields, &mut analyzers, &vocab);
         let limit = self.settings.candidates.max(offset + top_k);
         let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
         if top.is_empty() {
@@ -262,8 +282,8 @@ impl Engine {
         let max_bm25 = top[0].0.max(f32::EPSILON);
         let mut scored = Vec::with_capacity(top.len());
         for (bm25, address) in top {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            scored.push(self.score(&plan, &weights, doc, address, bm25 / max_bm25, &mut analyzers));
+            let passage = self.analysed(&searcher, address, &mut analyzers)?;
+            scored.push(self.score(&plan, &weights, passage, address, bm25 / max_bm25));
         }
         scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.address.cmp(&b.address)));
 
@@ -285,10 +305,16 @@ impl Engine {
         Ok(response)
     }
 
-    fn score(&self, plan: &Plan, weights: &[f32], doc: TantivyDocument, address: DocAddress, bm25: f32, an: &mut Analyzers) -> Scored {
+    /// The analysis of the passage at `address`, from the cache or computed now.
+    fn analysed(&self, searcher: &Searcher, address: DocAddress, an: &mut Analyzers) -> tantivy::Result<Arc<Analysed>> {
+        if let Some(hit) = self.analysed.lock().expect("analysis cache lock").get(&address) {
+            return Ok(hit.clone());
+        }
         let f = &self.index.fields;
+        let doc: TantivyDocument = searcher.doc(address)?;
         let text = field_str(&doc, f.text);
         let tokens = analysis::analyze(&mut an.english, text);
+        let sentences = analysis::sentences(text);
         let source = self.index.source(field_str(&doc, f.source_id));
         // A document paragraph's nearest title is its section heading.
         let section = field_str(&doc, f.section);
@@ -304,21 +330,35 @@ impl Engine {
             extra.push_str(d);
         }
         if field_str(&doc, f.kind) == PassageKind::Caption.as_str() {
-            extra.push_str(" photo photograph photographer picture image caption credit");
+            extra.push(' ');
+            extra.push_str(index::CAPTION_TAGS);
         }
         let mut extra_terms: HashSet<String> = analysis::analyze(&mut an.english, &extra).into_iter().map(|t| t.text).collect();
-        let title_coverage = coverage(plan, weights, &[], &title_terms, 1.0);
-        extra_terms.extend(title_terms);
-        let coverage = coverage(plan, weights, &tokens, &extra_terms, 0.8);
-        let proximity = proximity(plan, &tokens);
+        extra_terms.extend(title_terms.iter().cloned());
+        let analysed = Arc::new(Analysed { doc, tokens, title_terms, extra_terms, sentences });
+        let mut cache = self.analysed.lock().expect("analysis cache lock");
+        if cache.len() >= ANALYSIS_CACHE_ENTRIES {
+            cache.clear();
+        }
+        cache.insert(address, analysed.clone());
+        Ok(analysed)
+    }
+
+    fn score(&self, plan: &Plan, weights: &[f32], passage: Arc<Analysed>, address: DocAddress, bm25: f32) -> Scored {
+        let f = &self.index.fields;
+        let text = field_str(&passage.doc, f.text);
+        let source = self.index.source(field_str(&passage.doc, f.source_id));
+        let title_coverage = coverage(plan, weights, &[], &passage.title_terms, 1.0);
+        let coverage = coverage(plan, weights, &passage.tokens, &passage.extra_terms, 0.8);
+        let proximity = proximity(plan, &passage.tokens);
         let evidence = evidence(plan, &evidence_text(text, source));
         let weight = source.map(|s| s.weight).unwrap_or(1.0);
         // The primary text is the default context, unless the question pins a time that
         // the passage does not mention.
-        let mentions_anchor = plan.anchors.iter().any(|a| tokens.iter().any(|t| &t.text == a));
+        let mentions_anchor = plan.anchors.iter().any(|a| passage.tokens.iter().any(|t| &t.text == a));
         let primary = source.is_some_and(|s| s.primary) && (!plan.anchored || mentions_anchor);
         let features = Features { bm25, coverage, title_coverage, proximity, evidence, weight, primary };
-        Scored { address, doc, features, coverage, score: features.score(), tokens, extra_terms }
+        Scored { address, passage, features, coverage, score: features.score() }
     }
 
     fn direct_answer(&self, plan: &Plan, weights: &[f32], scored: &[Scored]) -> Option<DirectAnswer> {
@@ -326,17 +366,20 @@ impl Engine {
         let best_score = scored.first()?.score;
         let mut best: Option<(f32, usize, String)> = None;
         for (rank, s) in scored.iter().enumerate().take(3) {
-            let text = field_str(&s.doc, f.text);
-            let source = self.index.source(field_str(&s.doc, f.source_id));
+            let doc = &s.passage.doc;
+            let text = field_str(doc, f.text);
+            let source = self.index.source(field_str(doc, f.source_id));
             let record = source.filter(|s| s.kind == SourceKind::Record);
             // A caption is one unit: its credit answers "who took the photo".
-            let is_caption = field_str(&s.doc, f.kind) == PassageKind::Caption.as_str();
-            let units = if is_caption { vec![(0, text.len())] } else { analysis::sentences(text) };
+            let is_caption = field_str(doc, f.kind) == PassageKind::Caption.as_str();
+            let units = if is_caption { vec![(0, text.len())] } else { s.passage.sentences.clone() };
             for (a, b) in units {
                 let sentence = &text[a..b];
-                let tokens: Vec<Token> = s.tokens.iter().filter(|t| t.from >= a && t.to <= b).cloned().collect();
+                let first = s.passage.tokens.partition_point(|t| t.from < a);
+                let last = s.passage.tokens.partition_point(|t| t.to <= b);
+                let tokens = &s.passage.tokens[first..last.max(first)];
                 // The title and section are the passage's topic: every sentence inherits them.
-                let cov = coverage(plan, weights, &tokens, &s.extra_terms, 0.9);
+                let cov = coverage(plan, weights, tokens, &s.passage.extra_terms, 0.9);
                 let evidence = if plan.qtype == QuestionType::When && record.is_some_and(|r| r.date.is_some()) { 1.0 } else { evidence(plan, sentence) };
                 let fragment = if tokens.len() < 5 { 0.2 } else { 0.0 };
                 let score = 0.4 * cov + 0.2 * evidence + 0.4 * (s.score / best_score) - 0.12 * rank as f32 - fragment;
@@ -346,7 +389,7 @@ impl Engine {
             }
         }
         let (_, rank, mut text) = best?;
-        let caveats: Vec<String> = self.index.source(field_str(&scored[rank].doc, f.source_id)).map(|s| caveats(&s.flags)).unwrap_or_default();
+        let caveats: Vec<String> = self.index.source(field_str(&scored[rank].passage.doc, f.source_id)).map(|s| caveats(&s.flags)).unwrap_or_default();
         if !caveats.is_empty() {
             text = format!("{text} ({})", caveats.join("; "));
         }
@@ -374,8 +417,9 @@ impl Engine {
 
     fn hit(&self, plan: &Plan, s: &Scored, citation: usize) -> Hit {
         let f = &self.index.fields;
-        let text = field_str(&s.doc, f.text).to_string();
-        let source_id = field_str(&s.doc, f.source_id);
+        let doc = &s.passage.doc;
+        let text = field_str(doc, f.text).to_string();
+        let source_id = field_str(doc, f.source_id);
         let source = self.index.source(source_id);
         let matched: HashSet<&str> = plan
             .concepts
@@ -383,17 +427,17 @@ impl Engine {
             .flat_map(|c| c.alternatives.iter())
             .flat_map(|a| a.terms.iter().map(|(_, t)| t.as_str()))
             .collect();
-        let snippet = snippet::snippet(&text, &analysis::sentences(&text), &s.tokens, &|t| matched.contains(t));
-        let section = Some(field_str(&s.doc, f.section).to_string()).filter(|s| !s.is_empty());
-        let credit = Some(field_str(&s.doc, f.credit).to_string()).filter(|s| !s.is_empty());
+        let snippet = snippet::snippet(&text, &s.passage.sentences, &s.passage.tokens, &|t| matched.contains(t));
+        let section = Some(field_str(doc, f.section).to_string()).filter(|s| !s.is_empty());
+        let credit = Some(field_str(doc, f.credit).to_string()).filter(|s| !s.is_empty());
         Hit {
             citation,
-            id: field_str(&s.doc, f.id).to_string(),
+            id: field_str(doc, f.id).to_string(),
             source: source_ref(source, source_id),
             section,
             snippet,
             score: (s.score * 1000.0).round() / 1000.0,
-            kind: PassageKind::parse(field_str(&s.doc, f.kind)).unwrap_or(PassageKind::Paragraph),
+            kind: PassageKind::parse(field_str(doc, f.kind)).unwrap_or(PassageKind::Paragraph),
             credit,
             flags: source.map(|s| s.flags.clone()).unwrap_or_default(),
             citations: source.map(|s| s.citations.clone()).unwrap_or_default(),
@@ -425,35 +469,80 @@ fn field_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> &str {
     doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("")
 }
 
-/// Field boosts for single-term alternatives.
+/// Indexes at least this big retrieve with selective words only…
+const SELECTIVE_MIN_DOCS: u64 = 20_000;
+/// …those in less than this share of all passages…
+const SELECTIVE_SHARE: f64 = 0.05;
+/// …or, when fewer are that selective, this many of the rarest.
+const MIN_RETRIEVAL_TERMS: usize = 3;
+
+/// Field boosts: the passage text, then what surrounds it.
 fn field_boosts(f: &Fields) -> [(tantivy::schema::Field, f32); 5] {
     [(f.text, 1.0), (f.title, 0.6), (f.section, 0.4), (f.date, 0.5), (f.tags, 0.5)]
 }
 
-fn build_query(plan: &Plan, f: &Fields, an: &mut Analyzers) -> BooleanQuery {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let push_term = |clauses: &mut Vec<(Occur, Box<dyn Query>)>, term: &str, weight: f32| {
-        for (field, boost) in field_boosts(f) {
-            let q = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), weight * boost))));
-        }
-    };
+/// Candidates for a plan: an OR of boosted term queries, plus phrase queries for
+/// multi-word alternatives ("bring back") on small indexes. On big ones a phrase adds its
+/// rarest word instead and is checked as a phrase when re-ranking: phrase queries stop
+/// tantivy from skipping blocks (block-max WAND), which on a million passages is the
+/// difference between milliseconds and tens of them.
+fn build_query(plan: &Plan, f: &Fields, an: &mut Analyzers, vocab: &IndexVocabulary<'_>) -> BooleanQuery {
+    let n = vocab.searcher.num_docs();
+    let big = n >= SELECTIVE_MIN_DOCS;
+    let mut phrases: Vec<Box<dyn Query>> = Vec::new();
+    // A word weighs what its best alternative gives it within a concept, and counts once
+    // for every concept it serves.
+    let mut weights: HashMap<String, f32> = HashMap::new();
     for c in &plan.concepts {
+        let mut concept: HashMap<String, f32> = HashMap::new();
+        let mut add = |term: &str, weight: f32| {
+            let w = concept.entry(term.to_string()).or_insert(0.0);
+            *w = w.max(weight);
+        };
         for Alternative { terms, weight, .. } in &c.alternatives {
-            if let [(_, term)] = terms.as_slice() {
-                push_term(&mut clauses, term, *weight);
-            } else {
-                for field in [f.text, f.title] {
-                    let q = PhraseQuery::new_with_offset(terms.iter().map(|(o, t)| (*o, Term::from_field_text(field, t))).collect());
-                    clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), *weight))));
+            match terms.as_slice() {
+                [(_, term)] => add(term, *weight),
+                terms if !big => {
+                    for field in [f.text, f.title] {
+                        let q = PhraseQuery::new_with_offset(terms.iter().map(|(o, t)| (*o, Term::from_field_text(field, t))).collect());
+                        phrases.push(Box::new(BoostQuery::new(Box::new(q), *weight)));
+                    }
+                }
+                terms => {
+                    if let Some((_, t)) = terms.iter().min_by_key(|(_, t)| vocab.doc_freq(t)) {
+                        add(t, *weight * 0.8);
+                    }
                 }
             }
         }
+        for (term, w) in concept {
+            *weights.entry(term).or_insert(0.0) += w;
+        }
     }
-    for word in query::type_hint_words(plan.qtype) {
-        if let Some(t) = analysis::analyze(&mut an.english, word).into_iter().next() {
-            let q = TermQuery::new(Term::from_field_text(f.text, &t.text), IndexRecordOption::WithFreqs);
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), 0.3))));
+    // Words for the kind of answer wanted, in the text only and weakly.
+    let hints: Vec<String> =
+        query::type_hint_words(plan.qtype).iter().filter_map(|w| analysis::analyze(&mut an.english, w).into_iter().next()).map(|t| t.text).collect();
+    let mut terms: Vec<(String, f32, u64)> = weights.into_iter().map(|(t, w)| {
+        let df = vocab.doc_freq(&t);
+        (t, w, df)
+    }).collect();
+    terms.sort_by(|a, b| a.2.cmp(&b.2).then(a.0.cmp(&b.0)));
+    if big {
+        // On a big index, common words find nothing the rare ones do not, but walking
+        // their postings costs most of the time: retrieval uses the selective words (at
+        // least the few rarest); re-ranking still counts every word in coverage.
+        let selective = terms.iter().filter(|t| (t.2 as f64) < n as f64 * SELECTIVE_SHARE).count();
+        terms.truncate(selective.max(MIN_RETRIEVAL_TERMS));
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = phrases.into_iter().map(|q| (Occur::Should, q)).collect();
+    for hint in hints {
+        let q = TermQuery::new(Term::from_field_text(f.text, &hint), IndexRecordOption::WithFreqs);
+        clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), 0.3))));
+    }
+    for (term, weight, _) in terms {
+        for (field, boost) in field_boosts(f) {
+            let q = TermQuery::new(Term::from_field_text(field, &term), IndexRecordOption::WithFreqs);
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), weight * boost))));
         }
     }
     BooleanQuery::new(clauses)

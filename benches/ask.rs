@@ -1,0 +1,185 @@
+//! `cargo bench`: how fast attache answers and indexes, on this machine.
+//!
+//! - one `ask` end to end, in process (plan, search, re-rank, snippets, answer), on the
+//!   shipped corpus and on generated corpora (100k and 1M passages by default), reported
+//!   as p50/p99 over every question of the evaluation files, repeated;
+//! - index build throughput (passages per second) for each generated corpus;
+//! - memory: resident set size after opening each index and its peak so far.
+//!
+//! Generated passages mix sentences of the shipped corpus (so questions match real
+//! words at realistic frequencies) with filler sentences from a synthetic vocabulary.
+//! `ATTACHE_BENCH_SIZES=100000` picks other sizes; `ATTACHE_BENCH_ROUNDS` the repeats.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use attache::core::analysis;
+use attache::core::corpus::{self, Corpus, Passage, PassageKind, Source, SourceKind};
+use attache::core::index::{self, BuildOptions};
+use attache::core::query::Analyzers;
+use attache::core::search::{Engine, SearchSettings};
+use attache::core::synonyms::Synonyms;
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let questions = questions(root);
+    let shipped = corpus::load_dir_strict(&root.join("index/sources")).expect("shipped sources load");
+    let synonyms = Synonyms::load(&root.join("index/synonyms.txt"), &mut Analyzers::new().english).expect("synonyms load");
+    let sizes: Vec<usize> = std::env::var("ATTACHE_BENCH_SIZES")
+        .unwrap_or_else(|_| "100000,1000000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let rounds: usize = std::env::var("ATTACHE_BENCH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(0);
+
+    println!("attache benchmark: {} questions, {} cores", questions.len(), std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    println!("{:<28} {:>10} {:>12} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10}", "corpus", "passages", "build/s", "p50 ms", "p99 ms", "max ms", "asks", "RSS MiB", "peak MiB");
+    let shipped_rounds = if rounds > 0 { rounds } else { 40 };
+    run("shipped", &shipped, &synonyms, &questions, shipped_rounds);
+    for size in sizes {
+        let generated = generate(&shipped, size);
+        let repeat = if rounds > 0 { rounds } else { (2_000_000 / size).clamp(3, 20) };
+        run(&format!("generated {}k", size / 1000), &generated, &synonyms, &questions, repeat);
+    }
+}
+
+fn run(name: &str, corpus: &Corpus, synonyms: &Synonyms, questions: &[String], rounds: usize) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let started = Instant::now();
+    let manifest = index::build(corpus, dir.path(), BuildOptions { sources_hash: String::new(), memory_budget_bytes: 256_000_000, progress: &() })
+        .expect("index builds");
+    let build = started.elapsed();
+    let engine = Engine::new(index::open(dir.path()).expect("index opens"), synonyms.clone(), SearchSettings::default());
+    // Cold: the first time each question is asked, nothing of it is cached (the engine
+    // caches each passage's analysis). Warm: the same questions again, as popular
+    // questions are in a live server.
+    let time = |q: &String| {
+        let t = Instant::now();
+        std::hint::black_box(engine.ask(q, 3, 0).expect("ask"));
+        t.elapsed()
+    };
+    let cold: Vec<Duration> = questions.iter().map(time).collect();
+    let warm: Vec<Duration> = (0..rounds).flat_map(|_| questions.iter().map(time)).collect();
+    let (rss, peak) = memory();
+    let rate = manifest.passages as f64 / build.as_secs_f64();
+    for (label, mut latencies) in [("cold", cold), ("warm", warm)] {
+        latencies.sort();
+        let pct = |p: f64| latencies[((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1).min(latencies.len() - 1)];
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "{:<28} {:>10} {:>12.0} {:>9.3} {:>9.3} {:>9.3} {:>9} {:>10.0} {:>10.0}",
+            format!("{name} ({label})"),
+            manifest.passages,
+            rate,
+            ms(pct(0.50)),
+            ms(pct(0.99)),
+            ms(*latencies.last().expect("some asks")),
+            latencies.len(),
+            rss,
+            peak
+        );
+    }
+}
+
+/// Resident and peak resident memory of this process, in MiB (Linux `/proc`).
+fn memory() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(f64::NAN, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn questions(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in ["seed-qa.jsonl", "records-qa.jsonl", "own-qa.jsonl"] {
+        for case in attache::core::eval::load_cases(&root.join("tests/fixtures/eval").join(f)).expect("eval cases load") {
+            out.push(case.q);
+        }
+    }
+    out
+}
+
+/// A corpus of `size` passages, ten per source, deterministic for a given size.
+fn generate(shipped: &Corpus, size: usize) -> Corpus {
+    let mut rng = fastrand::Rng::with_seed(size as u64);
+    let sentences: Vec<&str> = shipped
+        .passages
+        .iter()
+        .flat_map(|p| analysis::sentences(&p.text).into_iter().map(move |(a, b)| &p.text[a..b]))
+        .collect();
+    const SYLLABLES: &[&str] = &["ka", "lo", "mi", "ren", "tus", "vo", "dri", "pel", "sha", "nor", "qui", "bex", "ul", "tam", "zo", "fen"];
+    let vocabulary: Vec<String> = (0..50_000)
+        .map(|i| {
+            let mut w = String::new();
+            let mut n = i;
+            loop {
+                w.push_str(SYLLABLES[n % SYLLABLES.len()]);
+                n /= SYLLABLES.len();
+                if n == 0 {
+                    break;
+                }
+            }
+            w
+        })
+        .collect();
+    // Zipf-like: word k is drawn with probability ~ 1/k.
+    let zipf = |rng: &mut fastrand::Rng| {
+        let u = rng.f64();
+        let k = (vocabulary.len() as f64).powf(u) as usize;
+        &vocabulary[k.min(vocabulary.len() - 1)]
+    };
+    let mut corpus = Corpus::default();
+    for i in 0..size {
+        let source_id = format!("GEN-{}", i / 10);
+        if i % 10 == 0 {
+            // Mostly new titles, sometimes a real one, as in a corpus that grew around
+            // the shipped one.
+            let title = if rng.f64() < 0.1 {
+                shipped.sources[rng.usize(..shipped.sources.len())].title.clone()
+            } else {
+                (0..rng.usize(3..8)).map(|_| zipf(&mut rng).as_str()).collect::<Vec<_>>().join(" ")
+            };
+            corpus.sources.push(Source {
+                id: source_id.clone(),
+                kind: SourceKind::Record,
+                title,
+                publisher: Some("Generated".into()),
+                date: Some(format!("{} May 2025", 1 + i % 28)),
+                url: None,
+                place: None,
+                flags: Vec::new(),
+                citations: Vec::new(),
+                related: Vec::new(),
+                file: "generated".into(),
+                weight: 1.0,
+                primary: false,
+            });
+        }
+        let mut text = String::new();
+        if rng.f64() < 0.3 {
+            text.push_str(sentences[rng.usize(..sentences.len())]);
+            text.push(' ');
+        }
+        for _ in 0..rng.usize(1..4) {
+            let n = rng.usize(8..20);
+            let words: Vec<&str> = (0..n).map(|_| zipf(&mut rng).as_str()).collect();
+            text.push_str(&words.join(" "));
+            text.push_str(". ");
+        }
+        corpus.passages.push(Passage {
+            id: format!("{source_id}#{}", i % 10 + 1),
+            source_id,
+            kind: PassageKind::Record,
+            section: None,
+            text: text.trim_end().to_string(),
+            credit: None,
+        });
+    }
+    corpus
+}
