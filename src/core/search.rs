@@ -2,8 +2,8 @@
 //!
 //! 1. [`query::plan`] turns the question into concepts with alternatives.
 //! 2. tantivy retrieves candidates with BM25 over text, title, section, date and tags
-//!    (one flat OR of boosted term queries, so block-max WAND keeps this fast on big
-//!    indexes).
+//!    ([`build_query`]: an OR of boosted term queries; on big indexes only the selective
+//!    words, so block-max WAND keeps a million passages in milliseconds).
 //! 3. The candidates are re-ranked with what BM25 cannot see: how much of the question a
 //!    passage covers (idf-weighted concepts), how close the matched words are, and
 //!    whether it holds the kind of fact asked for.
