@@ -27,7 +27,7 @@ use super::analysis;
 use super::corpus::{self, Corpus, Passage, PassageKind, Source};
 
 /// Bump whenever the schema or the analysis changes: older indexes are then rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 const CATALOG: &str = "catalog.json";
 const MANIFEST: &str = "manifest.json";
