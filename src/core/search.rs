@@ -235,7 +235,7 @@ impl Engine {
         self.validate(question)?;
         let searcher = self.index.reader.searcher();
         let fields = &self.index.fields;
-        let vocab = IndexVocabulary { searcher: &searcher, fields };
+        let vocab = IndexVocabulary { searcher: &searcher, fields, doc_freqs: Default::default() };
         let mut analyzers = Analyzers { english: self.analyzers.english.clone(), words: self.analyzers.words.clone() };
         let plan = query::plan(question, &mut analyzers, &self.synonyms, &vocab, self.settings.plan);
 
@@ -669,20 +669,27 @@ fn proximity(plan: &Plan, tokens: &[Token]) -> f32 {
     (k as f32 / best as f32).min(1.0)
 }
 
-/// The index's vocabulary, as the query planner sees it.
+/// The index's vocabulary, as the query planner sees it. Document frequencies are
+/// memoised for the question: planning, weighting and retrieval all ask for them.
 struct IndexVocabulary<'a> {
     searcher: &'a Searcher,
     fields: &'a Fields,
+    doc_freqs: std::cell::RefCell<HashMap<String, u64>>,
 }
 
 impl Vocabulary for IndexVocabulary<'_> {
     fn doc_freq(&self, term: &str) -> u64 {
+        if let Some(&df) = self.doc_freqs.borrow().get(term) {
+            return df;
+        }
         let f = self.fields;
-        [f.text, f.title, f.section, f.date, f.tags]
+        let df = [f.text, f.title, f.section, f.date, f.tags]
             .into_iter()
             .map(|field| self.searcher.doc_freq(&Term::from_field_text(field, term)).unwrap_or(0))
             .max()
-            .unwrap_or(0)
+            .unwrap_or(0);
+        self.doc_freqs.borrow_mut().insert(term.to_string(), df);
+        df
     }
 
     fn neighbours(&self, word: &str, distance: u8) -> Vec<(String, u64)> {
