@@ -133,6 +133,24 @@ pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Term> {
     out
 }
 
+/// At most `n` bytes from the start of `s`, cut on a character boundary.
+pub fn head(s: &str, n: usize) -> &str {
+    let mut end = n.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// At most `n` bytes from the end of `s`, cut on a character boundary.
+pub fn tail(s: &str, n: usize) -> &str {
+    let mut start = s.len().saturating_sub(n);
+    while !s.is_char_boundary(start) {
+        start += 1;
+    }
+    &s[start..]
+}
+
 /// The byte ranges of the sentences of `text` (Unicode sentence rules), trimmed.
 pub fn sentences(text: &str) -> Vec<(usize, usize)> {
     let mut out: Vec<(usize, usize)> = Vec::new();

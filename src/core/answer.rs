@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use super::analysis::{head, tail};
 use super::query::QuestionType;
 
 /// Longest direct answer, in characters; longer sentences are cut at a word boundary.
@@ -82,31 +83,13 @@ pub fn defines(text: &str, names: &[String]) -> bool {
             let rest = &lower[i + name.len()..];
             let rest = rest.strip_prefix("'s").or_else(|| rest.strip_prefix("’s")).unwrap_or(rest);
             // "X, head of …", "X, Turkey's foreign minister, …": an apposition naming a role.
-            let apposition = rest.starts_with(", ") && patterns().role.is_match(prefix(rest, 48));
+            let apposition = rest.starts_with(", ") && patterns().role.is_match(head(rest, 48));
             // "presidential aide Vladimir X", "Foreign Minister Hakan X": a title before the name.
             let before = &lower[..i];
-            let title = patterns().role.is_match(suffix(before, 32)) && !before.trim_end().ends_with([',', '.', ';']);
+            let title = patterns().role.is_match(tail(before, 32)) && !before.trim_end().ends_with([',', '.', ';']);
             apposition || title || LINKS.iter().any(|l| rest.starts_with(l))
         })
     })
-}
-
-/// At most `n` bytes from the start of `s`, on a character boundary.
-fn prefix(s: &str, n: usize) -> &str {
-    let mut end = n.min(s.len());
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
-
-/// At most `n` bytes from the end of `s`, on a character boundary.
-fn suffix(s: &str, n: usize) -> &str {
-    let mut start = s.len().saturating_sub(n);
-    while !s.is_char_boundary(start) {
-        start += 1;
-    }
-    &s[start..]
 }
 
 /// Whether `text` describes someone (a role or title) other than by the question's words.

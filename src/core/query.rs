@@ -391,8 +391,12 @@ fn push_concept(concepts: &mut Vec<Concept>, c: Concept) {
 
 /// Indexed words near `word`, closest first, then most frequent.
 fn best_neighbours(vocab: &dyn Vocabulary, word: &str, distance: u8) -> Vec<String> {
-    let mut found: Vec<(usize, u64, String)> = vocab
-        .neighbours(word, distance)
+    closest_first(word, vocab.neighbours(word, distance))
+}
+
+/// Candidates other than `word` itself, closest first, then most frequent, then by name.
+fn closest_first(word: &str, candidates: Vec<(String, u64)>) -> Vec<String> {
+    let mut found: Vec<(usize, u64, String)> = candidates
         .into_iter()
         .filter(|(w, _)| w != word)
         .map(|(w, df)| (strsim::damerau_levenshtein(word, &w), df, w))
@@ -417,14 +421,7 @@ fn correct(vocab: &dyn Vocabulary, word: &str, stem: &str, an: &mut Analyzers) -
     if stem.chars().count() < 4 {
         return None;
     }
-    let mut found: Vec<(usize, u64, String)> = vocab
-        .stem_neighbours(stem, 1)
-        .into_iter()
-        .filter(|(s, _)| s != stem)
-        .map(|(s, df)| (strsim::damerau_levenshtein(stem, &s), df, s))
-        .collect();
-    found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
-    found.into_iter().next().map(|(_, _, s)| (s.clone(), s))
+    closest_first(stem, vocab.stem_neighbours(stem, 1)).into_iter().next().map(|s| (s.clone(), s))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! Discord-markdown bold and everything else escaped so that passage text can never
 //! break the layout (stray `*`, `_`, `|`, `>` …).
 
-use super::analysis::Term;
+use super::analysis::{self, Term};
 
 /// Snippets aim for about this many characters.
 pub const SNIPPET_CHARS: usize = 320;
@@ -74,18 +74,13 @@ fn best_window(text: &str, sentences: &[(usize, usize)], hits: &[&Term]) -> (usi
     }
 }
 
-fn floor_char(text: &str, mut i: usize) -> usize {
-    i = i.min(text.len());
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
+fn floor_char(text: &str, i: usize) -> usize {
+    analysis::head(text, i).len()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::analysis;
 
     #[test]
     fn matched_words_are_bold_and_markdown_is_escaped() {
