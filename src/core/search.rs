@@ -186,7 +186,6 @@ struct Scored {
     address: DocAddress,
     passage: Arc<Analysed>,
     features: Features,
-    coverage: f32,
     score: f32,
 }
 
@@ -288,11 +287,11 @@ impl Engine {
         scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.address.cmp(&b.address)));
 
         let best = &scored[0];
-        if best.coverage < self.settings.min_coverage {
+        if best.features.coverage < self.settings.min_coverage {
             return Ok(response);
         }
         let floor = best.score * self.settings.relative_score_floor;
-        scored.retain(|s| s.coverage >= self.settings.min_passage_coverage && s.score >= floor);
+        scored.retain(|s| s.features.coverage >= self.settings.min_passage_coverage && s.score >= floor);
 
         // The direct answer belongs to the first page; later pages only add passages.
         if offset == 0 {
@@ -358,13 +357,13 @@ impl Engine {
         let mentions_anchor = plan.anchors.iter().any(|a| passage.tokens.iter().any(|t| &t.text == a));
         let primary = source.is_some_and(|s| s.primary) && (!plan.anchored || mentions_anchor);
         let features = Features { bm25, coverage, title_coverage, proximity, evidence, weight, primary };
-        Scored { address, passage, features, coverage, score: features.score() }
+        Scored { address, passage, features, score: features.score() }
     }
 
     fn direct_answer(&self, plan: &Plan, weights: &[f32], scored: &[Scored]) -> Option<DirectAnswer> {
         let f = &self.index.fields;
         let best_score = scored.first()?.score;
-        let mut best: Option<(f32, usize, String)> = None;
+        let mut best: Option<(f32, usize, String, Option<&Source>)> = None;
         for (rank, s) in scored.iter().enumerate().take(3) {
             let doc = &s.passage.doc;
             let text = field_str(doc, f.text);
@@ -383,13 +382,13 @@ impl Engine {
                 let evidence = if plan.qtype == QuestionType::When && record.is_some_and(|r| r.date.is_some()) { 1.0 } else { evidence(plan, sentence) };
                 let fragment = if tokens.len() < 5 { 0.2 } else { 0.0 };
                 let score = 0.4 * cov + 0.2 * evidence + 0.4 * (s.score / best_score) - 0.12 * rank as f32 - fragment;
-                if best.as_ref().is_none_or(|(bs, _, _)| score > *bs) {
-                    best = Some((score, rank, self.answer_line(plan, sentence, a == 0, source)));
+                if best.as_ref().is_none_or(|(bs, ..)| score > *bs) {
+                    best = Some((score, rank, self.answer_line(plan, sentence, a == 0, source), source));
                 }
             }
         }
-        let (_, rank, mut text) = best?;
-        let caveats: Vec<String> = self.index.source(field_str(&scored[rank].passage.doc, f.source_id)).map(|s| caveats(&s.flags)).unwrap_or_default();
+        let (_, rank, mut text, source) = best?;
+        let caveats: Vec<String> = source.map(|s| caveats(&s.flags)).unwrap_or_default();
         if !caveats.is_empty() {
             text = format!("{text} ({})", caveats.join("; "));
         }
@@ -451,7 +450,7 @@ impl Engine {
 pub fn caveats(flags: &[Flag]) -> Vec<String> {
     let mut kinds: Vec<FlagKind> = Vec::new();
     for f in flags {
-        if matches!(f.kind, FlagKind::Disputed | FlagKind::WeakSource | FlagKind::SingleSource | FlagKind::Claim) && !kinds.contains(&f.kind) {
+        if !kinds.contains(&f.kind) {
             kinds.push(f.kind);
         }
     }
