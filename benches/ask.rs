@@ -23,33 +23,80 @@ use attache::core::synonyms::Synonyms;
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let questions = questions(root);
-    let shipped = corpus::load_dir_strict(&root.join("index/sources")).expect("shipped sources load");
-    let synonyms = Synonyms::load(&root.join("index/synonyms.txt"), &mut Analyzers::new().english).expect("synonyms load");
+    let shipped =
+        corpus::load_dir_strict(&root.join("index/sources")).expect("shipped sources load");
+    let synonyms = Synonyms::load(
+        &root.join("index/synonyms.txt"),
+        &mut Analyzers::new().english,
+    )
+    .expect("synonyms load");
     let sizes: Vec<usize> = std::env::var("ATTACHE_BENCH_SIZES")
         .unwrap_or_else(|_| "100000,1000000".into())
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
-    let rounds: usize = std::env::var("ATTACHE_BENCH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(0);
+    let rounds: usize = std::env::var("ATTACHE_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0);
 
-    println!("attache benchmark: {} questions, {} cores", questions.len(), std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-    println!("{:<28} {:>10} {:>12} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10}", "corpus", "passages", "build/s", "p50 ms", "p99 ms", "max ms", "asks", "RSS MiB", "peak MiB");
+    println!(
+        "attache benchmark: {} questions, {} cores",
+        questions.len(),
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    println!(
+        "{:<28} {:>10} {:>12} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10}",
+        "corpus",
+        "passages",
+        "build/s",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "asks",
+        "RSS MiB",
+        "peak MiB"
+    );
     let shipped_rounds = if rounds > 0 { rounds } else { 40 };
     run("shipped", &shipped, &synonyms, &questions, shipped_rounds);
     for size in sizes {
         let generated = generate(&shipped, size);
-        let repeat = if rounds > 0 { rounds } else { (2_000_000 / size).clamp(3, 20) };
-        run(&format!("generated {}k", size / 1000), &generated, &synonyms, &questions, repeat);
+        let repeat = if rounds > 0 {
+            rounds
+        } else {
+            (2_000_000 / size).clamp(3, 20)
+        };
+        run(
+            &format!("generated {}k", size / 1000),
+            &generated,
+            &synonyms,
+            &questions,
+            repeat,
+        );
     }
 }
 
 fn run(name: &str, corpus: &Corpus, synonyms: &Synonyms, questions: &[String], rounds: usize) {
     let dir = tempfile::tempdir().expect("temp dir");
     let started = Instant::now();
-    let manifest = index::build(corpus, dir.path(), BuildOptions { sources_hash: String::new(), memory_budget_bytes: 256_000_000, progress: &() })
-        .expect("index builds");
+    let manifest = index::build(
+        corpus,
+        dir.path(),
+        BuildOptions {
+            sources_hash: String::new(),
+            memory_budget_bytes: 256_000_000,
+            progress: &(),
+        },
+    )
+    .expect("index builds");
     let build = started.elapsed();
-    let engine = Engine::new(index::open(dir.path()).expect("index opens"), synonyms.clone(), SearchSettings::default());
+    let engine = Engine::new(
+        index::open(dir.path()).expect("index opens"),
+        synonyms.clone(),
+        SearchSettings::default(),
+    );
     // Cold: the first time each question is asked, nothing of it is cached (the engine
     // caches each passage's analysis). Warm: the same questions again, as popular
     // questions are in a live server.
@@ -59,12 +106,18 @@ fn run(name: &str, corpus: &Corpus, synonyms: &Synonyms, questions: &[String], r
         t.elapsed()
     };
     let cold: Vec<Duration> = questions.iter().map(time).collect();
-    let warm: Vec<Duration> = (0..rounds).flat_map(|_| questions.iter().map(time)).collect();
+    let warm: Vec<Duration> = (0..rounds)
+        .flat_map(|_| questions.iter().map(time))
+        .collect();
     let (rss, peak) = memory();
     let rate = manifest.passages as f64 / build.as_secs_f64();
     for (label, mut latencies) in [("cold", cold), ("warm", warm)] {
         latencies.sort();
-        let pct = |p: f64| latencies[((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1).min(latencies.len() - 1)];
+        let pct = |p: f64| {
+            latencies[((latencies.len() as f64 * p).ceil() as usize)
+                .saturating_sub(1)
+                .min(latencies.len() - 1)]
+        };
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         println!(
             "{:<28} {:>10} {:>12.0} {:>9.3} {:>9.3} {:>9.3} {:>9} {:>10.0} {:>10.0}",
@@ -98,7 +151,9 @@ fn memory() -> (f64, f64) {
 fn questions(root: &Path) -> Vec<String> {
     let mut out = Vec::new();
     for f in ["seed-qa.jsonl", "records-qa.jsonl", "own-qa.jsonl"] {
-        for case in attache::core::eval::load_cases(&root.join("tests/fixtures/eval").join(f)).expect("eval cases load") {
+        for case in attache::core::eval::load_cases(&root.join("tests/fixtures/eval").join(f))
+            .expect("eval cases load")
+        {
             out.push(case.q);
         }
     }
@@ -111,9 +166,16 @@ fn generate(shipped: &Corpus, size: usize) -> Corpus {
     let sentences: Vec<&str> = shipped
         .passages
         .iter()
-        .flat_map(|p| analysis::sentences(&p.text).into_iter().map(move |(a, b)| &p.text[a..b]))
+        .flat_map(|p| {
+            analysis::sentences(&p.text)
+                .into_iter()
+                .map(move |(a, b)| &p.text[a..b])
+        })
         .collect();
-    const SYLLABLES: &[&str] = &["ka", "lo", "mi", "ren", "tus", "vo", "dri", "pel", "sha", "nor", "qui", "bex", "ul", "tam", "zo", "fen"];
+    const SYLLABLES: &[&str] = &[
+        "ka", "lo", "mi", "ren", "tus", "vo", "dri", "pel", "sha", "nor", "qui", "bex", "ul",
+        "tam", "zo", "fen",
+    ];
     let vocabulary: Vec<String> = (0..50_000)
         .map(|i| {
             let mut w = String::new();
@@ -141,9 +203,14 @@ fn generate(shipped: &Corpus, size: usize) -> Corpus {
             // Mostly new titles, sometimes a real one, as in a corpus that grew around
             // the shipped one.
             let title = if rng.f64() < 0.1 {
-                shipped.sources[rng.usize(..shipped.sources.len())].title.clone()
+                shipped.sources[rng.usize(..shipped.sources.len())]
+                    .title
+                    .clone()
             } else {
-                (0..rng.usize(3..8)).map(|_| zipf(&mut rng).as_str()).collect::<Vec<_>>().join(" ")
+                (0..rng.usize(3..8))
+                    .map(|_| zipf(&mut rng).as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
             };
             corpus.sources.push(Source {
                 id: source_id.clone(),

@@ -18,7 +18,10 @@ pub enum AppError {
     #[error(transparent)]
     Index(#[from] IndexError),
     #[error("cannot read the sources at {path}: {source}")]
-    SourcesIo { path: std::path::PathBuf, source: std::io::Error },
+    SourcesIo {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
     #[error("the index at {0} is out of date and index.auto_build is off; run `attache index`")]
     Stale(std::path::PathBuf),
 }
@@ -33,7 +36,11 @@ pub enum Freshness {
 }
 
 pub fn freshness(settings: &Settings) -> Result<(Freshness, String), AppError> {
-    let hash = index::sources_hash(&settings.index.sources).map_err(|source| AppError::SourcesIo { path: settings.index.sources.clone(), source })?;
+    let hash =
+        index::sources_hash(&settings.index.sources).map_err(|source| AppError::SourcesIo {
+            path: settings.index.sources.clone(),
+            source,
+        })?;
     let state = match index::current_manifest(&settings.index.dir) {
         None => Freshness::Missing,
         Some(m) if m.schema_version == SCHEMA_VERSION && m.sources_hash == hash => Freshness::Fresh,
@@ -45,20 +52,35 @@ pub fn freshness(settings: &Settings) -> Result<(Freshness, String), AppError> {
 /// Load and validate every source, then build a new index generation from them. On
 /// any error nothing changes: the previous generation stays current.
 pub fn reindex(settings: &Settings, progress: &dyn BuildProgress) -> Result<Manifest, AppError> {
-    let hash = index::sources_hash(&settings.index.sources).map_err(|source| AppError::SourcesIo { path: settings.index.sources.clone(), source })?;
+    let hash =
+        index::sources_hash(&settings.index.sources).map_err(|source| AppError::SourcesIo {
+            path: settings.index.sources.clone(),
+            source,
+        })?;
     let corpus = corpus::load_dir_strict(&settings.index.sources)?;
     let manifest = index::build(
         &corpus,
         &settings.index.dir,
-        BuildOptions { sources_hash: hash, memory_budget_bytes: settings.index.writer_memory_bytes, progress },
+        BuildOptions {
+            sources_hash: hash,
+            memory_budget_bytes: settings.index.writer_memory_bytes,
+            progress,
+        },
     )?;
-    info!(generation = manifest.generation, sources = manifest.sources, passages = manifest.passages, seconds = manifest.build_seconds, "index built");
+    info!(
+        generation = manifest.generation,
+        sources = manifest.sources,
+        passages = manifest.passages,
+        seconds = manifest.build_seconds,
+        "index built"
+    );
     Ok(manifest)
 }
 
 /// The synonym groups from `index.synonyms` (none if the file does not exist).
 pub fn synonyms(settings: &Settings) -> Result<Synonyms, AppError> {
-    Synonyms::load(&settings.index.synonyms, &mut Analyzers::new().english).map_err(|e| AppError::Sources(CorpusErrors(e)))
+    Synonyms::load(&settings.index.synonyms, &mut Analyzers::new().english)
+        .map_err(|e| AppError::Sources(CorpusErrors(e)))
 }
 
 /// An engine over the current index, building or rebuilding it first when it is missing
@@ -79,7 +101,12 @@ pub fn open_engine(settings: &Settings, progress: &dyn BuildProgress) -> Result<
                 Err(e) => return Err(e),
             }
         }
-        Freshness::Missing => return Err(IndexError::Missing { path: settings.index.dir.clone() }.into()),
+        Freshness::Missing => {
+            return Err(IndexError::Missing {
+                path: settings.index.dir.clone(),
+            }
+            .into())
+        }
         Freshness::Stale => return Err(AppError::Stale(settings.index.dir.clone())),
     }
     let open = index::open(&settings.index.dir)?;

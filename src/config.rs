@@ -25,7 +25,11 @@ pub enum ConfigError {
     #[error("unknown configuration key `{key}` in {origin}")]
     UnknownKey { key: String, origin: String },
     #[error("configuration key `{key}` (from {origin}) {problem}")]
-    Invalid { key: String, origin: String, problem: String },
+    Invalid {
+        key: String,
+        origin: String,
+        problem: String,
+    },
     #[error("configuration: {0}")]
     Load(#[from] config::ConfigError),
 }
@@ -98,8 +102,13 @@ impl Settings {
     pub fn load(dir: &Path, env: &HashMap<String, String>) -> Result<Settings, ConfigError> {
         let mut layers = Vec::new();
         let default_path = dir.join("default.toml");
-        let defaults = Config::builder().add_source(File::from_str(DEFAULTS, FileFormat::Toml)).build()?;
-        layers.push(Layer { name: "the built-in defaults".into(), config: defaults });
+        let defaults = Config::builder()
+            .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
+            .build()?;
+        layers.push(Layer {
+            name: "the built-in defaults".into(),
+            config: defaults,
+        });
         if default_path.is_file() {
             layers.push(file_layer(&default_path)?);
         }
@@ -113,16 +122,27 @@ impl Settings {
         if local.is_file() {
             layers.push(file_layer(&local)?);
         }
-        let env_map: Map<String, String> = env.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        let env_source = Environment::with_prefix(ENV_PREFIX).prefix_separator("__").separator("__").try_parsing(true).source(Some(env_map));
-        layers.push(Layer { name: "environment variables (ATTACHE__…)".into(), config: Config::builder().add_source(env_source.clone()).build()? });
+        let env_map: Map<String, String> =
+            env.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let env_source = Environment::with_prefix(ENV_PREFIX)
+            .prefix_separator("__")
+            .separator("__")
+            .try_parsing(true)
+            .source(Some(env_map));
+        layers.push(Layer {
+            name: "environment variables (ATTACHE__…)".into(),
+            config: Config::builder().add_source(env_source.clone()).build()?,
+        });
 
         let allowed = keys(&layers[0].config)?;
         for layer in &layers[1..] {
             for key in keys(&layer.config)? {
                 if !allowed.contains(&key) {
                     let origin = if layer.name.starts_with("environment") {
-                        format!("environment variable {ENV_PREFIX}__{}", key.replace('.', "__").to_uppercase())
+                        format!(
+                            "environment variable {ENV_PREFIX}__{}",
+                            key.replace('.', "__").to_uppercase()
+                        )
                     } else {
                         layer.name.clone()
                     };
@@ -142,15 +162,24 @@ impl Settings {
 }
 
 fn file_layer(path: &Path) -> Result<Layer, ConfigError> {
-    let config = Config::builder().add_source(File::from(path).format(FileFormat::Toml)).build()?;
-    Ok(Layer { name: path.display().to_string(), config })
+    let config = Config::builder()
+        .add_source(File::from(path).format(FileFormat::Toml))
+        .build()?;
+    Ok(Layer {
+        name: path.display().to_string(),
+        config,
+    })
 }
 
 /// Every `section.key` a layer sets.
 fn keys(config: &Config) -> Result<BTreeSet<String>, ConfigError> {
     fn walk(prefix: &str, table: &Map<String, Value>, out: &mut BTreeSet<String>) {
         for (k, v) in table {
-            let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+            let key = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
             match &v.kind {
                 ValueKind::Table(t) if !t.is_empty() => walk(&key, t, out),
                 _ => {
@@ -173,12 +202,19 @@ fn validate(raw: RawSettings, base: &Path, layers: &[Layer]) -> Result<Settings,
             .map(|l| l.name.clone())
             .unwrap_or_else(|| "the built-in defaults".into())
     };
-    let invalid = |key: &str, problem: String| ConfigError::Invalid { key: key.to_string(), origin: origin(key), problem };
+    let invalid = |key: &str, problem: String| ConfigError::Invalid {
+        key: key.to_string(),
+        origin: origin(key),
+        problem,
+    };
     let range_u = |key: &str, v: u64, lo: u64, hi: u64| {
         if (lo..=hi).contains(&v) {
             Ok(v as usize)
         } else {
-            Err(invalid(key, format!("must be between {lo} and {hi} (got {v})")))
+            Err(invalid(
+                key,
+                format!("must be between {lo} and {hi} (got {v})"),
+            ))
         }
     };
     let unit = |key: &str, v: f64| {
@@ -200,23 +236,39 @@ fn validate(raw: RawSettings, base: &Path, layers: &[Layer]) -> Result<Settings,
     let top_k = range_u("search.top_k", s.top_k, 1, 25)?;
     let candidates = range_u("search.candidates", s.candidates, 1, 1000)?;
     if candidates < top_k {
-        return Err(invalid("search.candidates", format!("must be at least search.top_k ({top_k})")));
+        return Err(invalid(
+            "search.candidates",
+            format!("must be at least search.top_k ({top_k})"),
+        ));
     }
     if tracing_subscriber::EnvFilter::try_new(&raw.log.level).is_err() {
-        return Err(invalid("log.level", format!("is not a valid level or filter (got `{}`)", raw.log.level)));
+        return Err(invalid(
+            "log.level",
+            format!("is not a valid level or filter (got `{}`)", raw.log.level),
+        ));
     }
     Ok(Settings {
         index: IndexSettings {
             sources: path("index.sources", &raw.index.sources)?,
             dir: path("index.dir", &raw.index.dir)?,
             synonyms: path("index.synonyms", &raw.index.synonyms)?,
-            writer_memory_bytes: range_u("index.writer_memory_mb", raw.index.writer_memory_mb, 15, 16_384)? * 1_000_000,
+            writer_memory_bytes: range_u(
+                "index.writer_memory_mb",
+                raw.index.writer_memory_mb,
+                15,
+                16_384,
+            )? * 1_000_000,
             auto_build: raw.index.auto_build,
         },
         search: SearchSettings {
             top_k,
             candidates,
-            max_question_chars: range_u("search.max_question_chars", s.max_question_chars, 1, 6000)?,
+            max_question_chars: range_u(
+                "search.max_question_chars",
+                s.max_question_chars,
+                1,
+                6000,
+            )?,
             min_coverage: unit("search.min_coverage", s.min_coverage)?,
             min_passage_coverage: unit("search.min_passage_coverage", s.min_passage_coverage)?,
             relative_score_floor: unit("search.relative_score_floor", s.relative_score_floor)?,
@@ -235,7 +287,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -251,7 +306,11 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let dir = root.path().join("config");
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("local.toml"), "[search]\ntop_k = 5\ncandidates = 50\n").unwrap();
+        std::fs::write(
+            dir.join("local.toml"),
+            "[search]\ntop_k = 5\ncandidates = 50\n",
+        )
+        .unwrap();
         let s = Settings::load(&dir, &env(&[])).unwrap();
         assert_eq!((s.search.top_k, s.search.candidates), (5, 50));
         let s = Settings::load(&dir, &env(&[("ATTACHE__SEARCH__TOP_K", "7")])).unwrap();
@@ -265,9 +324,14 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("local.toml"), "[search]\ntopk = 5\n").unwrap();
         let e = Settings::load(&dir, &env(&[])).unwrap_err().to_string();
-        assert!(e.contains("`search.topk`") && e.contains("local.toml"), "{e}");
+        assert!(
+            e.contains("`search.topk`") && e.contains("local.toml"),
+            "{e}"
+        );
         std::fs::remove_file(dir.join("local.toml")).unwrap();
-        let e = Settings::load(&dir, &env(&[("ATTACHE__SEARCH__TOPK", "5")])).unwrap_err().to_string();
+        let e = Settings::load(&dir, &env(&[("ATTACHE__SEARCH__TOPK", "5")]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("ATTACHE__SEARCH__TOPK"), "{e}");
     }
 
@@ -275,9 +339,18 @@ mod tests {
     fn bad_values_are_named_with_their_origin() {
         let root = tempfile::tempdir().unwrap();
         let dir = root.path().join("config");
-        let e = Settings::load(&dir, &env(&[("ATTACHE__SEARCH__MIN_COVERAGE", "3")])).unwrap_err().to_string();
-        assert!(e.contains("search.min_coverage") && e.contains("environment") && e.contains("between 0 and 1"), "{e}");
-        let e = Settings::load(&dir, &env(&[("ATTACHE__SEARCH__TOP_K", "many")])).unwrap_err().to_string();
+        let e = Settings::load(&dir, &env(&[("ATTACHE__SEARCH__MIN_COVERAGE", "3")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("search.min_coverage")
+                && e.contains("environment")
+                && e.contains("between 0 and 1"),
+            "{e}"
+        );
+        let e = Settings::load(&dir, &env(&[("ATTACHE__SEARCH__TOP_K", "many")]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("search.top_k"), "{e}");
     }
 }

@@ -20,10 +20,19 @@ use crate::core::eval;
 use crate::core::search::{AskError, Engine};
 
 #[derive(Debug, Parser)]
-#[command(name = "attache", version, about = "Answers questions from a curated corpus with cited passages.")]
+#[command(
+    name = "attache",
+    version,
+    about = "Answers questions from a curated corpus with cited passages."
+)]
 pub struct Cli {
     /// Folder with default.toml, local.toml, …
-    #[arg(long, global = true, env = "ATTACHE_CONFIG_DIR", default_value = "config")]
+    #[arg(
+        long,
+        global = true,
+        env = "ATTACHE_CONFIG_DIR",
+        default_value = "config"
+    )]
     pub config_dir: PathBuf,
     #[command(subcommand)]
     pub command: Command,
@@ -102,12 +111,19 @@ pub fn main() -> ExitCode {
 
 /// `attache sources | head` closes the pipe early; that is not an error.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn init_tracing(level: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 fn engine(settings: &Settings) -> anyhow::Result<Engine> {
@@ -116,7 +132,12 @@ fn engine(settings: &Settings) -> anyhow::Result<Engine> {
 
 fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Ask { question, top, json, explain } => {
+        Command::Ask {
+            question,
+            top,
+            json,
+            explain,
+        } => {
             let top = top.unwrap_or(settings.search.top_k);
             if top == 0 || top > 25 {
                 return Err(Usage(format!("--top must be between 1 and 25 (got {top})")).into());
@@ -140,7 +161,11 @@ fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
             render::sources(&mut std::io::stdout().lock(), engine.index(), json)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval { files, json, verbose } => {
+        Command::Eval {
+            files,
+            json,
+            verbose,
+        } => {
             let engine = engine(settings)?;
             let mut cases = Vec::new();
             for f in &files {
@@ -159,7 +184,13 @@ fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn ask_one(engine: &Engine, question: &str, top: usize, json: bool, explain: bool) -> anyhow::Result<ExitCode> {
+fn ask_one(
+    engine: &Engine,
+    question: &str,
+    top: usize,
+    json: bool,
+    explain: bool,
+) -> anyhow::Result<ExitCode> {
     let response = match engine.ask(question, top, 0) {
         Ok(r) => r,
         Err(AskError::Question(e)) => return Err(Usage(e.to_string()).into()),
@@ -195,7 +226,10 @@ fn ask_batch(engine: &Engine, top: usize, json: bool) -> anyhow::Result<ExitCode
                 writeln!(out)?;
             }
             Err(AskError::Question(e)) if json => {
-                serde_json::to_writer(&mut out, &serde_json::json!({ "question": question, "answer": null, "passages": [], "error": e.to_string() }))?;
+                serde_json::to_writer(
+                    &mut out,
+                    &serde_json::json!({ "question": question, "answer": null, "passages": [], "error": e.to_string() }),
+                )?;
                 writeln!(out)?;
             }
             Err(AskError::Question(e)) => writeln!(out, "{question}\n  {e}\n")?,

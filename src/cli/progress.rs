@@ -10,7 +10,10 @@ impl Bar {
     pub fn new() -> Self {
         let bar = ProgressBar::hidden();
         bar.set_style(
-            ProgressStyle::with_template("indexing {bar:40} {pos}/{len} passages ({per_sec}, {eta})").expect("valid template"),
+            ProgressStyle::with_template(
+                "indexing {bar:40} {pos}/{len} passages ({per_sec}, {eta})",
+            )
+            .expect("valid template"),
         );
         Bar(bar)
     }
@@ -18,7 +21,8 @@ impl Bar {
 
 impl BuildProgress for Bar {
     fn start(&self, passages: usize) {
-        self.0.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        self.0
+            .set_draw_target(indicatif::ProgressDrawTarget::stderr());
         self.0.set_length(passages as u64);
     }
 

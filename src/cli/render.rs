@@ -33,7 +33,11 @@ fn terminal_text(snippet: &str, ansi: bool) -> String {
 
 pub fn response(out: &mut dyn Write, r: &Response, ansi: bool) -> io::Result<()> {
     if r.passages.is_empty() {
-        writeln!(out, "Nothing in the sources answers “{}”.", r.question.trim())?;
+        writeln!(
+            out,
+            "Nothing in the sources answers “{}”.",
+            r.question.trim()
+        )?;
         if !r.not_found.is_empty() {
             writeln!(out, "Not found in any source: {}.", r.not_found.join(", "))?;
         }
@@ -41,7 +45,11 @@ pub fn response(out: &mut dyn Write, r: &Response, ansi: bool) -> io::Result<()>
         return Ok(());
     }
     if !r.corrections.is_empty() {
-        let fixes: Vec<String> = r.corrections.iter().map(|c| format!("{} → {}", c.from, c.to)).collect();
+        let fixes: Vec<String> = r
+            .corrections
+            .iter()
+            .map(|c| format!("{} → {}", c.from, c.to))
+            .collect();
         writeln!(out, "(read as: {})", fixes.join(", "))?;
     }
     match &r.answer {
@@ -59,7 +67,10 @@ pub fn response(out: &mut dyn Write, r: &Response, ansi: bool) -> io::Result<()>
     for p in &r.passages {
         let s = &p.source;
         let mut line = format!("[{}] {} — {}", p.citation, p.id, s.title);
-        for part in [s.publisher.as_deref(), s.date.as_deref(), s.url.as_deref()].into_iter().flatten() {
+        for part in [s.publisher.as_deref(), s.date.as_deref(), s.url.as_deref()]
+            .into_iter()
+            .flatten()
+        {
             line.push_str(", ");
             line.push_str(part);
         }
@@ -73,7 +84,12 @@ pub fn response(out: &mut dyn Write, r: &Response, ansi: bool) -> io::Result<()>
         writeln!(out, "{line}")?;
     }
     if r.more > 0 {
-        writeln!(out, "({} more relevant passage{}: use --top)", r.more, if r.more == 1 { "" } else { "s" })?;
+        writeln!(
+            out,
+            "({} more relevant passage{}: use --top)",
+            r.more,
+            if r.more == 1 { "" } else { "s" }
+        )?;
     }
     Ok(())
 }
@@ -83,13 +99,25 @@ pub fn explain(out: &mut dyn Write, r: &Response) -> io::Result<()> {
     for line in &r.understood {
         writeln!(out, "  concept {line}")?;
     }
-    writeln!(out, "{:>3} {:28} {:>6} {:>6} {:>6} {:>6} {:>5} {:>5} {:>6}", "#", "passage", "bm25", "cover", "title", "prox", "evid", "wght", "score")?;
+    writeln!(
+        out,
+        "{:>3} {:28} {:>6} {:>6} {:>6} {:>6} {:>5} {:>5} {:>6}",
+        "#", "passage", "bm25", "cover", "title", "prox", "evid", "wght", "score"
+    )?;
     for p in &r.passages {
         let f = &p.features;
         writeln!(
             out,
             "{:>3} {:28} {:6.3} {:6.3} {:6.3} {:6.3} {:5.2} {:5.2} {:6.3}",
-            p.citation, p.id, f.bm25, f.coverage, f.title_coverage, f.proximity, f.evidence, f.weight, p.score
+            p.citation,
+            p.id,
+            f.bm25,
+            f.coverage,
+            f.title_coverage,
+            f.proximity,
+            f.evidence,
+            f.weight,
+            p.score
         )?;
     }
     Ok(())
@@ -102,14 +130,27 @@ pub fn sources(out: &mut dyn Write, index: &OpenIndex, json: bool) -> io::Result
             .iter()
             .map(|s| serde_json::json!({ "id": s.id, "kind": s.kind, "title": s.title, "file": s.file, "passages": index.passage_count(&s.id) }))
             .collect();
-        serde_json::to_writer_pretty(&mut *out, &serde_json::json!({ "generation": index.manifest.generation, "built_at": index.manifest.built_at, "sources": list }))?;
+        serde_json::to_writer_pretty(
+            &mut *out,
+            &serde_json::json!({ "generation": index.manifest.generation, "built_at": index.manifest.built_at, "sources": list }),
+        )?;
         return writeln!(out);
     }
     let m = &index.manifest;
-    writeln!(out, "{} sources, {} passages (generation {}, built {})", m.sources, m.passages, m.generation, m.built_at)?;
+    writeln!(
+        out,
+        "{} sources, {} passages (generation {}, built {})",
+        m.sources, m.passages, m.generation, m.built_at
+    )?;
     let width = index.catalog.iter().map(|s| s.id.len()).max().unwrap_or(2);
     for s in &index.catalog {
-        writeln!(out, "{:width$}  {:>3}  {}", s.id, index.passage_count(&s.id), s.title)?;
+        writeln!(
+            out,
+            "{:width$}  {:>3}  {}",
+            s.id,
+            index.passage_count(&s.id),
+            s.title
+        )?;
     }
     Ok(())
 }
@@ -119,11 +160,19 @@ pub fn eval(out: &mut dyn Write, r: &Report, verbose: bool) -> io::Result<()> {
         if verbose || !c.passed() {
             let mark = if c.passed() { "ok  " } else { "FAIL" };
             writeln!(out, "{mark} {:6} {}", c.id, c.question)?;
-            writeln!(out, "       answer: {}", c.answer.as_deref().unwrap_or("(none)"))?;
+            writeln!(
+                out,
+                "       answer: {}",
+                c.answer.as_deref().unwrap_or("(none)")
+            )?;
             writeln!(out, "       passages: {}", c.passages.join(", "))?;
         }
     }
-    writeln!(out, "cases {}  hit@1 {:.3}  hit@3 {:.3}  answer {:.3}  no-answer {:.3}", r.cases, r.hit_at_1, r.hit_at_3, r.answer_accuracy, r.no_answer_accuracy)
+    writeln!(
+        out,
+        "cases {}  hit@1 {:.3}  hit@3 {:.3}  answer {:.3}  no-answer {:.3}",
+        r.cases, r.hit_at_1, r.hit_at_3, r.answer_accuracy, r.no_answer_accuracy
+    )
 }
 
 #[cfg(test)]
@@ -132,7 +181,10 @@ mod tests {
 
     #[test]
     fn snippets_read_cleanly_in_a_terminal() {
-        assert_eq!(terminal_text(r"**1,200** prisoners \| a\_b", false), "1,200 prisoners | a_b");
+        assert_eq!(
+            terminal_text(r"**1,200** prisoners \| a\_b", false),
+            "1,200 prisoners | a_b"
+        );
         assert_eq!(terminal_text("**x**", true), "\x1b[1mx\x1b[0m");
     }
 }

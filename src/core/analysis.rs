@@ -10,8 +10,8 @@
 //! finds "1,200 prisoners".
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer, Token, TokenStream,
-    Tokenizer,
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter,
+    TextAnalyzer, Token, TokenStream, Tokenizer,
 };
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
@@ -43,7 +43,11 @@ impl Tokenizer for WordTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream<'a> {
         self.token.reset();
         self.token.position = usize::MAX;
-        WordTokenStream { words: text.split_word_bound_indices(), pending: Default::default(), token: &mut self.token }
+        WordTokenStream {
+            words: text.split_word_bound_indices(),
+            pending: Default::default(),
+            token: &mut self.token,
+        }
     }
 }
 
@@ -76,7 +80,10 @@ impl TokenStream for WordTokenStream<'_> {
             } else {
                 // Decompose and drop combining marks, so accents typed as separate
                 // characters (or piled up as "zalgo") fold like precomposed ones.
-                self.token.text.extend(word.nfd().filter(|&c| !is_combining_mark(c) && !c.is_control()));
+                self.token.text.extend(
+                    word.nfd()
+                        .filter(|&c| !is_combining_mark(c) && !c.is_control()),
+                );
             }
             self.token.offset_from = offset;
             self.token.offset_to = offset + word.len();
@@ -128,7 +135,12 @@ pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Term> {
     let mut out = Vec::new();
     let mut stream = analyzer.token_stream(text);
     while let Some(t) = stream.next() {
-        out.push(Term { text: t.text.clone(), position: t.position, from: t.offset_from, to: t.offset_to });
+        out.push(Term {
+            text: t.text.clone(),
+            position: t.position,
+            from: t.offset_from,
+            to: t.offset_to,
+        });
     }
     out
 }
@@ -163,7 +175,10 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
         let range = (start + lead, start + trimmed.len());
         // "Lt. Gen." or "No. 868" split a sentence in two; rejoin pieces that do not
         // start like a sentence.
-        let starts_lower = text[range.0..].chars().next().is_some_and(|c| c.is_lowercase() || c.is_ascii_digit());
+        let starts_lower = text[range.0..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_lowercase() || c.is_ascii_digit());
         match out.last_mut() {
             Some(last) if starts_lower => last.1 = range.1,
             _ => out.push(range),
@@ -177,35 +192,56 @@ mod tests {
     use super::*;
 
     fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
-        analyze(analyzer, text).into_iter().map(|t| t.text).collect()
+        analyze(analyzer, text)
+            .into_iter()
+            .map(|t| t.text)
+            .collect()
     }
 
     #[test]
     fn english_folds_stems_and_drops_stop_words() {
         let mut en = english();
         assert_eq!(terms(&mut en, "The Çırağan Palace"), ["ciragan", "palac"]);
-        assert_eq!(terms(&mut en, "prisoners exchanged"), terms(&mut en, "prisoner exchange"));
-        assert_eq!(terms(&mut en, "Zelensky’s leaders’ summit"), ["zelenski", "leader", "summit"]);
+        assert_eq!(
+            terms(&mut en, "prisoners exchanged"),
+            terms(&mut en, "prisoner exchange")
+        );
+        assert_eq!(
+            terms(&mut en, "Zelensky’s leaders’ summit"),
+            ["zelenski", "leader", "summit"]
+        );
     }
 
     #[test]
     fn numbers_keep_their_digit_groups() {
         let mut en = english();
-        assert_eq!(terms(&mut en, "at least 1,200 prisoners"), ["least", "1200", "prison"]);
-        assert_eq!(terms(&mut en, "24–48 hours, 84-for-84"), ["24", "48", "hour", "84", "84"]);
+        assert_eq!(
+            terms(&mut en, "at least 1,200 prisoners"),
+            ["least", "1200", "prison"]
+        );
+        assert_eq!(
+            terms(&mut en, "24–48 hours, 84-for-84"),
+            ["24", "48", "hour", "84", "84"]
+        );
     }
 
     #[test]
     fn combining_marks_and_zalgo_fold_away() {
         let mut en = english();
-        assert_eq!(terms(&mut en, "ceasefire\u{301}\u{301}\u{301}"), ["ceasefir"]);
+        assert_eq!(
+            terms(&mut en, "ceasefire\u{301}\u{301}\u{301}"),
+            ["ceasefir"]
+        );
         assert_eq!(terms(&mut en, "C\u{327}ırag\u{306}an"), ["ciragan"]);
     }
 
     #[test]
     fn colons_separate_words() {
         let mut en = english();
-        assert_eq!(terms(&mut en, "title:prisoners 13:30"), ["titl", "prison", "13", "30"]);
+        assert_eq!(
+            terms(&mut en, "title:prisoners 13:30"),
+            ["titl", "prison", "13", "30"]
+        );
     }
 
     #[test]
@@ -218,7 +254,10 @@ mod tests {
     #[test]
     fn sentences_are_split_and_abbreviations_rejoined() {
         let text = "He spoke. Lt. Gen. Zorin said no. 6 June was the date. REUTERS/Murad Sezer";
-        let got: Vec<&str> = sentences(text).into_iter().map(|(a, b)| &text[a..b]).collect();
+        let got: Vec<&str> = sentences(text)
+            .into_iter()
+            .map(|(a, b)| &text[a..b])
+            .collect();
         assert_eq!(got.first(), Some(&"He spoke."));
         assert_eq!(got.last(), Some(&"REUTERS/Murad Sezer"));
     }

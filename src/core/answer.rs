@@ -76,17 +76,32 @@ pub fn has_calendar_date(text: &str) -> bool {
 /// Whether `text` says what one of `names` is: "Medinsky has been an aide…",
 /// "Fidan, Turkey's foreign minister, …".
 pub fn defines(text: &str, names: &[String]) -> bool {
-    const LINKS: &[&str] = &[" is ", " has been ", " had been ", " became ", " serves as ", " served as ", " was a ", " was an ", " was the ", ", who "];
+    const LINKS: &[&str] = &[
+        " is ",
+        " has been ",
+        " had been ",
+        " became ",
+        " serves as ",
+        " served as ",
+        " was a ",
+        " was an ",
+        " was the ",
+        ", who ",
+    ];
     let lower = text.to_lowercase();
     names.iter().any(|name| {
         lower.match_indices(name.as_str()).any(|(i, _)| {
             let rest = &lower[i + name.len()..];
-            let rest = rest.strip_prefix("'s").or_else(|| rest.strip_prefix("’s")).unwrap_or(rest);
+            let rest = rest
+                .strip_prefix("'s")
+                .or_else(|| rest.strip_prefix("’s"))
+                .unwrap_or(rest);
             // "X, head of …", "X, Turkey's foreign minister, …": an apposition naming a role.
             let apposition = rest.starts_with(", ") && patterns().role.is_match(head(rest, 48));
             // "presidential aide Vladimir X", "Foreign Minister Hakan X": a title before the name.
             let before = &lower[..i];
-            let title = patterns().role.is_match(tail(before, 32)) && !before.trim_end().ends_with([',', '.', ';']);
+            let title = patterns().role.is_match(tail(before, 32))
+                && !before.trim_end().ends_with([',', '.', ';']);
             apposition || title || LINKS.iter().any(|l| rest.starts_with(l))
         })
     })
@@ -94,7 +109,10 @@ pub fn defines(text: &str, names: &[String]) -> bool {
 
 /// Whether `text` describes someone (a role or title) other than by the question's words.
 pub fn has_role(text: &str, asked: &[String]) -> bool {
-    patterns().role.find_iter(text).any(|m| !asked.iter().any(|a| a == &m.as_str().to_lowercase()))
+    patterns()
+        .role
+        .find_iter(text)
+        .any(|m| !asked.iter().any(|a| a == &m.as_str().to_lowercase()))
 }
 
 /// How strongly `text` answers a question of type `t`, from 0 to 1: for "where", naming a
@@ -117,15 +135,26 @@ pub fn has_evidence(t: QuestionType, text: &str, asked: &[String]) -> bool {
     let new_words = |m: regex::Match<'_>| {
         m.as_str()
             .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty() && w.chars().next().is_some_and(char::is_uppercase) || p.role.is_match(w))
+            .filter(|w| {
+                !w.is_empty() && w.chars().next().is_some_and(char::is_uppercase)
+                    || p.role.is_match(w)
+            })
             .any(|w| !asked.iter().any(|a| a == &w.to_lowercase()))
     };
     match t {
         QuestionType::When => p.date.is_match(text),
         QuestionType::HowLong => p.duration.is_match(text),
         QuestionType::HowMany => has_count(text),
-        QuestionType::Who => p.name.find_iter(text).any(new_words) || p.role.find_iter(text).any(|m| !asked.iter().any(|a| a == &m.as_str().to_lowercase())),
-        QuestionType::Where => p.place.find_iter(text).any(|m| !p.not_place.is_match(m.as_str()) && new_words(m)),
+        QuestionType::Who => {
+            p.name.find_iter(text).any(new_words)
+                || p.role
+                    .find_iter(text)
+                    .any(|m| !asked.iter().any(|a| a == &m.as_str().to_lowercase()))
+        }
+        QuestionType::Where => p
+            .place
+            .find_iter(text)
+            .any(|m| !p.not_place.is_match(m.as_str()) && new_words(m)),
         QuestionType::Outcome => p.outcome.is_match(text),
         QuestionType::Why => p.reason.is_match(text),
         QuestionType::YesNo | QuestionType::What | QuestionType::Other => false,
@@ -171,36 +200,93 @@ mod tests {
     fn evidence_matches_the_kind_of_fact_asked_for() {
         use QuestionType::*;
         let none: &[String] = &[];
-        assert!(has_evidence(HowLong, "The meeting lasted just 40 minutes.", none));
+        assert!(has_evidence(
+            HowLong,
+            "The meeting lasted just 40 minutes.",
+            none
+        ));
         assert!(has_evidence(HowLong, "It ended in under two hours.", none));
         assert!(!has_evidence(HowLong, "They met in Istanbul.", none));
-        assert!(has_evidence(HowMany, "at least 1,200 prisoners of war", none));
-        assert!(!has_evidence(HowMany, "On 23 July 2025 they met.", none), "a date is not a count");
+        assert!(has_evidence(
+            HowMany,
+            "at least 1,200 prisoners of war",
+            none
+        ));
+        assert!(
+            !has_evidence(HowMany, "On 23 July 2025 they met.", none),
+            "a date is not a count"
+        );
         assert!(has_evidence(When, "14 Aug 2025", none));
         assert!(has_evidence(Where, "held at Ciragan Palace", none));
         assert!(has_evidence(Who, "led by Vladimir Medinsky", none));
-        assert!(has_evidence(Why, "only meaningful if it were to finalize a treaty", none));
+        assert!(has_evidence(
+            Why,
+            "only meaningful if it were to finalize a treaty",
+            none
+        ));
         assert!(!has_evidence(What, "anything", none));
-        assert!(has_evidence(Outcome, "They reached no ceasefire or deal.", none));
-        assert!(!has_evidence(Where, "He resigned in November.", none), "a month is not a place");
+        assert!(has_evidence(
+            Outcome,
+            "They reached no ceasefire or deal.",
+            none
+        ));
+        assert!(
+            !has_evidence(Where, "He resigned in November.", none),
+            "a month is not a place"
+        );
         assert!(has_evidence(Where, "At Ciragan Palace they met.", none));
-        assert_eq!(evidence_strength(Where, "They met Erdogan in Ankara.", none), 0.5);
-        assert_eq!(evidence_strength(Where, "Talks held in Istanbul on Wednesday", none), 1.0);
-        assert!(defines("Medinsky has been an aide to President Putin", &["medinsky".into()]));
+        assert_eq!(
+            evidence_strength(Where, "They met Erdogan in Ankara.", none),
+            0.5
+        );
+        assert_eq!(
+            evidence_strength(Where, "Talks held in Istanbul on Wednesday", none),
+            1.0
+        );
+        assert!(defines(
+            "Medinsky has been an aide to President Putin",
+            &["medinsky".into()]
+        ));
         assert!(!defines("Medinsky told the room", &["medinsky".into()]));
-        assert!(defines("Russia’s presidential aide Vladimir Medinsky speaks", &["medinsky".into()]));
-        assert!(!defines("Talks ended. Medinsky spoke.", &["medinsky".into()]));
-        assert!(defines("Ibrahim Kalin, head of the MIT intelligence agency since 2023", &["kalin".into()]));
+        assert!(defines(
+            "Russia’s presidential aide Vladimir Medinsky speaks",
+            &["medinsky".into()]
+        ));
+        assert!(!defines(
+            "Talks ended. Medinsky spoke.",
+            &["medinsky".into()]
+        ));
+        assert!(defines(
+            "Ibrahim Kalin, head of the MIT intelligence agency since 2023",
+            &["kalin".into()]
+        ));
     }
 
     #[test]
     fn the_question_own_words_are_not_evidence() {
-        let asked = ["where".to_string(), "in".to_string(), "istanbul".to_string(), "talks".to_string()];
-        assert!(!has_evidence(QuestionType::Where, "The talks were held in Istanbul.", &asked));
-        assert!(has_evidence(QuestionType::Where, "The talks were held at Ciragan Palace in Istanbul.", &asked));
+        let asked = [
+            "where".to_string(),
+            "in".to_string(),
+            "istanbul".to_string(),
+            "talks".to_string(),
+        ];
+        assert!(!has_evidence(
+            QuestionType::Where,
+            "The talks were held in Istanbul.",
+            &asked
+        ));
+        assert!(has_evidence(
+            QuestionType::Where,
+            "The talks were held at Ciragan Palace in Istanbul.",
+            &asked
+        ));
         let asked = ["who".to_string(), "is".to_string(), "medinsky".to_string()];
         assert!(!has_evidence(QuestionType::Who, "Medinsky spoke.", &asked));
-        assert!(has_evidence(QuestionType::Who, "Medinsky is an aide to the president.", &asked));
+        assert!(has_evidence(
+            QuestionType::Who,
+            "Medinsky is an aide to the president.",
+            &asked
+        ));
     }
 
     #[test]

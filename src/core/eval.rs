@@ -34,7 +34,11 @@ impl Case {
 
 /// Read cases from a JSON-lines file; a bad line is reported as `path:line`.
 pub fn load_cases(path: &Path) -> Result<Vec<Case>, SourceError> {
-    let err = |line: usize, message: String| SourceError { path: path.to_path_buf(), line, message };
+    let err = |line: usize, message: String| SourceError {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
     let text = std::fs::read_to_string(path).map_err(|e| err(0, format!("cannot read: {e}")))?;
     let mut cases = Vec::new();
     for (n, line) in text.lines().enumerate() {
@@ -43,7 +47,10 @@ pub fn load_cases(path: &Path) -> Result<Vec<Case>, SourceError> {
         }
         let case: Case = serde_json::from_str(line).map_err(|e| err(n + 1, e.to_string()))?;
         if let Some(other) = case.expect.as_deref().filter(|e| *e != "none") {
-            return Err(err(n + 1, format!("unknown expect value `{other}` (only \"none\" is defined)")));
+            return Err(err(
+                n + 1,
+                format!("unknown expect value `{other}` (only \"none\" is defined)"),
+            ));
         }
         cases.push(case);
     }
@@ -100,15 +107,27 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Result<Report, AskError> {
         let answer = r.answer.as_ref().map(|a| a.text.clone());
         let result = if case.expects_none() {
             let none = r.answer.is_none() && r.passages.is_empty();
-            CaseResult { id: case.id.clone(), question: case.q.clone(), expects_none: true, hit_at_1: none, hit_at_3: none, answer_ok: Some(none), answer, passages }
+            CaseResult {
+                id: case.id.clone(),
+                question: case.q.clone(),
+                expects_none: true,
+                hit_at_1: none,
+                hit_at_3: none,
+                answer_ok: Some(none),
+                answer,
+                passages,
+            }
         } else {
             let hit = |p: &super::search::Hit| {
-                case.passage_any.iter().any(|s| p.text.contains(s.as_str())) || case.record_any.contains(&p.source.id)
+                case.passage_any.iter().any(|s| p.text.contains(s.as_str()))
+                    || case.record_any.contains(&p.source.id)
             };
             let answer_ok = (!case.answer_any.is_empty()).then(|| {
                 answer.as_ref().is_some_and(|a| {
                     let a = a.to_lowercase();
-                    case.answer_any.iter().any(|s| a.contains(&s.to_lowercase()))
+                    case.answer_any
+                        .iter()
+                        .any(|s| a.contains(&s.to_lowercase()))
                 })
             });
             CaseResult {
@@ -125,13 +144,29 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Result<Report, AskError> {
         results.push(result);
     }
     let answerable: Vec<&CaseResult> = results.iter().filter(|r| !r.expects_none).collect();
-    let with_answer: Vec<&CaseResult> = answerable.iter().copied().filter(|r| r.answer_ok.is_some()).collect();
+    let with_answer: Vec<&CaseResult> = answerable
+        .iter()
+        .copied()
+        .filter(|r| r.answer_ok.is_some())
+        .collect();
     let none: Vec<&CaseResult> = results.iter().filter(|r| r.expects_none).collect();
     Ok(Report {
         cases: results.len(),
-        hit_at_1: ratio(answerable.iter().filter(|r| r.hit_at_1).count(), answerable.len()),
-        hit_at_3: ratio(answerable.iter().filter(|r| r.hit_at_3).count(), answerable.len()),
-        answer_accuracy: ratio(with_answer.iter().filter(|r| r.answer_ok == Some(true)).count(), with_answer.len()),
+        hit_at_1: ratio(
+            answerable.iter().filter(|r| r.hit_at_1).count(),
+            answerable.len(),
+        ),
+        hit_at_3: ratio(
+            answerable.iter().filter(|r| r.hit_at_3).count(),
+            answerable.len(),
+        ),
+        answer_accuracy: ratio(
+            with_answer
+                .iter()
+                .filter(|r| r.answer_ok == Some(true))
+                .count(),
+            with_answer.len(),
+        ),
         no_answer_accuracy: ratio(none.iter().filter(|r| r.hit_at_1).count(), none.len()),
         results,
     })

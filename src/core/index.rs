@@ -20,7 +20,9 @@ use std::time::{Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED, STRING};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED, STRING,
+};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 
 use super::analysis;
@@ -43,7 +45,10 @@ pub enum IndexError {
     #[error("the index at {path} is damaged: {reason}")]
     Damaged { path: PathBuf, reason: String },
     #[error("cannot write the index at {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("refusing to index an empty corpus")]
     EmptyCorpus,
     #[error(transparent)]
@@ -85,7 +90,9 @@ impl Fields {
 pub fn schema() -> Schema {
     let en = |stored: bool| {
         let opts = TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default().set_tokenizer(analysis::EN).set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            TextFieldIndexing::default()
+                .set_tokenizer(analysis::EN)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
         if stored {
             opts.set_stored()
@@ -104,16 +111,23 @@ pub fn schema() -> Schema {
     b.add_text_field("tags", en(false));
     b.add_text_field(
         "words",
-        TextOptions::default()
-            .set_indexing_options(TextFieldIndexing::default().set_tokenizer(analysis::WORDS).set_index_option(IndexRecordOption::Basic)),
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analysis::WORDS)
+                .set_index_option(IndexRecordOption::Basic),
+        ),
     );
     b.add_text_field("credit", STORED);
     b.build()
 }
 
 fn register_analyzers(index: &Index) {
-    index.tokenizers().register(analysis::EN, analysis::english());
-    index.tokenizers().register(analysis::WORDS, analysis::words());
+    index
+        .tokenizers()
+        .register(analysis::EN, analysis::english());
+    index
+        .tokenizers()
+        .register(analysis::WORDS, analysis::words());
 }
 
 /// What a generation holds, written beside it when it is built.
@@ -134,7 +148,11 @@ pub struct Manifest {
 pub fn sources_hash(dir: &Path) -> std::io::Result<String> {
     let mut hasher = Sha256::new();
     for path in corpus::source_files(dir)? {
-        let relative = path.strip_prefix(dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        let relative = path
+            .strip_prefix(dir)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
         hasher.update(relative.as_bytes());
         hasher.update([0]);
         hasher.update(std::fs::read(&path)?);
@@ -168,7 +186,10 @@ impl OpenIndex {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
-    move |source| IndexError::Io { path: path.to_path_buf(), source }
+    move |source| IndexError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// The generation `CURRENT` names under `root`, if any.
@@ -186,20 +207,42 @@ pub fn current_manifest(root: &Path) -> Option<Manifest> {
 
 /// Open the current generation under `root`.
 pub fn open(root: &Path) -> Result<OpenIndex, IndexError> {
-    let dir = current_generation(root).ok_or_else(|| IndexError::Missing { path: root.to_path_buf() })?;
-    let damaged = |reason: String| IndexError::Damaged { path: dir.clone(), reason };
+    let dir = current_generation(root).ok_or_else(|| IndexError::Missing {
+        path: root.to_path_buf(),
+    })?;
+    let damaged = |reason: String| IndexError::Damaged {
+        path: dir.clone(),
+        reason,
+    };
     let manifest: Manifest = std::fs::read(dir.join(MANIFEST))
         .map_err(|e| damaged(format!("{MANIFEST}: {e}")))
-        .and_then(|b| serde_json::from_slice(&b).map_err(|e| damaged(format!("{MANIFEST}: {e}"))))?;
+        .and_then(|b| {
+            serde_json::from_slice(&b).map_err(|e| damaged(format!("{MANIFEST}: {e}")))
+        })?;
     let catalog: Vec<Source> = std::fs::read(dir.join(CATALOG))
         .map_err(|e| damaged(format!("{CATALOG}: {e}")))
         .and_then(|b| serde_json::from_slice(&b).map_err(|e| damaged(format!("{CATALOG}: {e}"))))?;
     let index = Index::open_in_dir(&dir).map_err(|e| damaged(e.to_string()))?;
     register_analyzers(&index);
     let fields = Fields::from_schema(&index.schema()).map_err(|e| damaged(e.to_string()))?;
-    let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-    let by_id = catalog.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect();
-    Ok(OpenIndex { dir, index, reader, fields, catalog, by_id, manifest })
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
+    let by_id = catalog
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.clone(), i))
+        .collect();
+    Ok(OpenIndex {
+        dir,
+        index,
+        reader,
+        fields,
+        catalog,
+        by_id,
+        manifest,
+    })
 }
 
 /// Progress of a build, for a progress bar.
@@ -245,22 +288,39 @@ pub fn build(corpus: &Corpus, root: &Path, opts: BuildOptions<'_>) -> Result<Man
     std::fs::rename(&staging, &dir).map_err(io_err(&dir))?;
     let tmp = root.join(format!("{CURRENT}.tmp"));
     std::fs::write(&tmp, &name).map_err(io_err(&tmp))?;
-    std::fs::File::open(&tmp).and_then(|f| f.sync_all()).map_err(io_err(&tmp))?;
+    std::fs::File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(io_err(&tmp))?;
     std::fs::rename(&tmp, root.join(CURRENT)).map_err(io_err(root))?;
     prune(root, generation);
     Ok(manifest)
 }
 
-fn write_generation(corpus: &Corpus, dir: &Path, generation: u64, opts: &BuildOptions<'_>, started: Instant) -> Result<Manifest, IndexError> {
+fn write_generation(
+    corpus: &Corpus,
+    dir: &Path,
+    generation: u64,
+    opts: &BuildOptions<'_>,
+    started: Instant,
+) -> Result<Manifest, IndexError> {
     let index = Index::create_in_dir(dir, schema())?;
     register_analyzers(&index);
     let fields = Fields::from_schema(&index.schema())?;
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4);
-    let mut writer: IndexWriter = index.writer_with_num_threads(threads, opts.memory_budget_bytes.max(threads * 20_000_000))?;
-    let sources: std::collections::HashMap<&str, &Source> = corpus.sources.iter().map(|s| (s.id.as_str(), s)).collect();
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(4);
+    let mut writer: IndexWriter = index
+        .writer_with_num_threads(threads, opts.memory_budget_bytes.max(threads * 20_000_000))?;
+    let sources: std::collections::HashMap<&str, &Source> =
+        corpus.sources.iter().map(|s| (s.id.as_str(), s)).collect();
     opts.progress.start(corpus.passages.len());
     for (n, passage) in corpus.passages.iter().enumerate() {
-        writer.add_document(document(&fields, passage, sources.get(passage.source_id.as_str()).copied()))?;
+        writer.add_document(document(
+            &fields,
+            passage,
+            sources.get(passage.source_id.as_str()).copied(),
+        ))?;
         if n % 4096 == 4095 {
             opts.progress.advance(n + 1);
         }
@@ -268,7 +328,10 @@ fn write_generation(corpus: &Corpus, dir: &Path, generation: u64, opts: &BuildOp
     writer.commit()?;
     writer.wait_merging_threads()?;
     opts.progress.finish();
-    let catalog = serde_json::to_vec(&corpus.sources).map_err(|e| IndexError::Damaged { path: dir.to_path_buf(), reason: e.to_string() })?;
+    let catalog = serde_json::to_vec(&corpus.sources).map_err(|e| IndexError::Damaged {
+        path: dir.to_path_buf(),
+        reason: e.to_string(),
+    })?;
     std::fs::write(dir.join(CATALOG), catalog).map_err(io_err(dir))?;
     let manifest = Manifest {
         schema_version: SCHEMA_VERSION,
@@ -279,7 +342,10 @@ fn write_generation(corpus: &Corpus, dir: &Path, generation: u64, opts: &BuildOp
         passages: corpus.passages.len(),
         build_seconds: started.elapsed().as_secs_f64(),
     };
-    let bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| IndexError::Damaged { path: dir.to_path_buf(), reason: e.to_string() })?;
+    let bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| IndexError::Damaged {
+        path: dir.to_path_buf(),
+        reason: e.to_string(),
+    })?;
     std::fs::write(dir.join(MANIFEST), bytes).map_err(io_err(dir))?;
     Ok(manifest)
 }
@@ -315,7 +381,12 @@ fn generations(root: &Path) -> Result<Vec<(u64, PathBuf)>, IndexError> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(root).map_err(io_err(root))? {
         let path = entry.map_err(io_err(root))?.path();
-        if let Some(n) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_prefix("gen-")).and_then(|n| n.parse().ok()) {
+        if let Some(n) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix("gen-"))
+            .and_then(|n| n.parse().ok())
+        {
             out.push((n, path));
         }
     }
@@ -353,14 +424,22 @@ mod tests {
 
     fn tiny_corpus(text: &str) -> Corpus {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("r.toml"), format!("[[records]]\nid = \"A-1\"\ntitle = \"T\"\nbody = \"{text}\"\n")).unwrap();
+        std::fs::write(
+            dir.path().join("r.toml"),
+            format!("[[records]]\nid = \"A-1\"\ntitle = \"T\"\nbody = \"{text}\"\n"),
+        )
+        .unwrap();
         corpus::load_dir_strict(dir.path()).unwrap()
     }
 
     #[test]
     fn a_build_becomes_current_and_keeps_one_previous_generation() {
         let root = tempfile::tempdir().unwrap();
-        let opts = || BuildOptions { sources_hash: "h".into(), memory_budget_bytes: 50_000_000, progress: &() };
+        let opts = || BuildOptions {
+            sources_hash: "h".into(),
+            memory_budget_bytes: 50_000_000,
+            progress: &(),
+        };
         for n in 1..=3 {
             let m = build(&tiny_corpus("alpha beta"), root.path(), opts()).unwrap();
             assert_eq!(m.generation, n);
@@ -368,7 +447,11 @@ mod tests {
         let open = open(root.path()).unwrap();
         assert_eq!(open.manifest.generation, 3);
         assert_eq!(open.reader.searcher().num_docs(), 1);
-        let gens: Vec<u64> = generations(root.path()).unwrap().into_iter().map(|(n, _)| n).collect();
+        let gens: Vec<u64> = generations(root.path())
+            .unwrap()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
         assert_eq!(gens, [2, 3]);
     }
 

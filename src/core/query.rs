@@ -41,23 +41,178 @@ pub enum QuestionType {
 
 /// Words that shape a question but say nothing about its subject.
 const FILLER: &[&str] = &[
-    "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "many", "much", "long", "is", "are", "was", "were",
-    "did", "does", "do", "done", "has", "have", "had", "be", "been", "being", "the", "a", "an", "of", "to", "in", "on", "at",
-    "for", "by", "with", "about", "from", "tell", "me", "please", "know", "explain", "describe", "there", "any", "some", "this",
-    "that", "these", "those", "it", "its", "they", "them", "their", "i", "you", "we", "us", "our", "your", "he", "she", "his",
-    "her", "him", "can", "could", "would", "should", "will", "shall", "may", "might", "get", "got", "and", "or", "so", "than",
-    "then", "just", "also", "ever", "really", "actually", "exactly", "kind", "sort", "thing", "things", "anything", "something",
-    "say", "said", "says", "happen", "happened", "happens", "go", "going", "went", "like", "make", "made", "take", "took",
-    "into", "onto", "over", "up", "out", "if", "whether", "number", "time", "times", "amount", "s", "before", "after",
-    "during", "until", "while", "become", "became", "becomes", "too", "either", "still", "yet", "now", "currently",
-    "already", "ago", "very", "quite", "right", "ok", "okay", "hey", "hi", "hello", "thanks",
+    "what",
+    "which",
+    "who",
+    "whom",
+    "whose",
+    "when",
+    "where",
+    "why",
+    "how",
+    "many",
+    "much",
+    "long",
+    "is",
+    "are",
+    "was",
+    "were",
+    "did",
+    "does",
+    "do",
+    "done",
+    "has",
+    "have",
+    "had",
+    "be",
+    "been",
+    "being",
+    "the",
+    "a",
+    "an",
+    "of",
+    "to",
+    "in",
+    "on",
+    "at",
+    "for",
+    "by",
+    "with",
+    "about",
+    "from",
+    "tell",
+    "me",
+    "please",
+    "know",
+    "explain",
+    "describe",
+    "there",
+    "any",
+    "some",
+    "this",
+    "that",
+    "these",
+    "those",
+    "it",
+    "its",
+    "they",
+    "them",
+    "their",
+    "i",
+    "you",
+    "we",
+    "us",
+    "our",
+    "your",
+    "he",
+    "she",
+    "his",
+    "her",
+    "him",
+    "can",
+    "could",
+    "would",
+    "should",
+    "will",
+    "shall",
+    "may",
+    "might",
+    "get",
+    "got",
+    "and",
+    "or",
+    "so",
+    "than",
+    "then",
+    "just",
+    "also",
+    "ever",
+    "really",
+    "actually",
+    "exactly",
+    "kind",
+    "sort",
+    "thing",
+    "things",
+    "anything",
+    "something",
+    "say",
+    "said",
+    "says",
+    "happen",
+    "happened",
+    "happens",
+    "go",
+    "going",
+    "went",
+    "like",
+    "make",
+    "made",
+    "take",
+    "took",
+    "into",
+    "onto",
+    "over",
+    "up",
+    "out",
+    "if",
+    "whether",
+    "number",
+    "time",
+    "times",
+    "amount",
+    "s",
+    "before",
+    "after",
+    "during",
+    "until",
+    "while",
+    "become",
+    "became",
+    "becomes",
+    "too",
+    "either",
+    "still",
+    "yet",
+    "now",
+    "currently",
+    "already",
+    "ago",
+    "very",
+    "quite",
+    "right",
+    "ok",
+    "okay",
+    "hey",
+    "hi",
+    "hello",
+    "thanks",
 ];
 
 /// Nouns that name the kind of answer wanted ("which *city*", "what *year*"): they say
 /// what to look for, not what the passage is about, so they are not concepts.
 const ANSWER_NOUNS: &[&str] = &[
-    "city", "town", "place", "venue", "location", "country", "year", "date", "day", "month", "time", "person", "people",
-    "official", "officials", "individual", "name", "names", "figure", "figures", "total",
+    "city",
+    "town",
+    "place",
+    "venue",
+    "location",
+    "country",
+    "year",
+    "date",
+    "day",
+    "month",
+    "time",
+    "person",
+    "people",
+    "official",
+    "officials",
+    "individual",
+    "name",
+    "names",
+    "figure",
+    "figures",
+    "total",
 ];
 
 /// Words for the type of answer wanted; searched with a low weight when a question asks
@@ -65,7 +220,9 @@ const ANSWER_NOUNS: &[&str] = &[
 pub fn type_hint_words(t: QuestionType) -> &'static [&'static str] {
     match t {
         QuestionType::HowLong => &["lasted", "minutes", "hours", "duration"],
-        QuestionType::Where => &["held", "venue", "city", "palace", "hotel", "building", "located"],
+        QuestionType::Where => &[
+            "held", "venue", "city", "palace", "hotel", "building", "located",
+        ],
         _ => &[],
     }
 }
@@ -76,7 +233,10 @@ fn is_filler(word: &str) -> bool {
 
 /// A word one edit away from a question or filler word of three letters or more.
 fn is_misspelt_filler(word: &str) -> bool {
-    word.chars().count() >= 2 && FILLER.iter().any(|f| f.len() >= 3 && strsim::damerau_levenshtein(word, f) <= 1)
+    word.chars().count() >= 2
+        && FILLER
+            .iter()
+            .any(|f| f.len() >= 3 && strsim::damerau_levenshtein(word, f) <= 1)
 }
 
 fn detect_type(words: &[&str]) -> QuestionType {
@@ -84,43 +244,74 @@ fn detect_type(words: &[&str]) -> QuestionType {
     let pair = |a: &str, b: &str| words.windows(2).any(|p| p[0] == a && p[1] == b);
     let head: Vec<&str> = words.iter().take(4).copied().collect();
     let head_has = |w: &str| head.contains(&w);
-    if pair("how", "long") || has("duration") || pair("how", "much") && has("time") || has("lasted") && head_has("how") {
+    if pair("how", "long")
+        || has("duration")
+        || pair("how", "much") && has("time")
+        || has("lasted") && head_has("how")
+    {
         return QuestionType::HowLong;
     }
-    if pair("how", "many") || pair("how", "much") || pair("number", "of") || has("count") && head_has("what") {
+    if pair("how", "many")
+        || pair("how", "much")
+        || pair("number", "of")
+        || has("count") && head_has("what")
+    {
         return QuestionType::HowMany;
     }
     if head_has("when")
-        || ["date", "day", "year", "month", "time"].iter().any(|w| pair("what", w) || pair("which", w))
+        || ["date", "day", "year", "month", "time"]
+            .iter()
+            .any(|w| pair("what", w) || pair("which", w))
         || has("date")
     {
         return QuestionType::When;
     }
     if head_has("where")
-        || ["city", "place", "venue", "country", "palace", "location"].iter().any(|w| pair("what", w) || pair("which", w))
+        || ["city", "place", "venue", "country", "palace", "location"]
+            .iter()
+            .any(|w| pair("what", w) || pair("which", w))
     {
         return QuestionType::Where;
     }
-    let role = ["role", "position", "job", "title", "post"].iter().any(|w| has(w));
+    let role = ["role", "position", "job", "title", "post"]
+        .iter()
+        .any(|w| has(w));
     if head_has("who")
         || role && (head_has("what") || head_has("which"))
         || head_has("whom")
         || head_has("whose")
-        || ["official", "person", "minister", "photographer", "leader", "negotiator", "people", "delegate", "envoy"]
-            .iter()
-            .any(|w| pair("which", w) || pair("what", w))
+        || [
+            "official",
+            "person",
+            "minister",
+            "photographer",
+            "leader",
+            "negotiator",
+            "people",
+            "delegate",
+            "envoy",
+        ]
+        .iter()
+        .any(|w| pair("which", w) || pair("what", w))
     {
         return QuestionType::Who;
     }
     if head_has("why") {
         return QuestionType::Why;
     }
-    if ["outcome", "outcomes", "result", "results", "achieve", "achieved", "agreed"].iter().any(|w| has(w))
+    if [
+        "outcome", "outcomes", "result", "results", "achieve", "achieved", "agreed",
+    ]
+    .iter()
+    .any(|w| has(w))
         || ["came", "come", "comes"].iter().any(|w| pair(w, "out"))
     {
         return QuestionType::Outcome;
     }
-    const AUX: &[&str] = &["is", "are", "was", "were", "did", "does", "do", "has", "have", "had", "can", "could", "will", "would", "should"];
+    const AUX: &[&str] = &[
+        "is", "are", "was", "were", "did", "does", "do", "has", "have", "had", "can", "could",
+        "will", "would", "should",
+    ];
     if words.first().is_some_and(|w| AUX.contains(w)) {
         return QuestionType::YesNo;
     }
@@ -161,7 +352,11 @@ impl Concept {
         if let Some(existing) = self.alternatives.iter_mut().find(|a| a.terms == terms) {
             existing.weight = existing.weight.max(weight);
         } else {
-            self.alternatives.push(Alternative { terms, weight, origin });
+            self.alternatives.push(Alternative {
+                terms,
+                weight,
+                origin,
+            });
         }
     }
 }
@@ -212,7 +407,11 @@ pub struct PlanOptions {
 
 impl Default for PlanOptions {
     fn default() -> Self {
-        PlanOptions { synonym_weight: 0.7, spelling_weight: 0.9, variant_weight: 0.6 }
+        PlanOptions {
+            synonym_weight: 0.7,
+            spelling_weight: 0.9,
+            variant_weight: 0.6,
+        }
     }
 }
 
@@ -237,11 +436,17 @@ pub struct Analyzers {
 
 impl Analyzers {
     pub fn new() -> Self {
-        Analyzers { english: analysis::english(), words: analysis::words() }
+        Analyzers {
+            english: analysis::english(),
+            words: analysis::words(),
+        }
     }
 
     fn stem(&mut self, word: &str) -> Option<String> {
-        analysis::analyze(&mut self.english, word).into_iter().next().map(|t| t.text)
+        analysis::analyze(&mut self.english, word)
+            .into_iter()
+            .next()
+            .map(|t| t.text)
     }
 }
 
@@ -256,24 +461,49 @@ fn single(term: &str) -> Entry {
 }
 
 /// Build the plan for `question`.
-pub fn plan(question: &str, an: &mut Analyzers, synonyms: &Synonyms, vocab: &dyn Vocabulary, opts: PlanOptions) -> Plan {
+pub fn plan(
+    question: &str,
+    an: &mut Analyzers,
+    synonyms: &Synonyms,
+    vocab: &dyn Vocabulary,
+    opts: PlanOptions,
+) -> Plan {
     let surface = analysis::analyze(&mut an.words, question);
     let surface = &surface[..surface.len().min(MAX_QUESTION_WORDS)];
     let lowered: Vec<&str> = surface.iter().map(|t| t.text.as_str()).collect();
     let qtype = detect_type(&lowered);
 
-    let answer_noun_at = |i: usize| i > 0 && matches!(lowered[i - 1], "which" | "what") && ANSWER_NOUNS.contains(&lowered[i]);
+    let answer_noun_at = |i: usize| {
+        i > 0 && matches!(lowered[i - 1], "which" | "what") && ANSWER_NOUNS.contains(&lowered[i])
+    };
     let mut words: Vec<Word> = Vec::new();
     for (i, t) in surface.iter().enumerate() {
-        let Some(stem) = an.stem(&t.text) else { continue };
+        let Some(stem) = an.stem(&t.text) else {
+            continue;
+        };
         let original = &question[t.from..t.to];
         let capitalised = i > 0 && original.chars().next().is_some_and(char::is_uppercase);
         let hyphenated = i > 0 && matches!(&question[surface[i - 1].to..t.from], "-" | "‐" | "‑");
-        let single_letter = t.text.chars().count() == 1 && !t.text.chars().all(|c| c.is_ascii_digit());
+        let single_letter =
+            t.text.chars().count() == 1 && !t.text.chars().all(|c| c.is_ascii_digit());
         let filler = is_filler(&t.text) || answer_noun_at(i) || single_letter;
         // "Kyslytsia's" is looked up as "kyslytsia".
-        let surface = t.text.strip_suffix("'s").or_else(|| t.text.strip_suffix("’s")).unwrap_or(&t.text).to_string();
-        words.push(Word { surface, stem, capitalised, filler, hyphenated, position: t.position, from: t.from, to: t.to });
+        let surface = t
+            .text
+            .strip_suffix("'s")
+            .or_else(|| t.text.strip_suffix("’s"))
+            .unwrap_or(&t.text)
+            .to_string();
+        words.push(Word {
+            surface,
+            stem,
+            capitalised,
+            filler,
+            hyphenated,
+            position: t.position,
+            from: t.from,
+            to: t.to,
+        });
     }
 
     let mut concepts: Vec<Concept> = Vec::new();
@@ -285,8 +515,18 @@ pub fn plan(question: &str, an: &mut Analyzers, synonyms: &Synonyms, vocab: &dyn
             let span = &words[i..i + m.len];
             // A synonym entry made only of filler ("how long") is still a concept.
             let label = question[span[0].from..span[span.len() - 1].to].to_lowercase();
-            let mut c = Concept { label, alternatives: Vec::new() };
-            c.add(span.iter().enumerate().map(|(k, w)| (k, w.stem.clone())).collect(), 1.0, Origin::Typed);
+            let mut c = Concept {
+                label,
+                alternatives: Vec::new(),
+            };
+            c.add(
+                span.iter()
+                    .enumerate()
+                    .map(|(k, w)| (k, w.stem.clone()))
+                    .collect(),
+                1.0,
+                Origin::Typed,
+            );
             for alt in m.alternatives {
                 c.add(alt.clone(), opts.synonym_weight, Origin::Synonym);
             }
@@ -299,10 +539,16 @@ pub fn plan(question: &str, an: &mut Analyzers, synonyms: &Synonyms, vocab: &dyn
             // "full-scale", "84-for-84": one concept, matched as a phrase.
             let span = &words[i..=i + compound];
             let base = span[0].position;
-            let terms: Entry = span.iter().map(|w| (w.position - base, w.stem.clone())).collect();
+            let terms: Entry = span
+                .iter()
+                .map(|w| (w.position - base, w.stem.clone()))
+                .collect();
             if terms.iter().all(|(_, t)| vocab.doc_freq(t) > 0) {
                 let label = question[span[0].from..span[span.len() - 1].to].to_lowercase();
-                let mut c = Concept { label, alternatives: Vec::new() };
+                let mut c = Concept {
+                    label,
+                    alternatives: Vec::new(),
+                };
                 c.add(terms, 1.0, Origin::Typed);
                 push_concept(&mut concepts, c);
                 i += compound + 1;
@@ -314,7 +560,10 @@ pub fn plan(question: &str, an: &mut Analyzers, synonyms: &Synonyms, vocab: &dyn
         if w.filler {
             continue;
         }
-        let mut c = Concept { label: w.surface.clone(), alternatives: Vec::new() };
+        let mut c = Concept {
+            label: w.surface.clone(),
+            alternatives: Vec::new(),
+        };
         let known = vocab.doc_freq(&w.stem) > 0;
         if !known && is_misspelt_filler(&w.surface) {
             continue; // "wat", "hw": a question word mistyped, not a subject
@@ -330,11 +579,21 @@ pub fn plan(question: &str, an: &mut Analyzers, synonyms: &Synonyms, vocab: &dyn
             }
         } else if let Some((fix, stem)) = correct(vocab, &w.surface, &w.stem, an) {
             {
-                corrections.push(Correction { from: w.surface.clone(), to: fix.clone() });
+                corrections.push(Correction {
+                    from: w.surface.clone(),
+                    to: fix.clone(),
+                });
                 c.add(single(&stem), opts.spelling_weight, Origin::Spelling);
-                if let Some(m) = synonyms.longest_match(&[stem.as_str()]).filter(|m| m.len == 1) {
+                if let Some(m) = synonyms
+                    .longest_match(&[stem.as_str()])
+                    .filter(|m| m.len == 1)
+                {
                     for alt in m.alternatives {
-                        c.add(alt.clone(), opts.synonym_weight * opts.spelling_weight, Origin::Synonym);
+                        c.add(
+                            alt.clone(),
+                            opts.synonym_weight * opts.spelling_weight,
+                            Origin::Synonym,
+                        );
                     }
                 }
             }
@@ -346,28 +605,72 @@ pub fn plan(question: &str, an: &mut Analyzers, synonyms: &Synonyms, vocab: &dyn
     }
     let subject: Vec<&Word> = words.iter().filter(|w| !w.filler).collect();
     let names_someone = !subject.is_empty() && subject.iter().all(|w| w.capitalised);
-    let names: Vec<String> = if names_someone { subject.iter().map(|w| w.surface.clone()).collect() } else { Vec::new() };
+    let names: Vec<String> = if names_someone {
+        subject.iter().map(|w| w.surface.clone()).collect()
+    } else {
+        Vec::new()
+    };
     let anchor_words = anchor_words(&lowered);
     let anchored = !anchor_words.is_empty();
     let anchors: Vec<String> = anchor_words.iter().filter_map(|w| an.stem(w)).collect();
-    Plan { qtype, words: lowered.iter().map(|w| w.to_string()).collect(), names_someone, names, anchored, anchors, concepts, corrections }
+    Plan {
+        qtype,
+        words: lowered.iter().map(|w| w.to_string()).collect(),
+        names_someone,
+        names,
+        anchored,
+        anchors,
+        concepts,
+        corrections,
+    }
 }
 
 /// The words that pin down a time in a question: a month, a year, or the number of a
 /// round or stage ("first" in "first round", "one" in "round one").
 fn anchor_words<'a>(words: &[&'a str]) -> Vec<&'a str> {
     const MONTHS: &[&str] = &[
-        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-        "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
     ];
-    const ORDINALS: &[&str] = &["first", "second", "third", "fourth", "fifth", "last", "latest", "previous", "next", "1st", "2nd", "3rd", "4th"];
-    const NUMBERS: &[&str] = &["one", "two", "three", "four", "five", "1", "2", "3", "4", "5"];
+    const ORDINALS: &[&str] = &[
+        "first", "second", "third", "fourth", "fifth", "last", "latest", "previous", "next", "1st",
+        "2nd", "3rd", "4th",
+    ];
+    const NUMBERS: &[&str] = &[
+        "one", "two", "three", "four", "five", "1", "2", "3", "4", "5",
+    ];
     const ROUNDS: &[&str] = &["round", "rounds", "stage", "session"];
     let mut out = Vec::new();
     for (i, w) in words.iter().enumerate() {
         // "may" is a month only as "in/of/on May", not "may I ask".
-        let month = MONTHS.contains(w) && (*w != "may" || i > 0 && matches!(words[i - 1], "in" | "of" | "on" | "since" | "until" | "by"));
-        let year = w.len() == 4 && (w.starts_with("19") || w.starts_with("20")) && w.chars().all(|c| c.is_ascii_digit());
+        let month = MONTHS.contains(w)
+            && (*w != "may"
+                || i > 0 && matches!(words[i - 1], "in" | "of" | "on" | "since" | "until" | "by"));
+        let year = w.len() == 4
+            && (w.starts_with("19") || w.starts_with("20"))
+            && w.chars().all(|c| c.is_ascii_digit());
         if month || year {
             out.push(*w);
         }
@@ -384,7 +687,10 @@ fn anchor_words<'a>(words: &[&'a str]) -> Vec<&'a str> {
 
 /// Merge concepts that search for exactly the same thing ("84-for-84").
 fn push_concept(concepts: &mut Vec<Concept>, c: Concept) {
-    if !concepts.iter().any(|existing| existing.alternatives == c.alternatives) {
+    if !concepts
+        .iter()
+        .any(|existing| existing.alternatives == c.alternatives)
+    {
         concepts.push(c);
     }
 }
@@ -408,7 +714,12 @@ fn closest_first(word: &str, candidates: Vec<(String, u64)>) -> Vec<String> {
 /// The correction for a word the index does not know, if one is close enough: first
 /// among indexed words, then among indexed stems ("swaped" → stem "swape" ~ "swap").
 /// Returns the word to show and the stem to search.
-fn correct(vocab: &dyn Vocabulary, word: &str, stem: &str, an: &mut Analyzers) -> Option<(String, String)> {
+fn correct(
+    vocab: &dyn Vocabulary,
+    word: &str,
+    stem: &str,
+    an: &mut Analyzers,
+) -> Option<(String, String)> {
     let len = word.chars().count();
     if len < 4 || word.chars().any(|c| c.is_ascii_digit()) {
         return None;
@@ -421,7 +732,10 @@ fn correct(vocab: &dyn Vocabulary, word: &str, stem: &str, an: &mut Analyzers) -
     if stem.chars().count() < 4 {
         return None;
     }
-    closest_first(stem, vocab.stem_neighbours(stem, 1)).into_iter().next().map(|s| (s.clone(), s))
+    closest_first(stem, vocab.stem_neighbours(stem, 1))
+        .into_iter()
+        .next()
+        .map(|s| (s.clone(), s))
 }
 
 #[cfg(test)]
@@ -454,10 +768,18 @@ mod tests {
             self.0.get(term).copied().unwrap_or(0)
         }
         fn neighbours(&self, word: &str, distance: u8) -> Vec<(String, u64)> {
-            self.1.iter().filter(|(w, _)| strsim::damerau_levenshtein(word, w) <= distance as usize).map(|(w, n)| (w.clone(), *n)).collect()
+            self.1
+                .iter()
+                .filter(|(w, _)| strsim::damerau_levenshtein(word, w) <= distance as usize)
+                .map(|(w, n)| (w.clone(), *n))
+                .collect()
         }
         fn stem_neighbours(&self, stem: &str, distance: u8) -> Vec<(String, u64)> {
-            self.0.iter().filter(|(w, _)| strsim::damerau_levenshtein(stem, w) <= distance as usize).map(|(w, n)| (w.clone(), *n)).collect()
+            self.0
+                .iter()
+                .filter(|(w, _)| strsim::damerau_levenshtein(stem, w) <= distance as usize)
+                .map(|(w, n)| (w.clone(), *n))
+                .collect()
         }
     }
 
@@ -474,16 +796,34 @@ mod tests {
     #[test]
     fn question_types_are_detected() {
         let t = |q: &str| plan_for(q, &Words::new(&[]), "").qtype;
-        assert_eq!(t("How many POWs will each side release?"), QuestionType::HowMany);
-        assert_eq!(t("What was the duration of the meeting?"), QuestionType::HowLong);
+        assert_eq!(
+            t("How many POWs will each side release?"),
+            QuestionType::HowMany
+        );
+        assert_eq!(
+            t("What was the duration of the meeting?"),
+            QuestionType::HowLong
+        );
         assert_eq!(t("How long did round one last?"), QuestionType::HowLong);
         assert_eq!(t("When was the 84-for-84 exchange?"), QuestionType::When);
-        assert_eq!(t("In which city did the delegations meet?"), QuestionType::Where);
-        assert_eq!(t("Which official led the Ukrainian side?"), QuestionType::Who);
+        assert_eq!(
+            t("In which city did the delegations meet?"),
+            QuestionType::Where
+        );
+        assert_eq!(
+            t("Which official led the Ukrainian side?"),
+            QuestionType::Who
+        );
         assert_eq!(t("Why does Russia reject a meeting?"), QuestionType::Why);
-        assert_eq!(t("Was any progress made toward a truce?"), QuestionType::YesNo);
+        assert_eq!(
+            t("Was any progress made toward a truce?"),
+            QuestionType::YesNo
+        );
         assert_eq!(t("What is Kyslytsia's role?"), QuestionType::Who);
-        assert_eq!(t("What came out of the Alaska summit?"), QuestionType::Outcome);
+        assert_eq!(
+            t("What came out of the Alaska summit?"),
+            QuestionType::Outcome
+        );
         assert_eq!(t("What is the capital of France?"), QuestionType::What);
     }
 
@@ -499,16 +839,37 @@ mod tests {
         let v = Words::new(&["prisoners", "swap", "exchanged"]);
         let p = plan_for("How many prisonners will be swaped?", &v, "swap, exchange");
         // "swaped" is two edits from "swap"; its stem "swape" is one edit from "swap".
-        assert_eq!(p.corrections, [Correction { from: "prisonners".into(), to: "prisoners".into() }, Correction { from: "swaped".into(), to: "swap".into() }]);
+        assert_eq!(
+            p.corrections,
+            [
+                Correction {
+                    from: "prisonners".into(),
+                    to: "prisoners".into()
+                },
+                Correction {
+                    from: "swaped".into(),
+                    to: "swap".into()
+                }
+            ]
+        );
         let swap = &p.concepts[1];
-        assert!(swap.alternatives.iter().any(|a| a.terms == single("exchang") && a.origin == Origin::Synonym), "{swap:?}");
+        assert!(
+            swap.alternatives
+                .iter()
+                .any(|a| a.terms == single("exchang") && a.origin == Origin::Synonym),
+            "{swap:?}"
+        );
     }
 
     #[test]
     fn capitalised_names_also_match_one_edit_variants() {
         let v = Words::new(&["kyslytsia", "kyslytsya"]);
         let p = plan_for("What is Kyslytsia's role?", &v, "");
-        let alts: Vec<&str> = p.concepts[0].alternatives.iter().map(|a| a.terms[0].1.as_str()).collect();
+        let alts: Vec<&str> = p.concepts[0]
+            .alternatives
+            .iter()
+            .map(|a| a.terms[0].1.as_str())
+            .collect();
         assert_eq!(alts, ["kyslytsia", "kyslytsya"]);
     }
 
@@ -536,7 +897,10 @@ mod tests {
         let v = Words::new(&["full", "scale", "invasion"]);
         let p = plan_for("When did the full-scale invasion start?", &v, "");
         assert_eq!(labels(&p), ["full-scale", "invasion", "start"]);
-        assert_eq!(p.concepts[0].alternatives[0].terms, vec![(0, "full".to_string()), (1, "scale".to_string())]);
+        assert_eq!(
+            p.concepts[0].alternatives[0].terms,
+            vec![(0, "full".to_string()), (1, "scale".to_string())]
+        );
     }
 
     #[test]

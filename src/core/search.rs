@@ -15,7 +15,9 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
@@ -23,7 +25,9 @@ use super::analysis::{self, Term as Token};
 use super::answer;
 use super::corpus::{Citation, Flag, FlagKind, PassageKind, Source, SourceKind};
 use super::index::{self, Fields, OpenIndex};
-use super::query::{self, Alternative, Analyzers, Correction, Origin, Plan, PlanOptions, QuestionType, Vocabulary};
+use super::query::{
+    self, Alternative, Analyzers, Correction, Origin, Plan, PlanOptions, QuestionType, Vocabulary,
+};
 use super::snippet;
 use super::synonyms::Synonyms;
 
@@ -193,12 +197,13 @@ impl Features {
     /// The re-ranking score: BM25 finds candidates, but coverage of the question decides.
     pub fn score(&self) -> f32 {
         let prior = if self.primary { PRIMARY_BONUS } else { 0.0 };
-        prior + self.weight
-            * (0.3 * self.bm25
-                + 0.4 * self.coverage
-                + 0.2 * self.title_coverage
-                + 0.1 * self.proximity
-                + 0.1 * self.evidence)
+        prior
+            + self.weight
+                * (0.3 * self.bm25
+                    + 0.4 * self.coverage
+                    + 0.2 * self.title_coverage
+                    + 0.1 * self.proximity
+                    + 0.1 * self.evidence)
     }
 }
 
@@ -206,7 +211,13 @@ impl Engine {
     pub fn new(index: OpenIndex, synonyms: Synonyms, settings: SearchSettings) -> Self {
         // Compile the answer patterns now, not on the first question.
         answer::warm_up();
-        Engine { index, synonyms, settings, analyzers: Analyzers::new(), analysed: Mutex::new(HashMap::new()) }
+        Engine {
+            index,
+            synonyms,
+            settings,
+            analyzers: Analyzers::new(),
+            analysed: Mutex::new(HashMap::new()),
+        }
     }
 
     pub fn index(&self) -> &OpenIndex {
@@ -223,7 +234,10 @@ impl Engine {
         if question.trim().is_empty() {
             Err(QuestionError::Empty)
         } else if chars > self.settings.max_question_chars {
-            Err(QuestionError::TooLong { chars, max: self.settings.max_question_chars })
+            Err(QuestionError::TooLong {
+                chars,
+                max: self.settings.max_question_chars,
+            })
         } else {
             Ok(())
         }
@@ -234,15 +248,32 @@ impl Engine {
         self.validate(question)?;
         let searcher = self.index.reader.searcher();
         let fields = &self.index.fields;
-        let vocab = IndexVocabulary { searcher: &searcher, fields, doc_freqs: Default::default() };
-        let mut analyzers = Analyzers { english: self.analyzers.english.clone(), words: self.analyzers.words.clone() };
-        let plan = query::plan(question, &mut analyzers, &self.synonyms, &vocab, self.settings.plan);
+        let vocab = IndexVocabulary {
+            searcher: &searcher,
+            fields,
+            doc_freqs: Default::default(),
+        };
+        let mut analyzers = Analyzers {
+            english: self.analyzers.english.clone(),
+            words: self.analyzers.words.clone(),
+        };
+        let plan = query::plan(
+            question,
+            &mut analyzers,
+            &self.synonyms,
+            &vocab,
+            self.settings.plan,
+        );
 
         let weights = concept_weights(&plan, &vocab, searcher.num_docs());
         let not_found = plan
             .concepts
             .iter()
-            .filter(|c| c.alternatives.iter().all(|a| a.terms.iter().all(|(_, t)| vocab.doc_freq(t) == 0)))
+            .filter(|c| {
+                c.alternatives
+                    .iter()
+                    .all(|a| a.terms.iter().all(|(_, t)| vocab.doc_freq(t) == 0))
+            })
             .map(|c| c.label.clone())
             .collect();
         let mut response = Response {
@@ -262,7 +293,17 @@ impl Engine {
                     let alts: Vec<String> = c
                         .alternatives
                         .iter()
-                        .map(|a| format!("{}×{:.1}", a.terms.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join(" "), a.weight))
+                        .map(|a| {
+                            format!(
+                                "{}×{:.1}",
+                                a.terms
+                                    .iter()
+                                    .map(|(_, t)| t.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(" "),
+                                a.weight
+                            )
+                        })
                         .collect();
                     format!("{} (idf {w:.2}): {}", c.label, alts.join(", "))
                 })
@@ -291,7 +332,9 @@ impl Engine {
             return Ok(response);
         }
         let floor = best.score * self.settings.relative_score_floor;
-        scored.retain(|s| s.features.coverage >= self.settings.min_passage_coverage && s.score >= floor);
+        scored.retain(|s| {
+            s.features.coverage >= self.settings.min_passage_coverage && s.score >= floor
+        });
 
         // The direct answer belongs to the first page; later pages only add passages.
         if offset == 0 {
@@ -305,8 +348,18 @@ impl Engine {
     }
 
     /// The analysis of the passage at `address`, from the cache or computed now.
-    fn analysed(&self, searcher: &Searcher, address: DocAddress, an: &mut Analyzers) -> tantivy::Result<Arc<Analysed>> {
-        if let Some(hit) = self.analysed.lock().expect("analysis cache lock").get(&address) {
+    fn analysed(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+        an: &mut Analyzers,
+    ) -> tantivy::Result<Arc<Analysed>> {
+        if let Some(hit) = self
+            .analysed
+            .lock()
+            .expect("analysis cache lock")
+            .get(&address)
+        {
             return Ok(hit.clone());
         }
         let f = &self.index.fields;
@@ -322,7 +375,10 @@ impl Engine {
             Some(s) => s.title.clone(),
             None => String::new(),
         };
-        let title_terms: HashSet<String> = analysis::analyze(&mut an.english, &heading).into_iter().map(|t| t.text).collect();
+        let title_terms: HashSet<String> = analysis::analyze(&mut an.english, &heading)
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
         let mut extra = section.to_string();
         if let Some(d) = source.and_then(|s| s.date.as_deref()) {
             extra.push(' ');
@@ -332,9 +388,18 @@ impl Engine {
             extra.push(' ');
             extra.push_str(index::CAPTION_TAGS);
         }
-        let mut extra_terms: HashSet<String> = analysis::analyze(&mut an.english, &extra).into_iter().map(|t| t.text).collect();
+        let mut extra_terms: HashSet<String> = analysis::analyze(&mut an.english, &extra)
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
         extra_terms.extend(title_terms.iter().cloned());
-        let analysed = Arc::new(Analysed { doc, tokens, title_terms, extra_terms, sentences });
+        let analysed = Arc::new(Analysed {
+            doc,
+            tokens,
+            title_terms,
+            extra_terms,
+            sentences,
+        });
         let mut cache = self.analysed.lock().expect("analysis cache lock");
         if cache.len() >= ANALYSIS_CACHE_ENTRIES {
             cache.clear();
@@ -343,7 +408,14 @@ impl Engine {
         Ok(analysed)
     }
 
-    fn score(&self, plan: &Plan, weights: &[f32], passage: Arc<Analysed>, address: DocAddress, bm25: f32) -> Scored {
+    fn score(
+        &self,
+        plan: &Plan,
+        weights: &[f32],
+        passage: Arc<Analysed>,
+        address: DocAddress,
+        bm25: f32,
+    ) -> Scored {
         let f = &self.index.fields;
         let text = field_str(&passage.doc, f.text);
         let source = self.index.source(field_str(&passage.doc, f.source_id));
@@ -354,13 +426,34 @@ impl Engine {
         let weight = source.map(|s| s.weight).unwrap_or(1.0);
         // The primary text is the default context, unless the question pins a time that
         // the passage does not mention.
-        let mentions_anchor = plan.anchors.iter().any(|a| passage.tokens.iter().any(|t| &t.text == a));
+        let mentions_anchor = plan
+            .anchors
+            .iter()
+            .any(|a| passage.tokens.iter().any(|t| &t.text == a));
         let primary = source.is_some_and(|s| s.primary) && (!plan.anchored || mentions_anchor);
-        let features = Features { bm25, coverage, title_coverage, proximity, evidence, weight, primary };
-        Scored { address, passage, features, score: features.score() }
+        let features = Features {
+            bm25,
+            coverage,
+            title_coverage,
+            proximity,
+            evidence,
+            weight,
+            primary,
+        };
+        Scored {
+            address,
+            passage,
+            features,
+            score: features.score(),
+        }
     }
 
-    fn direct_answer(&self, plan: &Plan, weights: &[f32], scored: &[Scored]) -> Option<DirectAnswer> {
+    fn direct_answer(
+        &self,
+        plan: &Plan,
+        weights: &[f32],
+        scored: &[Scored],
+    ) -> Option<DirectAnswer> {
         let f = &self.index.fields;
         let best_score = scored.first()?.score;
         let mut best: Option<(f32, usize, String, Option<&Source>)> = None;
@@ -371,7 +464,11 @@ impl Engine {
             let record = source.filter(|s| s.kind == SourceKind::Record);
             // A caption is one unit: its credit answers "who took the photo".
             let is_caption = field_str(doc, f.kind) == PassageKind::Caption.as_str();
-            let units = if is_caption { vec![(0, text.len())] } else { s.passage.sentences.clone() };
+            let units = if is_caption {
+                vec![(0, text.len())]
+            } else {
+                s.passage.sentences.clone()
+            };
             for (a, b) in units {
                 let sentence = &text[a..b];
                 let first = s.passage.tokens.partition_point(|t| t.from < a);
@@ -379,11 +476,24 @@ impl Engine {
                 let tokens = &s.passage.tokens[first..last.max(first)];
                 // The title and section are the passage's topic: every sentence inherits them.
                 let cov = coverage(plan, weights, tokens, &s.passage.extra_terms, 0.9);
-                let evidence = if plan.qtype == QuestionType::When && record.is_some_and(|r| r.date.is_some()) { 1.0 } else { evidence(plan, sentence) };
+                let evidence = if plan.qtype == QuestionType::When
+                    && record.is_some_and(|r| r.date.is_some())
+                {
+                    1.0
+                } else {
+                    evidence(plan, sentence)
+                };
                 let fragment = if tokens.len() < 5 { 0.2 } else { 0.0 };
-                let score = 0.4 * cov + 0.2 * evidence + 0.4 * (s.score / best_score) - 0.12 * rank as f32 - fragment;
+                let score = 0.4 * cov + 0.2 * evidence + 0.4 * (s.score / best_score)
+                    - 0.12 * rank as f32
+                    - fragment;
                 if best.as_ref().is_none_or(|(bs, ..)| score > *bs) {
-                    best = Some((score, rank, self.answer_line(plan, sentence, a == 0, source), source));
+                    best = Some((
+                        score,
+                        rank,
+                        self.answer_line(plan, sentence, a == 0, source),
+                        source,
+                    ));
                 }
             }
         }
@@ -392,12 +502,22 @@ impl Engine {
         if !caveats.is_empty() {
             text = format!("{text} ({})", caveats.join("; "));
         }
-        Some(DirectAnswer { text, citation: rank + 1, caveats })
+        Some(DirectAnswer {
+            text,
+            citation: rank + 1,
+            caveats,
+        })
     }
 
     /// The sentence as an answer line, with the context a reader needs: the record's date
     /// for a "when" question, the record's subject when the sentence opens with a pronoun.
-    fn answer_line(&self, plan: &Plan, sentence: &str, first: bool, source: Option<&Source>) -> String {
+    fn answer_line(
+        &self,
+        plan: &Plan,
+        sentence: &str,
+        first: bool,
+        source: Option<&Source>,
+    ) -> String {
         let mut line = answer::one_line(sentence, answer::MAX_ANSWER_CHARS);
         let record = source.filter(|s| s.kind == SourceKind::Record);
         if plan.qtype == QuestionType::When && !answer::has_calendar_date(sentence) {
@@ -406,7 +526,10 @@ impl Engine {
             }
         } else if let Some(r) = record {
             const PRONOUNS: &[&str] = &["He", "She", "They", "His", "Her", "Their", "It", "Its"];
-            let opens_with_pronoun = sentence.split_whitespace().next().is_some_and(|w| PRONOUNS.contains(&w));
+            let opens_with_pronoun = sentence
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| PRONOUNS.contains(&w));
             if opens_with_pronoun && (!first || plan.qtype == QuestionType::Who) {
                 line = format!("{}: {line}", r.title);
             }
@@ -426,7 +549,9 @@ impl Engine {
             .flat_map(|c| c.alternatives.iter())
             .flat_map(|a| a.terms.iter().map(|(_, t)| t.as_str()))
             .collect();
-        let snippet = snippet::snippet(&text, &s.passage.sentences, &s.passage.tokens, &|t| matched.contains(t));
+        let snippet = snippet::snippet(&text, &s.passage.sentences, &s.passage.tokens, &|t| {
+            matched.contains(t)
+        });
         let section = Some(field_str(doc, f.section).to_string()).filter(|s| !s.is_empty());
         let credit = Some(field_str(doc, f.credit).to_string()).filter(|s| !s.is_empty());
         Hit {
@@ -459,8 +584,20 @@ pub fn caveats(flags: &[Flag]) -> Vec<String> {
 
 fn source_ref(source: Option<&Source>, id: &str) -> SourceRef {
     match source {
-        Some(s) => SourceRef { id: s.id.clone(), title: s.title.clone(), publisher: s.publisher.clone(), date: s.date.clone(), url: s.url.clone() },
-        None => SourceRef { id: id.to_string(), title: id.to_string(), publisher: None, date: None, url: None },
+        Some(s) => SourceRef {
+            id: s.id.clone(),
+            title: s.title.clone(),
+            publisher: s.publisher.clone(),
+            date: s.date.clone(),
+            url: s.url.clone(),
+        },
+        None => SourceRef {
+            id: id.to_string(),
+            title: id.to_string(),
+            publisher: None,
+            date: None,
+            url: None,
+        },
     }
 }
 
@@ -477,7 +614,13 @@ const MIN_RETRIEVAL_TERMS: usize = 3;
 
 /// Field boosts: the passage text, then what surrounds it.
 fn field_boosts(f: &Fields) -> [(tantivy::schema::Field, f32); 5] {
-    [(f.text, 1.0), (f.title, 0.6), (f.section, 0.4), (f.date, 0.5), (f.tags, 0.5)]
+    [
+        (f.text, 1.0),
+        (f.title, 0.6),
+        (f.section, 0.4),
+        (f.date, 0.5),
+        (f.tags, 0.5),
+    ]
 }
 
 /// Candidates for a plan: an OR of boosted term queries, plus phrase queries for
@@ -485,7 +628,12 @@ fn field_boosts(f: &Fields) -> [(tantivy::schema::Field, f32); 5] {
 /// rarest word instead and is checked as a phrase when re-ranking: phrase queries stop
 /// tantivy from skipping blocks (block-max WAND), which on a million passages is the
 /// difference between milliseconds and tens of them.
-fn build_query(plan: &Plan, f: &Fields, an: &mut Analyzers, vocab: &IndexVocabulary<'_>) -> BooleanQuery {
+fn build_query(
+    plan: &Plan,
+    f: &Fields,
+    an: &mut Analyzers,
+    vocab: &IndexVocabulary<'_>,
+) -> BooleanQuery {
     let n = vocab.searcher.num_docs();
     let big = n >= SELECTIVE_MIN_DOCS;
     let mut phrases: Vec<Box<dyn Query>> = Vec::new();
@@ -503,7 +651,12 @@ fn build_query(plan: &Plan, f: &Fields, an: &mut Analyzers, vocab: &IndexVocabul
                 [(_, term)] => add(term, *weight),
                 terms if !big => {
                     for field in [f.text, f.title] {
-                        let q = PhraseQuery::new_with_offset(terms.iter().map(|(o, t)| (*o, Term::from_field_text(field, t))).collect());
+                        let q = PhraseQuery::new_with_offset(
+                            terms
+                                .iter()
+                                .map(|(o, t)| (*o, Term::from_field_text(field, t)))
+                                .collect(),
+                        );
                         phrases.push(Box::new(BoostQuery::new(Box::new(q), *weight)));
                     }
                 }
@@ -519,29 +672,48 @@ fn build_query(plan: &Plan, f: &Fields, an: &mut Analyzers, vocab: &IndexVocabul
         }
     }
     // Words for the kind of answer wanted, in the text only and weakly.
-    let hints: Vec<String> =
-        query::type_hint_words(plan.qtype).iter().filter_map(|w| analysis::analyze(&mut an.english, w).into_iter().next()).map(|t| t.text).collect();
-    let mut terms: Vec<(String, f32, u64)> = weights.into_iter().map(|(t, w)| {
-        let df = vocab.doc_freq(&t);
-        (t, w, df)
-    }).collect();
+    let hints: Vec<String> = query::type_hint_words(plan.qtype)
+        .iter()
+        .filter_map(|w| analysis::analyze(&mut an.english, w).into_iter().next())
+        .map(|t| t.text)
+        .collect();
+    let mut terms: Vec<(String, f32, u64)> = weights
+        .into_iter()
+        .map(|(t, w)| {
+            let df = vocab.doc_freq(&t);
+            (t, w, df)
+        })
+        .collect();
     terms.sort_by(|a, b| a.2.cmp(&b.2).then(a.0.cmp(&b.0)));
     if big {
         // On a big index, common words find nothing the rare ones do not, but walking
         // their postings costs most of the time: retrieval uses the selective words (at
         // least the few rarest); re-ranking still counts every word in coverage.
-        let selective = terms.iter().filter(|t| (t.2 as f64) < n as f64 * SELECTIVE_SHARE).count();
+        let selective = terms
+            .iter()
+            .filter(|t| (t.2 as f64) < n as f64 * SELECTIVE_SHARE)
+            .count();
         terms.truncate(selective.max(MIN_RETRIEVAL_TERMS));
     }
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = phrases.into_iter().map(|q| (Occur::Should, q)).collect();
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+        phrases.into_iter().map(|q| (Occur::Should, q)).collect();
     for hint in hints {
-        let q = TermQuery::new(Term::from_field_text(f.text, &hint), IndexRecordOption::WithFreqs);
+        let q = TermQuery::new(
+            Term::from_field_text(f.text, &hint),
+            IndexRecordOption::WithFreqs,
+        );
         clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), 0.3))));
     }
     for (term, weight, _) in terms {
         for (field, boost) in field_boosts(f) {
-            let q = TermQuery::new(Term::from_field_text(field, &term), IndexRecordOption::WithFreqs);
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), weight * boost))));
+            let q = TermQuery::new(
+                Term::from_field_text(field, &term),
+                IndexRecordOption::WithFreqs,
+            );
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(q), weight * boost)),
+            ));
         }
     }
     BooleanQuery::new(clauses)
@@ -559,7 +731,10 @@ fn evidence(plan: &Plan, text: &str) -> f32 {
 
 /// The text evidence is looked for in: a record's date counts as part of its text.
 fn evidence_text(text: &str, source: Option<&Source>) -> String {
-    match source.filter(|s| s.kind == SourceKind::Record).and_then(|s| s.date.as_deref()) {
+    match source
+        .filter(|s| s.kind == SourceKind::Record)
+        .and_then(|s| s.date.as_deref())
+    {
         Some(date) => format!("{text} {date}"),
         None => text.to_string(),
     }
@@ -581,7 +756,13 @@ fn concept_weights(plan: &Plan, vocab: &IndexVocabulary<'_>, n: u64) -> Vec<f32>
             let df = c
                 .alternatives
                 .iter()
-                .map(|a| a.terms.iter().map(|(_, t)| vocab.doc_freq(t)).min().unwrap_or(0))
+                .map(|a| {
+                    a.terms
+                        .iter()
+                        .map(|(_, t)| vocab.doc_freq(t))
+                        .min()
+                        .unwrap_or(0)
+                })
                 .max()
                 .unwrap_or(0);
             idf(df, n)
@@ -593,7 +774,12 @@ fn concept_weights(plan: &Plan, vocab: &IndexVocabulary<'_>, n: u64) -> Vec<f32>
 /// section or date, 0 if absent; scaled by how sure we are it means the concept. A
 /// moderator's synonym means the same thing, so it counts fully here; its lower weight
 /// only affects BM25 ranking. Spelling fixes and name variants are guesses.
-fn alternative_match(alt: &Alternative, tokens: &[Token], extra: &HashSet<String>, extra_factor: f32) -> f32 {
+fn alternative_match(
+    alt: &Alternative,
+    tokens: &[Token],
+    extra: &HashSet<String>,
+    extra_factor: f32,
+) -> f32 {
     let sure = match alt.origin {
         Origin::Typed | Origin::Synonym => 1.0,
         Origin::Spelling | Origin::Variant => alt.weight,
@@ -601,12 +787,21 @@ fn alternative_match(alt: &Alternative, tokens: &[Token], extra: &HashSet<String
     sure * presence(alt, tokens, extra, extra_factor)
 }
 
-fn presence(alt: &Alternative, tokens: &[Token], extra: &HashSet<String>, extra_factor: f32) -> f32 {
+fn presence(
+    alt: &Alternative,
+    tokens: &[Token],
+    extra: &HashSet<String>,
+    extra_factor: f32,
+) -> f32 {
     let in_text = match alt.terms.as_slice() {
         [(_, t)] => tokens.iter().any(|k| &k.text == t),
         terms => tokens.iter().any(|k| {
             k.text == terms[0].1
-                && terms[1..].iter().all(|(o, t)| tokens.iter().any(|k2| k2.position == k.position + o && &k2.text == t))
+                && terms[1..].iter().all(|(o, t)| {
+                    tokens
+                        .iter()
+                        .any(|k2| k2.position == k.position + o && &k2.text == t)
+                })
         }),
     };
     if in_text {
@@ -619,7 +814,13 @@ fn presence(alt: &Alternative, tokens: &[Token], extra: &HashSet<String>, extra_
 }
 
 /// The idf-weighted share of the question's concepts a passage (or sentence) covers.
-fn coverage(plan: &Plan, weights: &[f32], tokens: &[Token], extra: &HashSet<String>, extra_factor: f32) -> f32 {
+fn coverage(
+    plan: &Plan,
+    weights: &[f32],
+    tokens: &[Token],
+    extra: &HashSet<String>,
+    extra_factor: f32,
+) -> f32 {
     let total: f32 = weights.iter().sum();
     if total <= 0.0 {
         return 0.0;
@@ -628,7 +829,13 @@ fn coverage(plan: &Plan, weights: &[f32], tokens: &[Token], extra: &HashSet<Stri
         .concepts
         .iter()
         .zip(weights)
-        .map(|(c, w)| w * c.alternatives.iter().map(|a| alternative_match(a, tokens, extra, extra_factor)).fold(0.0, f32::max))
+        .map(|(c, w)| {
+            w * c
+                .alternatives
+                .iter()
+                .map(|a| alternative_match(a, tokens, extra, extra_factor))
+                .fold(0.0, f32::max)
+        })
         .sum();
     got / total
 }
@@ -639,7 +846,10 @@ fn proximity(plan: &Plan, tokens: &[Token]) -> f32 {
     let mut hits: Vec<(usize, usize)> = Vec::new();
     for (ci, c) in plan.concepts.iter().enumerate() {
         for t in tokens {
-            if c.alternatives.iter().any(|a| a.terms.first().is_some_and(|(_, first)| first == &t.text)) {
+            if c.alternatives
+                .iter()
+                .any(|a| a.terms.first().is_some_and(|(_, first)| first == &t.text))
+            {
                 hits.push((t.position, ci));
             }
         }
@@ -684,7 +894,11 @@ impl Vocabulary for IndexVocabulary<'_> {
         let f = self.fields;
         let df = [f.text, f.title, f.section, f.date, f.tags]
             .into_iter()
-            .map(|field| self.searcher.doc_freq(&Term::from_field_text(field, term)).unwrap_or(0))
+            .map(|field| {
+                self.searcher
+                    .doc_freq(&Term::from_field_text(field, term))
+                    .unwrap_or(0)
+            })
             .max()
             .unwrap_or(0);
         self.doc_freqs.borrow_mut().insert(term.to_string(), df);
@@ -705,11 +919,17 @@ impl IndexVocabulary<'_> {
     /// automaton over the term dictionary (no scan of the vocabulary).
     fn fuzzy(&self, field: tantivy::schema::Field, word: &str, distance: u8) -> Vec<(String, u64)> {
         let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true);
-        let Ok(automaton) = fuzzy.automaton() else { return Vec::new() };
+        let Ok(automaton) = fuzzy.automaton() else {
+            return Vec::new();
+        };
         let mut found: HashMap<String, u64> = HashMap::new();
         for segment in self.searcher.segment_readers() {
-            let Ok(inverted) = segment.inverted_index(field) else { continue };
-            let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else { continue };
+            let Ok(inverted) = segment.inverted_index(field) else {
+                continue;
+            };
+            let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else {
+                continue;
+            };
             while stream.advance() {
                 if let Ok(w) = std::str::from_utf8(stream.key()) {
                     *found.entry(w.to_string()).or_insert(0) += u64::from(stream.value().doc_freq);

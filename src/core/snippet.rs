@@ -11,7 +11,11 @@ pub const SNIPPET_CHARS: usize = 320;
 pub fn escape_markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if matches!(c, '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '#' | '[' | ']' | '<' | ':' | '-') && needs_escape(c) {
+        if matches!(
+            c,
+            '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '#' | '[' | ']' | '<' | ':' | '-'
+        ) && needs_escape(c)
+        {
             out.push('\\');
         }
         out.push(c);
@@ -27,7 +31,12 @@ fn needs_escape(c: char) -> bool {
 
 /// Build a snippet of `text`: the window of sentences (byte ranges in `sentences`) with
 /// the most matched terms, matched terms in bold.
-pub fn snippet(text: &str, sentences: &[(usize, usize)], terms: &[Term], matched: &dyn Fn(&str) -> bool) -> String {
+pub fn snippet(
+    text: &str,
+    sentences: &[(usize, usize)],
+    terms: &[Term],
+    matched: &dyn Fn(&str) -> bool,
+) -> String {
     let hits: Vec<&Term> = terms.iter().filter(|t| matched(&t.text)).collect();
     let (start, end) = best_window(text, sentences, &hits);
     let mut out = String::new();
@@ -86,8 +95,13 @@ mod tests {
     fn matched_words_are_bold_and_markdown_is_escaped() {
         let text = "At least 1,200 *prisoners* of war | swapped_now";
         let terms = analysis::analyze(&mut analysis::english(), text);
-        let s = snippet(text, &analysis::sentences(text), &terms, &|t| t == "prison" || t == "1200");
-        assert_eq!(s, r"At least **1,200** \***prisoners**\* of war \| swapped\_now");
+        let s = snippet(text, &analysis::sentences(text), &terms, &|t| {
+            t == "prison" || t == "1200"
+        });
+        assert_eq!(
+            s,
+            r"At least **1,200** \***prisoners**\* of war \| swapped\_now"
+        );
     }
 
     #[test]
@@ -96,7 +110,10 @@ mod tests {
         let text = format!("{filler}The swap was agreed. {filler}");
         let terms = analysis::analyze(&mut analysis::english(), &text);
         let s = snippet(&text, &analysis::sentences(&text), &terms, &|t| t == "swap");
-        assert!(s.contains("**swap**") && s.starts_with('…') && s.ends_with('…'), "{s}");
+        assert!(
+            s.contains("**swap**") && s.starts_with('…') && s.ends_with('…'),
+            "{s}"
+        );
         assert!(s.chars().count() < 400, "{}", s.len());
     }
 }

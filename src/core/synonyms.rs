@@ -42,7 +42,11 @@ pub struct Match<'a> {
 
 impl Synonyms {
     /// Parse the synonym file text; errors name `path:line`.
-    pub fn parse(path: &Path, text: &str, analyzer: &mut TextAnalyzer) -> Result<Self, Vec<SourceError>> {
+    pub fn parse(
+        path: &Path,
+        text: &str,
+        analyzer: &mut TextAnalyzer,
+    ) -> Result<Self, Vec<SourceError>> {
         let mut syn = Synonyms::default();
         let mut errors = Vec::new();
         for (n, line) in text.lines().enumerate() {
@@ -50,7 +54,11 @@ impl Synonyms {
             if line.is_empty() {
                 continue;
             }
-            let err = |message: String| SourceError { path: path.to_path_buf(), line: n + 1, message };
+            let err = |message: String| SourceError {
+                path: path.to_path_buf(),
+                line: n + 1,
+                message,
+            };
             if line.contains("=>") {
                 errors.push(err("one-way rules (`=>`) are not supported; list equivalent entries separated by commas".into()));
                 continue;
@@ -61,15 +69,22 @@ impl Synonyms {
             for raw in line.split(',') {
                 let raw = raw.trim();
                 if raw.is_empty() {
-                    errors.push(err("empty entry (two commas in a row, or a trailing comma)".into()));
+                    errors.push(err(
+                        "empty entry (two commas in a row, or a trailing comma)".into(),
+                    ));
                     continue;
                 }
                 let terms = analysis::analyze(analyzer, raw);
                 let Some(first) = terms.first() else {
-                    errors.push(err(format!("`{raw}` has only stop words and can never match")));
+                    errors.push(err(format!(
+                        "`{raw}` has only stop words and can never match"
+                    )));
                     continue;
                 };
-                let entry: Entry = terms.iter().map(|t| (t.position - first.position, t.text.clone())).collect();
+                let entry: Entry = terms
+                    .iter()
+                    .map(|t| (t.position - first.position, t.text.clone()))
+                    .collect();
                 if !group.contains(&entry) {
                     group.push(entry);
                 }
@@ -78,7 +93,9 @@ impl Synonyms {
                 continue;
             }
             if written < 2 {
-                errors.push(err("a group needs at least two entries separated by commas".into()));
+                errors.push(err(
+                    "a group needs at least two entries separated by commas".into(),
+                ));
                 continue;
             }
             if group.len() < 2 {
@@ -99,7 +116,11 @@ impl Synonyms {
         match std::fs::read_to_string(path) {
             Ok(text) => Self::parse(path, &text, analyzer),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
-            Err(e) => Err(vec![SourceError { path: path.to_path_buf(), line: 0, message: format!("cannot read: {e}") }]),
+            Err(e) => Err(vec![SourceError {
+                path: path.to_path_buf(),
+                line: 0,
+                message: format!("cannot read: {e}"),
+            }]),
         }
     }
 
@@ -107,7 +128,10 @@ impl Synonyms {
         let g = self.groups.len();
         for (e, entry) in group.iter().enumerate() {
             self.longest = self.longest.max(entry.len());
-            self.by_first_term.entry(entry[0].1.clone()).or_default().push((g, e));
+            self.by_first_term
+                .entry(entry[0].1.clone())
+                .or_default()
+                .push((g, e));
         }
         self.groups.push(group);
     }
@@ -140,7 +164,10 @@ impl Synonyms {
                 }
             }
         }
-        (best_len > 0).then_some(Match { len: best_len, alternatives })
+        (best_len > 0).then_some(Match {
+            len: best_len,
+            alternatives,
+        })
     }
 }
 
@@ -149,7 +176,8 @@ mod tests {
     use super::*;
 
     fn syn(text: &str) -> Synonyms {
-        Synonyms::parse(Path::new("s.txt"), text, &mut analysis::english()).unwrap_or_else(|e| panic!("{e:?}"))
+        Synonyms::parse(Path::new("s.txt"), text, &mut analysis::english())
+            .unwrap_or_else(|e| panic!("{e:?}"))
     }
 
     #[test]
@@ -165,7 +193,12 @@ mod tests {
 
     #[test]
     fn malformed_lines_are_reported_with_their_line() {
-        let e = Synonyms::parse(Path::new("s.txt"), "a1, b1\nlonely\nx, , y\nthe, of\n", &mut analysis::english()).unwrap_err();
+        let e = Synonyms::parse(
+            Path::new("s.txt"),
+            "a1, b1\nlonely\nx, , y\nthe, of\n",
+            &mut analysis::english(),
+        )
+        .unwrap_err();
         let lines: Vec<usize> = e.iter().map(|e| e.line).collect();
         assert_eq!(lines, [2, 3, 4, 4]);
     }

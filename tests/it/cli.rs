@@ -16,10 +16,16 @@ fn a_fresh_clone_answers_with_the_json_contract() {
     let project = Project::new();
     assert!(!project.path("index/tantivy").exists());
     let r = ask_json(&project, "How many prisoners will be exchanged?");
-    assert!(project.path("index/tantivy/CURRENT").exists(), "the first ask builds the index");
+    assert!(
+        project.path("index/tantivy/CURRENT").exists(),
+        "the first ask builds the index"
+    );
     assert_eq!(r["question"], "How many prisoners will be exchanged?");
     let answer = &r["answer"];
-    assert!(answer["text"].as_str().unwrap().contains("1,200"), "{answer}");
+    assert!(
+        answer["text"].as_str().unwrap().contains("1,200"),
+        "{answer}"
+    );
     let cited = answer["citation"].as_u64().unwrap();
     let passages = r["passages"].as_array().unwrap();
     assert!(!passages.is_empty() && passages.len() <= 3);
@@ -37,8 +43,14 @@ fn a_fresh_clone_answers_with_the_json_contract() {
         }
     }
     let cited_passage = &passages[cited as usize - 1];
-    assert!(cited_passage["text"].as_str().unwrap().contains("1,200 prisoners of war"));
-    assert!(cited_passage["snippet"].as_str().unwrap().contains("**"), "matched words are bold");
+    assert!(cited_passage["text"]
+        .as_str()
+        .unwrap()
+        .contains("1,200 prisoners of war"));
+    assert!(
+        cited_passage["snippet"].as_str().unwrap().contains("**"),
+        "matched words are bold"
+    );
 }
 
 #[test]
@@ -47,10 +59,21 @@ fn records_are_cited_by_id_with_their_sources_and_flags() {
     let r = ask_json(&project, "How long did round one last?");
     let top = &r["passages"][0];
     assert_eq!(top["source"]["id"], "R1-03");
-    assert!(top["source"]["url"].as_str().unwrap().starts_with("https://"));
+    assert!(top["source"]["url"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://"));
     assert!(top["citations"].as_array().unwrap().len() >= 4);
-    assert!(top["flags"].as_array().unwrap().iter().any(|f| f["kind"] == "disputed"));
-    assert!(r["answer"]["text"].as_str().unwrap().contains("disputed"), "the answer says the record is disputed: {}", r["answer"]);
+    assert!(top["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["kind"] == "disputed"));
+    assert!(
+        r["answer"]["text"].as_str().unwrap().contains("disputed"),
+        "the answer says the record is disputed: {}",
+        r["answer"]
+    );
 }
 
 #[test]
@@ -59,22 +82,46 @@ fn questions_the_corpus_cannot_answer_get_nothing_found() {
     let r = ask_json(&project, "What is the weather in Tokyo?");
     assert!(r["answer"].is_null());
     assert_eq!(r["passages"].as_array().unwrap().len(), 0);
-    assert!(r["not_found"].as_array().unwrap().iter().any(|w| w == "tokyo"), "{r}");
+    assert!(
+        r["not_found"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w == "tokyo"),
+        "{r}"
+    );
     let text = project.run(&["ask", "Best pizza toppings"]);
     assert!(text.status.success());
-    assert!(stdout(&text).contains("Nothing in the sources answers"), "{}", stdout(&text));
+    assert!(
+        stdout(&text).contains("Nothing in the sources answers"),
+        "{}",
+        stdout(&text)
+    );
 }
 
 #[test]
 fn batch_mode_answers_one_line_per_question_in_order() {
     let project = Project::new();
-    let out = project.run_with_input(&["ask", "--json"], "Who is Medinsky?\n\nWhere in Istanbul were the talks?\nWhat is the weather in Tokyo?\n");
+    let out = project.run_with_input(
+        &["ask", "--json"],
+        "Who is Medinsky?\n\nWhere in Istanbul were the talks?\nWhat is the weather in Tokyo?\n",
+    );
     assert!(out.status.success(), "{}", stderr(&out));
-    let lines: Vec<Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 4);
     assert_eq!(lines[0]["question"], "Who is Medinsky?");
     assert!(lines[1]["error"].as_str().unwrap().contains("empty"));
-    assert!(lines[2]["answer"]["text"].as_str().unwrap().contains("Ciragan"), "{}", lines[2]);
+    assert!(
+        lines[2]["answer"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Ciragan"),
+        "{}",
+        lines[2]
+    );
     assert!(lines[3]["answer"].is_null());
 }
 
@@ -82,25 +129,56 @@ fn batch_mode_answers_one_line_per_question_in_order() {
 fn typos_other_spellings_and_numbers_still_find_the_passage() {
     let project = Project::new();
     let r = ask_json(&project, "How many prisonners will be swaped?");
-    assert!(r["answer"]["text"].as_str().unwrap().contains("1,200"), "{r}");
-    assert!(r["corrections"].as_array().unwrap().iter().any(|c| c["from"] == "prisonners" && c["to"] == "prisoners"));
+    assert!(
+        r["answer"]["text"].as_str().unwrap().contains("1,200"),
+        "{r}"
+    );
+    assert!(r["corrections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["from"] == "prisonners" && c["to"] == "prisoners"));
     let r = ask_json(&project, "What did Kislitsa say?");
-    assert!(r["passages"].as_array().unwrap().iter().any(|p| p["text"].as_str().unwrap().contains("Kyslyts")), "{r}");
+    assert!(
+        r["passages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["text"].as_str().unwrap().contains("Kyslyts")),
+        "{r}"
+    );
     let r = ask_json(&project, "1200 prisoners");
-    assert!(r["passages"][0]["text"].as_str().unwrap().contains("1,200"), "{r}");
+    assert!(
+        r["passages"][0]["text"].as_str().unwrap().contains("1,200"),
+        "{r}"
+    );
     let r = ask_json(&project, "Cirağan Palace");
-    assert!(r["passages"][0]["text"].as_str().unwrap().contains("Ciragan"), "{r}");
+    assert!(
+        r["passages"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Ciragan"),
+        "{r}"
+    );
 }
 
 #[test]
 fn query_syntax_and_hostile_text_are_just_words() {
     let project = Project::new();
-    for q in ["\"prisoners AND exchange\" OR (NOT *)", "title:prisoners^10 ~2 [a TO z]", "\u{202e}ceasefire\u{0301}\u{0301}\u{0301} 🕊️", "prisoners\u{7}\t\r"] {
+    for q in [
+        "\"prisoners AND exchange\" OR (NOT *)",
+        "title:prisoners^10 ~2 [a TO z]",
+        "\u{202e}ceasefire\u{0301}\u{0301}\u{0301} 🕊️",
+        "prisoners\u{7}\t\r",
+    ] {
         let out = project.run(&["ask", "--json", q]);
         assert!(out.status.success(), "{q:?}: {}", stderr(&out));
         let r: Value = serde_json::from_str(&stdout(&out)).unwrap();
         assert_eq!(r["question"], q);
-        assert!(!r["passages"].as_array().unwrap().is_empty(), "{q:?} still finds passages: {r}");
+        assert!(
+            !r["passages"].as_array().unwrap().is_empty(),
+            "{q:?} still finds passages: {r}"
+        );
     }
     // A NUL byte cannot be an argument, but it can arrive on standard input.
     let out = project.run_with_input(&["ask", "--json"], "prisoners\0exchange\n");
@@ -119,17 +197,28 @@ fn usage_and_configuration_errors_exit_with_2_and_one_clear_sentence() {
     let long = "why ".repeat(2000);
     let too_long = project.run(&["ask", &long]);
     assert_eq!(too_long.status.code(), Some(2));
-    assert!(stderr(&too_long).contains("too long"), "{}", stderr(&too_long));
+    assert!(
+        stderr(&too_long).contains("too long"),
+        "{}",
+        stderr(&too_long)
+    );
     let top = project.run(&["ask", "--top", "0", "prisoners"]);
     assert_eq!(top.status.code(), Some(2));
-    let bad = project.attache(&["ask", "prisoners"]).env("ATTACHE__SEARCH__TOP_K", "lots").output().unwrap();
+    let bad = project
+        .attache(&["ask", "prisoners"])
+        .env("ATTACHE__SEARCH__TOP_K", "lots")
+        .output()
+        .unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("search.top_k"), "{}", stderr(&bad));
     std::fs::write(project.path("config/local.toml"), "[serach]\ntop_k = 3\n").unwrap();
     let unknown = project.run(&["ask", "prisoners"]);
     assert_eq!(unknown.status.code(), Some(2));
     let err = stderr(&unknown);
-    assert!(err.contains("serach") && err.contains("local.toml"), "{err}");
+    assert!(
+        err.contains("serach") && err.contains("local.toml"),
+        "{err}"
+    );
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
 
@@ -139,12 +228,18 @@ fn index_and_sources_report_what_was_built() {
     let out = project.run(&["index"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let summary = stdout(&out);
-    assert!(summary.starts_with("Indexed 89 sources, 99 passages"), "{summary}");
+    assert!(
+        summary.starts_with("Indexed 89 sources, 99 passages"),
+        "{summary}"
+    );
     let sources = project.run(&["sources", "--json"]);
     let v: Value = serde_json::from_str(&stdout(&sources)).unwrap();
     let list = v["sources"].as_array().unwrap();
     assert_eq!(list.len(), 89);
-    let article = list.iter().find(|s| s["id"] == "istanbul-talks-2025-07-23").unwrap();
+    let article = list
+        .iter()
+        .find(|s| s["id"] == "istanbul-talks-2025-07-23")
+        .unwrap();
     assert_eq!(article["passages"], 11);
 }
 

@@ -22,7 +22,12 @@ fn check(report: &Report, hit1: f64, hit3: f64, answer: f64) {
         .results
         .iter()
         .filter(|r| !r.passed())
-        .map(|r| format!("{} {:?} -> {:?} {:?}", r.id, r.question, r.answer, r.passages))
+        .map(|r| {
+            format!(
+                "{} {:?} -> {:?} {:?}",
+                r.id, r.question, r.answer, r.passages
+            )
+        })
         .collect();
     let summary = format!(
         "hit@1 {:.3} hit@3 {:.3} answer {:.3} no-answer {:.3}\n{}",
@@ -35,7 +40,10 @@ fn check(report: &Report, hit1: f64, hit3: f64, answer: f64) {
     assert!(report.hit_at_1 >= hit1, "{summary}");
     assert!(report.hit_at_3 >= hit3, "{summary}");
     assert!(report.answer_accuracy >= answer, "{summary}");
-    assert_eq!(report.no_answer_accuracy, 1.0, "every no-answer case must say nothing was found\n{summary}");
+    assert_eq!(
+        report.no_answer_accuracy, 1.0,
+        "every no-answer case must say nothing was found\n{summary}"
+    );
 }
 
 #[test]

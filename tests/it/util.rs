@@ -32,8 +32,15 @@ pub struct Project {
 impl Project {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        copy_dir(&repo().join("index/sources"), &dir.path().join("index/sources"));
-        std::fs::copy(repo().join("index/synonyms.txt"), dir.path().join("index/synonyms.txt")).unwrap();
+        copy_dir(
+            &repo().join("index/sources"),
+            &dir.path().join("index/sources"),
+        );
+        std::fs::copy(
+            repo().join("index/synonyms.txt"),
+            dir.path().join("index/synonyms.txt"),
+        )
+        .unwrap();
         std::fs::create_dir_all(dir.path().join("config")).unwrap();
         Project { dir }
     }
@@ -67,8 +74,19 @@ impl Project {
     /// Run with `input` on standard input.
     pub fn run_with_input(&self, args: &[&str], input: &str) -> Output {
         use std::io::Write;
-        let mut child = self.attache(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        let mut child = self
+            .attache(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
         child.wait_with_output().unwrap()
     }
 }

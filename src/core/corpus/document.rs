@@ -58,12 +58,23 @@ fn credit_regex() -> &'static Regex {
 }
 
 pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, Vec<SourceError>> {
-    let err = |line: usize, message: String| vec![SourceError { path: path.to_path_buf(), line, message }];
+    let err = |line: usize, message: String| {
+        vec![SourceError {
+            path: path.to_path_buf(),
+            line,
+            message,
+        }]
+    };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.lines().enumerate();
     match lines.next() {
         Some((_, l)) if l.trim_end() == "+++" => {}
-        _ => return Err(err(1, "a document must start with TOML front matter between `+++` lines".into())),
+        _ => {
+            return Err(err(
+                1,
+                "a document must start with TOML front matter between `+++` lines".into(),
+            ))
+        }
     }
     let fm_start = text.find('\n').map(|i| i + 1).unwrap_or(text.len());
     let mut fm_end = None;
@@ -76,9 +87,17 @@ pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, V
     let Some(fm_end_line) = fm_end else {
         return Err(err(1, "front matter is not closed by a `+++` line".into()));
     };
-    let fm_text: String = text.lines().skip(1).take(fm_end_line - 1).collect::<Vec<_>>().join("\n");
+    let fm_text: String = text
+        .lines()
+        .skip(1)
+        .take(fm_end_line - 1)
+        .collect::<Vec<_>>()
+        .join("\n");
     let fm: FrontMatter = toml::from_str(&fm_text).map_err(|e| {
-        let line = e.span().map(|s| line_of(text, fm_start + s.start)).unwrap_or(1);
+        let line = e
+            .span()
+            .map(|s| line_of(text, fm_start + s.start))
+            .unwrap_or(1);
         err(line, format!("front matter: {}", e.message().trim()))
     })?;
     if let Err(e) = check_id(&fm.id) {
@@ -87,23 +106,41 @@ pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, V
     if fm.title.trim().is_empty() {
         return Err(err(2, "front matter: title is empty".into()));
     }
-    let weight = fm.weight.map(super::check_weight).transpose().map_err(|e| err(2, format!("front matter: {e}")))?.unwrap_or(1.0);
+    let weight = fm
+        .weight
+        .map(super::check_weight)
+        .transpose()
+        .map_err(|e| err(2, format!("front matter: {e}")))?
+        .unwrap_or(1.0);
 
     let mut passages = Vec::new();
     let mut section: Option<String> = None;
     let mut paragraph: Vec<&str> = Vec::new();
     let mut caption = false;
-    let flush = |paragraph: &mut Vec<&str>, caption: bool, section: &Option<String>, passages: &mut Vec<Passage>| {
+    let flush = |paragraph: &mut Vec<&str>,
+                 caption: bool,
+                 section: &Option<String>,
+                 passages: &mut Vec<Passage>| {
         if paragraph.is_empty() {
             return;
         }
         let text = paragraph.join(" ");
         paragraph.clear();
-        let credit = if caption { credit_regex().captures(&text).map(|c| c[1].trim().to_string()) } else { None };
+        let credit = if caption {
+            credit_regex()
+                .captures(&text)
+                .map(|c| c[1].trim().to_string())
+        } else {
+            None
+        };
         passages.push(Passage {
             id: format!("{}#{}", fm.id, passages.len() + 1),
             source_id: fm.id.clone(),
-            kind: if caption { PassageKind::Caption } else { PassageKind::Paragraph },
+            kind: if caption {
+                PassageKind::Caption
+            } else {
+                PassageKind::Paragraph
+            },
             section: section.clone(),
             text,
             credit,
@@ -134,7 +171,10 @@ pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, V
     }
     flush(&mut paragraph, caption, &section, &mut passages);
     if passages.is_empty() {
-        return Err(err(fm_end_line + 1, "the document has no text after its front matter".into()));
+        return Err(err(
+            fm_end_line + 1,
+            "the document has no text after its front matter".into(),
+        ));
     }
     let source = Source {
         id: fm.id,
@@ -151,13 +191,18 @@ pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, V
         weight,
         primary: fm.primary,
     };
-    Ok(Loaded { sources: vec![(source, 1)], passages })
+    Ok(Loaded {
+        sources: vec![(source, 1)],
+        passages,
+    })
 }
 
 /// `## Heading` (any level) → `Heading`.
 fn heading(line: &str) -> Option<&str> {
     let rest = line.trim_start_matches('#');
-    (rest.len() < line.len() && rest.starts_with(' ')).then(|| rest.trim()).filter(|h| !h.is_empty())
+    (rest.len() < line.len() && rest.starts_with(' '))
+        .then(|| rest.trim())
+        .filter(|h| !h.is_empty())
 }
 
 #[cfg(test)]
@@ -171,21 +216,45 @@ mod tests {
         let loaded = parse(Path::new("d.md"), "d.md", DOC).unwrap_or_else(|e| panic!("{e:?}"));
         let p = &loaded.passages;
         assert_eq!(p.len(), 3);
-        assert_eq!((p[0].id.as_str(), p[0].text.as_str(), p[0].section.as_deref()), ("doc#1", "Lead paragraph wrapped.", None));
+        assert_eq!(
+            (
+                p[0].id.as_str(),
+                p[0].text.as_str(),
+                p[0].section.as_deref()
+            ),
+            ("doc#1", "Lead paragraph wrapped.", None)
+        );
         assert_eq!(p[1].kind, PassageKind::Caption);
         assert_eq!(p[1].credit.as_deref(), Some("REUTERS/Jane Doe"));
         assert_eq!(p[1].text, "A caption. REUTERS/Jane Doe");
-        assert_eq!((p[2].section.as_deref(), p[2].text.as_str()), (Some("Section One"), "First “quoted” text."));
+        assert_eq!(
+            (p[2].section.as_deref(), p[2].text.as_str()),
+            (Some("Section One"), "First “quoted” text.")
+        );
     }
 
     #[test]
     fn front_matter_errors_point_into_the_file() {
-        let e = parse(Path::new("d.md"), "d.md", "+++\nid = \"doc\"\ntitel = \"x\"\n+++\ntext\n").err().unwrap();
+        let e = parse(
+            Path::new("d.md"),
+            "d.md",
+            "+++\nid = \"doc\"\ntitel = \"x\"\n+++\ntext\n",
+        )
+        .err()
+        .unwrap();
         assert_eq!(e[0].line, 3, "{e:?}");
         assert!(e[0].message.contains("titel"), "{e:?}");
-        let e = parse(Path::new("d.md"), "d.md", "no front matter\n").err().unwrap();
+        let e = parse(Path::new("d.md"), "d.md", "no front matter\n")
+            .err()
+            .unwrap();
         assert_eq!(e[0].line, 1);
-        let e = parse(Path::new("d.md"), "d.md", "+++\nid = \"doc\"\ntitle = \"t\"\n").err().unwrap();
+        let e = parse(
+            Path::new("d.md"),
+            "d.md",
+            "+++\nid = \"doc\"\ntitle = \"t\"\n",
+        )
+        .err()
+        .unwrap();
         assert!(e[0].message.contains("not closed"), "{e:?}");
     }
 }

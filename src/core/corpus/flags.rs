@@ -21,7 +21,12 @@ pub enum FlagKind {
 
 impl FlagKind {
     pub fn parse(s: &str) -> Option<Self> {
-        match s.trim().to_ascii_lowercase().replace([' ', '-'], "_").as_str() {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace([' ', '-'], "_")
+            .as_str()
+        {
             "disputed" => Some(FlagKind::Disputed),
             "single_source" => Some(FlagKind::SingleSource),
             "weak_source" => Some(FlagKind::WeakSource),
@@ -51,7 +56,10 @@ pub struct Flag {
 
 fn flag_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"\[((?:DISPUTED|SINGLE SOURCE|WEAK SOURCE|CLAIM)[^\]]*)\]").expect("valid regex"))
+    RE.get_or_init(|| {
+        Regex::new(r"\[((?:DISPUTED|SINGLE SOURCE|WEAK SOURCE|CLAIM)[^\]]*)\]")
+            .expect("valid regex")
+    })
 }
 
 /// Every flag written inline in `text`, in order. `[SINGLE SOURCE / WEAK SOURCE]` gives two.
@@ -70,7 +78,13 @@ pub fn detect(text: &str) -> Vec<Flag> {
             .find_map(|(word, kind)| part.strip_prefix(word).map(|rest| (kind, rest)))
             .unwrap_or((FlagKind::Claim, part));
             let detail = rest.trim_start_matches([':', ',', ' ']).trim();
-            push_unique(&mut flags, Flag { kind, detail: (!detail.is_empty()).then(|| detail.to_string()) });
+            push_unique(
+                &mut flags,
+                Flag {
+                    kind,
+                    detail: (!detail.is_empty()).then(|| detail.to_string()),
+                },
+            );
         }
     }
     flags
@@ -91,7 +105,16 @@ mod tests {
     fn finds_inline_flags_with_their_details() {
         let flags = detect("[DISPUTED] Most outlets … start at 13:30 [WEAK SOURCE for the start time]. [CLAIM: Zelensky] [SINGLE SOURCE / WEAK SOURCE]");
         let kinds: Vec<_> = flags.iter().map(|f| f.kind).collect();
-        assert_eq!(kinds, [FlagKind::Disputed, FlagKind::WeakSource, FlagKind::Claim, FlagKind::SingleSource, FlagKind::WeakSource]);
+        assert_eq!(
+            kinds,
+            [
+                FlagKind::Disputed,
+                FlagKind::WeakSource,
+                FlagKind::Claim,
+                FlagKind::SingleSource,
+                FlagKind::WeakSource
+            ]
+        );
         assert_eq!(flags[1].detail.as_deref(), Some("for the start time"));
         assert_eq!(flags[2].detail.as_deref(), Some("Zelensky"));
     }

@@ -182,7 +182,11 @@ pub struct CorpusErrors(pub Vec<SourceError>);
 impl fmt::Display for CorpusErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.len();
-        write!(f, "{n} problem{} in the sources", if n == 1 { "" } else { "s" })?;
+        write!(
+            f,
+            "{n} problem{} in the sources",
+            if n == 1 { "" } else { "s" }
+        )?;
         for e in &self.0 {
             write!(f, "\n  {e}")?;
         }
@@ -207,7 +211,10 @@ pub fn source_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
             }
             if path.is_dir() {
                 walk(&path, out)?;
-            } else if matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "toml")) {
+            } else if matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("md" | "toml")
+            ) {
                 out.push(path);
             }
         }
@@ -220,7 +227,11 @@ pub fn source_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 }
 
 /// Parse one file's text; `display` is the path shown in errors.
-pub fn parse_file(display: &Path, relative: &str, text: &str) -> Result<Vec<Source>, Vec<SourceError>> {
+pub fn parse_file(
+    display: &Path,
+    relative: &str,
+    text: &str,
+) -> Result<Vec<Source>, Vec<SourceError>> {
     parse_loaded(display, relative, text).map(|l| l.sources.into_iter().map(|(s, _)| s).collect())
 }
 
@@ -244,27 +255,50 @@ pub fn load_dir(dir: &Path) -> (Corpus, Vec<SourceError>) {
     let files = match source_files(dir) {
         Ok(files) => files,
         Err(e) => {
-            errors.push(SourceError { path: dir.to_path_buf(), line: 0, message: format!("cannot read the sources directory: {e}") });
+            errors.push(SourceError {
+                path: dir.to_path_buf(),
+                line: 0,
+                message: format!("cannot read the sources directory: {e}"),
+            });
             return (corpus, errors);
         }
     };
     if files.is_empty() {
-        errors.push(SourceError { path: dir.to_path_buf(), line: 0, message: "no source files (*.md, *.toml) found".into() });
+        errors.push(SourceError {
+            path: dir.to_path_buf(),
+            line: 0,
+            message: "no source files (*.md, *.toml) found".into(),
+        });
     }
     let mut seen: HashMap<String, (PathBuf, usize)> = HashMap::new();
     for path in files {
-        let relative = path.strip_prefix(dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        let relative = path
+            .strip_prefix(dir)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
         let text = match std::fs::read(&path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(t) => t,
                 Err(e) => {
-                    let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|&&b| b == b'\n').count();
-                    errors.push(SourceError { path, line, message: "not valid UTF-8 text".into() });
+                    let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
+                        .iter()
+                        .filter(|&&b| b == b'\n')
+                        .count();
+                    errors.push(SourceError {
+                        path,
+                        line,
+                        message: "not valid UTF-8 text".into(),
+                    });
                     continue;
                 }
             },
             Err(e) => {
-                errors.push(SourceError { path, line: 0, message: format!("cannot read: {e}") });
+                errors.push(SourceError {
+                    path,
+                    line: 0,
+                    message: format!("cannot read: {e}"),
+                });
                 continue;
             }
         };
@@ -276,7 +310,12 @@ pub fn load_dir(dir: &Path) -> (Corpus, Vec<SourceError>) {
                         errors.push(SourceError {
                             path: path.clone(),
                             line: *line,
-                            message: format!("duplicate id `{}` (first defined at {}:{})", source.id, first.display(), first_line),
+                            message: format!(
+                                "duplicate id `{}` (first defined at {}:{})",
+                                source.id,
+                                first.display(),
+                                first_line
+                            ),
                         });
                         duplicate = true;
                     } else {
@@ -284,7 +323,9 @@ pub fn load_dir(dir: &Path) -> (Corpus, Vec<SourceError>) {
                     }
                 }
                 if !duplicate {
-                    corpus.sources.extend(loaded.sources.into_iter().map(|(s, _)| s));
+                    corpus
+                        .sources
+                        .extend(loaded.sources.into_iter().map(|(s, _)| s));
                     corpus.passages.extend(loaded.passages);
                 }
             }
@@ -306,7 +347,10 @@ pub fn load_dir_strict(dir: &Path) -> Result<Corpus, CorpusErrors> {
 
 /// 1-based line of a byte offset in `text`.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
-    1 + text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count()
+    1 + text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
 }
 
 /// Ids end up in URLs, custom ids of Discord buttons and file names: keep them plain.
@@ -317,8 +361,13 @@ pub(crate) fn check_id(id: &str) -> Result<(), String> {
     if id.len() > 64 {
         return Err(format!("id `{id}` is longer than 64 characters"));
     }
-    if !id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
-        return Err(format!("id `{id}` may only contain ASCII letters, digits, '-', '_' and '.'"));
+    if !id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(format!(
+            "id `{id}` may only contain ASCII letters, digits, '-', '_' and '.'"
+        ));
     }
     Ok(())
 }
@@ -330,8 +379,16 @@ mod tests {
     #[test]
     fn a_bad_file_is_reported_and_the_good_ones_still_load() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("good.toml"), "[[records]]\nid = \"A-1\"\ntitle = \"A\"\nbody = \"Some text.\"\n").unwrap();
-        std::fs::write(dir.path().join("bad.toml"), "[[records]]\nid = \"B-1\"\ntitle = \"B\"\n").unwrap();
+        std::fs::write(
+            dir.path().join("good.toml"),
+            "[[records]]\nid = \"A-1\"\ntitle = \"A\"\nbody = \"Some text.\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("bad.toml"),
+            "[[records]]\nid = \"B-1\"\ntitle = \"B\"\n",
+        )
+        .unwrap();
         let (corpus, errors) = load_dir(dir.path());
         assert_eq!(corpus.sources.len(), 1);
         assert_eq!(errors.len(), 1);
@@ -358,6 +415,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("x.md"), b"+++\nid = \"x\"\n\xff\xfe\n").unwrap();
         let (_, errors) = load_dir(dir.path());
-        assert_eq!(errors[0].to_string(), format!("{}:3: not valid UTF-8 text", dir.path().join("x.md").display()));
+        assert_eq!(
+            errors[0].to_string(),
+            format!(
+                "{}:3: not valid UTF-8 text",
+                dir.path().join("x.md").display()
+            )
+        );
     }
 }

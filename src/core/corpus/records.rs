@@ -25,7 +25,10 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{check_id, flags, line_of, Citation, Flag, FlagKind, Loaded, Passage, PassageKind, Source, SourceError, SourceKind};
+use super::{
+    check_id, flags, line_of, Citation, Flag, FlagKind, Loaded, Passage, PassageKind, Source,
+    SourceError, SourceKind,
+};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -53,7 +56,11 @@ struct RawRecord {
 }
 
 pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, Vec<SourceError>> {
-    let err = |line: usize, message: String| SourceError { path: path.to_path_buf(), line, message };
+    let err = |line: usize, message: String| SourceError {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
     let raw: RawFile = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(0);
         vec![err(line, e.message().trim().to_string())]
@@ -66,7 +73,10 @@ pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, V
         Ok(w) => w.unwrap_or(1.0),
         Err(e) => return Err(vec![err(1, e)]),
     };
-    let mut loaded = Loaded { sources: Vec::new(), passages: Vec::new() };
+    let mut loaded = Loaded {
+        sources: Vec::new(),
+        passages: Vec::new(),
+    };
     for spanned in raw.records {
         let line = line_of(text, spanned.span().start);
         let rec = spanned.into_inner();
@@ -164,24 +174,40 @@ mod tests {
         let (source, line) = &loaded.sources[0];
         assert_eq!(*line, 2);
         assert_eq!(source.publisher.as_deref(), Some("Example"));
-        assert_eq!(source.flags.iter().map(|f| f.kind).collect::<Vec<_>>(), [FlagKind::WeakSource, FlagKind::Disputed]);
+        assert_eq!(
+            source.flags.iter().map(|f| f.kind).collect::<Vec<_>>(),
+            [FlagKind::WeakSource, FlagKind::Disputed]
+        );
         assert_eq!(loaded.passages[0].section.as_deref(), Some("Round 1"));
         assert_eq!(loaded.passages[0].text, "[DISPUTED] About two hours.");
     }
 
     #[test]
     fn errors_name_the_line_of_the_problem() {
-        let e = parse_str("[[records]]\nid = \"A\"\ntitle = \"t\"\nbody = \"b\"\ncolour = \"red\"\n").err().unwrap();
+        let e =
+            parse_str("[[records]]\nid = \"A\"\ntitle = \"t\"\nbody = \"b\"\ncolour = \"red\"\n")
+                .err()
+                .unwrap();
         assert_eq!(e[0].line, 5, "{e:?}");
         assert!(e[0].message.contains("colour"), "{e:?}");
 
         let e = parse_str("[[records]]\nid = \"A\"\ntitle = \"t\"\nbody = \"b\"\n\n[[records]]\nid = \"B C\"\ntitle = \"t\"\nbody = \"b\"\n").err().unwrap();
-        assert_eq!((e[0].line, e[0].message.contains("may only contain")), (6, true), "{e:?}");
+        assert_eq!(
+            (e[0].line, e[0].message.contains("may only contain")),
+            (6, true),
+            "{e:?}"
+        );
 
-        let e = parse_str("[[records]]\nid = \"A\"\ntitle = \"t\"\nbody = \"b\"\nflags = [\"dubious\"]\n").err().unwrap();
+        let e = parse_str(
+            "[[records]]\nid = \"A\"\ntitle = \"t\"\nbody = \"b\"\nflags = [\"dubious\"]\n",
+        )
+        .err()
+        .unwrap();
         assert_eq!(e[0].line, 5, "{e:?}");
 
-        let e = parse_str("[[records]]\nid = \"A\"\ntitle = \"t\"\nbody = \"unterminated\n").err().unwrap();
+        let e = parse_str("[[records]]\nid = \"A\"\ntitle = \"t\"\nbody = \"unterminated\n")
+            .err()
+            .unwrap();
         assert_eq!(e[0].line, 4, "{e:?}");
     }
 }
