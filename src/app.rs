@@ -2,6 +2,9 @@
 //! their engine here and nowhere else, so "build on first use, rebuild when stale"
 //! behaves the same everywhere.
 
+use std::sync::{Arc, Mutex};
+
+use arc_swap::ArcSwap;
 use tracing::{info, warn};
 
 use crate::config::Settings;
@@ -111,4 +114,61 @@ pub fn open_engine(settings: &Settings, progress: &dyn BuildProgress) -> Result<
     }
     let open = index::open(&settings.index.dir)?;
     Ok(Engine::new(open, synonyms, settings.search.clone()))
+}
+
+/// Why a reindex asked for while serving did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ReindexError {
+    #[error("a reindex is already running")]
+    Busy,
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+/// The engine that answers now, replaced whole when a reindex succeeds. A question holds
+/// the `Arc` of the engine it started on, so a swap never disturbs one in flight, and a
+/// failed reindex leaves the current engine serving.
+pub struct Library {
+    settings: Settings,
+    engine: ArcSwap<Engine>,
+    /// One rebuild at a time within this process.
+    rebuilding: Mutex<()>,
+}
+
+impl Library {
+    pub fn open(settings: Settings, progress: &dyn BuildProgress) -> Result<Library, AppError> {
+        let engine = open_engine(&settings, progress)?;
+        Ok(Library {
+            settings,
+            engine: ArcSwap::from_pointee(engine),
+            rebuilding: Mutex::new(()),
+        })
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The engine serving now; keep it for the whole of one question.
+    pub fn engine(&self) -> Arc<Engine> {
+        self.engine.load_full()
+    }
+
+    /// Rebuild from the sources and switch to the new generation. Blocking: call it off
+    /// the async runtime. On error the current engine keeps serving.
+    pub fn reindex(&self, progress: &dyn BuildProgress) -> Result<Manifest, ReindexError> {
+        let _guard = self.rebuilding.try_lock().map_err(|_| ReindexError::Busy)?;
+        let manifest = reindex(&self.settings, progress)?;
+        let engine = Engine::new(
+            index::open(&self.settings.index.dir).map_err(AppError::from)?,
+            synonyms(&self.settings)?,
+            self.settings.search.clone(),
+        );
+        self.engine.store(Arc::new(engine));
+        info!(
+            generation = manifest.generation,
+            "now answering from the new generation"
+        );
+        Ok(manifest)
+    }
 }

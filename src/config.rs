@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use config::{Config, Environment, File, FileFormat, Map, Source, Value, ValueKind};
 use serde::Deserialize;
@@ -19,6 +20,13 @@ use crate::core::search::SearchSettings;
 pub const DEFAULTS: &str = include_str!("../config/default.toml");
 
 const ENV_PREFIX: &str = "ATTACHE";
+
+/// Keys whose environment variable is a comma-separated list.
+const LIST_KEYS: [&str; 3] = [
+    "discord.guild_ids",
+    "discord.moderator_role_ids",
+    "discord.answer_channel_ids",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -39,7 +47,22 @@ pub enum ConfigError {
 struct RawSettings {
     index: RawIndex,
     search: RawSearch,
+    discord: RawDiscord,
     log: RawLog,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDiscord {
+    token: String,
+    api_url: String,
+    guild_ids: Vec<u64>,
+    moderator_role_ids: Vec<u64>,
+    answer_channel_ids: Vec<u64>,
+    cooldown: String,
+    max_concurrent: u64,
+    defer_after: String,
+    shutdown_grace: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -82,11 +105,53 @@ pub struct IndexSettings {
     pub auto_build: bool,
 }
 
+/// A secret that never appears in `Debug` output, logs or error messages.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// The Discord front end's settings (`[discord]`).
+#[derive(Debug, Clone)]
+pub struct DiscordSettings {
+    /// From `ATTACHE__DISCORD__TOKEN`, `DISCORD_TOKEN` or a config file, in that order.
+    pub token: Option<Secret>,
+    /// Where the token came from, to name it in errors without showing it.
+    pub token_origin: String,
+    /// Base URL of Discord's REST API (an HTTP proxy, or a local Discord in tests).
+    pub api_url: Option<String>,
+    /// Register commands in these guilds (instant) instead of globally (up to an hour).
+    pub guild_ids: Vec<u64>,
+    /// Members with one of these roles may run moderator commands, besides Manage Server.
+    pub moderator_role_ids: Vec<u64>,
+    /// Every message in these channels is taken as a question (needs Message Content).
+    pub answer_channel_ids: Vec<u64>,
+    /// Time a member waits between questions.
+    pub cooldown: Duration,
+    /// Questions answered at once; more get a polite "busy" reply.
+    pub max_concurrent: usize,
+    /// An answer not ready by then is deferred ("thinking…") and completed later.
+    pub defer_after: Duration,
+    /// On SIGINT/SIGTERM, how long questions in flight may take to finish.
+    pub shutdown_grace: Duration,
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub index: IndexSettings,
     pub search: SearchSettings,
-    /// Tracing filter used when `RUST_LOG` is not set.
+    pub discord: DiscordSettings,
+    /// Tracing filter used when `RUST_LOG` is not set; empty for the command's own default.
     pub log_level: String,
 }
 
@@ -122,13 +187,27 @@ impl Settings {
         if local.is_file() {
             layers.push(file_layer(&local)?);
         }
+        // The name every Discord bot and hosting guide uses, below our own prefix.
+        if let Some(token) = env.get("DISCORD_TOKEN").filter(|t| !t.trim().is_empty()) {
+            let config = Config::builder()
+                .set_override("discord.token", token.as_str())?
+                .build()?;
+            layers.push(Layer {
+                name: "environment variable DISCORD_TOKEN".into(),
+                config,
+            });
+        }
         let env_map: Map<String, String> =
             env.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        let env_source = Environment::with_prefix(ENV_PREFIX)
+        let mut env_source = Environment::with_prefix(ENV_PREFIX)
             .prefix_separator("__")
             .separator("__")
             .try_parsing(true)
+            .list_separator(",")
             .source(Some(env_map));
+        for key in LIST_KEYS {
+            env_source = env_source.with_list_parse_key(key);
+        }
         layers.push(Layer {
             name: "environment variables (ATTACHE__…)".into(),
             config: Config::builder().add_source(env_source.clone()).build()?,
@@ -241,7 +320,50 @@ fn validate(raw: RawSettings, base: &Path, layers: &[Layer]) -> Result<Settings,
             format!("must be at least search.top_k ({top_k})"),
         ));
     }
-    if tracing_subscriber::EnvFilter::try_new(&raw.log.level).is_err() {
+    let duration = |key: &str, v: &str| {
+        humantime::parse_duration(v.trim()).map_err(|e| {
+            invalid(
+                key,
+                format!("is not a duration like \"3s\" or \"500ms\" ({e})"),
+            )
+        })
+    };
+    let d = &raw.discord;
+    let token = Some(d.token.trim())
+        .filter(|t| !t.is_empty())
+        .map(|t| Secret(t.to_string()));
+    let api_url = Some(d.api_url.trim().trim_end_matches('/'))
+        .filter(|u| !u.is_empty())
+        .map(str::to_string);
+    if let Some(url) = &api_url {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(invalid(
+                "discord.api_url",
+                format!("must be an http:// or https:// URL (got `{url}`)"),
+            ));
+        }
+    }
+    let discord = DiscordSettings {
+        token,
+        token_origin: origin("discord.token"),
+        api_url,
+        guild_ids: d.guild_ids.clone(),
+        moderator_role_ids: d.moderator_role_ids.clone(),
+        answer_channel_ids: d.answer_channel_ids.clone(),
+        cooldown: duration("discord.cooldown", &d.cooldown)?,
+        max_concurrent: range_u("discord.max_concurrent", d.max_concurrent, 1, 4096)?,
+        defer_after: duration("discord.defer_after", &d.defer_after)?,
+        shutdown_grace: duration("discord.shutdown_grace", &d.shutdown_grace)?,
+    };
+    if discord.defer_after > Duration::from_millis(2500) {
+        return Err(invalid(
+            "discord.defer_after",
+            "must be under 2.5s: Discord drops interactions not answered within 3 seconds".into(),
+        ));
+    }
+    if !raw.log.level.trim().is_empty()
+        && tracing_subscriber::EnvFilter::try_new(&raw.log.level).is_err()
+    {
         return Err(invalid(
             "log.level",
             format!("is not a valid level or filter (got `{}`)", raw.log.level),
@@ -278,6 +400,7 @@ fn validate(raw: RawSettings, base: &Path, layers: &[Layer]) -> Result<Settings,
                 variant_weight: unit("search.variant_weight", s.variant_weight)?,
             },
         },
+        discord,
         log_level: raw.log.level,
     })
 }
@@ -333,6 +456,49 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("ATTACHE__SEARCH__TOPK"), "{e}");
+    }
+
+    #[test]
+    fn the_token_comes_from_the_environment_and_never_shows() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("config");
+        let s = Settings::load(&dir, &env(&[])).unwrap();
+        assert!(s.discord.token.is_none());
+        let s = Settings::load(&dir, &env(&[("DISCORD_TOKEN", "a.b.c")])).unwrap();
+        assert_eq!(s.discord.token.as_ref().map(Secret::expose), Some("a.b.c"));
+        assert!(s.discord.token_origin.contains("DISCORD_TOKEN"));
+        assert!(
+            !format!("{s:?}").contains("a.b.c"),
+            "the token leaked into Debug output"
+        );
+        let s = Settings::load(
+            &dir,
+            &env(&[
+                ("DISCORD_TOKEN", "a.b.c"),
+                ("ATTACHE__DISCORD__TOKEN", "x.y.z"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.discord.token.as_ref().map(Secret::expose), Some("x.y.z"));
+    }
+
+    #[test]
+    fn id_lists_come_from_files_and_comma_separated_variables() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("config");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("local.toml"), "[discord]\nguild_ids = [11, 12]\n").unwrap();
+        let s = Settings::load(
+            &dir,
+            &env(&[("ATTACHE__DISCORD__MODERATOR_ROLE_IDS", "7,8")]),
+        )
+        .unwrap();
+        assert_eq!(s.discord.guild_ids, vec![11, 12]);
+        assert_eq!(s.discord.moderator_role_ids, vec![7, 8]);
+        let e = Settings::load(&dir, &env(&[("ATTACHE__DISCORD__COOLDOWN", "soon")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("discord.cooldown"), "{e}");
     }
 
     #[test]

@@ -9,9 +9,12 @@
 //!   [`core::snippet`]), and quality measurement ([`core::eval`]).
 //! - [`config`]: layered configuration, validated into typed settings.
 //! - [`app`]: the wiring: settings to a ready engine, used by every front end.
-//! - [`cli`]: the command-line front end (`attache ask`, `index`, `sources`, `eval`).
+//! - [`cli`]: the command-line front end (`attache ask`, `index`, `sources`, `eval`,
+//!   `serve`).
+//! - [`discord`]: the Discord front end (serenity and poise), started by `attache serve`.
 
 pub mod app;
 pub mod cli;
 pub mod config;
 pub mod core;
+pub mod discord;

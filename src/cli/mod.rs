@@ -18,6 +18,7 @@ use crate::app;
 use crate::config::{ConfigError, Settings};
 use crate::core::eval;
 use crate::core::search::{AskError, Engine};
+use crate::discord;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -61,6 +62,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Connect to Discord and answer there until SIGINT or SIGTERM (see README, "Discord set-up").
+    Serve,
     /// Measure answer quality on question files (JSON lines).
     Eval {
         #[arg(required = true)]
@@ -94,13 +97,25 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_tracing(&settings.log_level);
+    let default_level = if matches!(cli.command, Command::Serve) {
+        "info"
+    } else {
+        "warn"
+    };
+    init_tracing(if settings.log_level.trim().is_empty() {
+        default_level
+    } else {
+        &settings.log_level
+    });
     match run(cli.command, &settings) {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            if e.downcast_ref::<Usage>().is_some() || e.downcast_ref::<ConfigError>().is_some() {
+            if e.downcast_ref::<Usage>().is_some()
+                || e.downcast_ref::<ConfigError>().is_some()
+                || e.downcast_ref::<discord::TokenError>().is_some()
+            {
                 ExitCode::from(2)
             } else {
                 ExitCode::from(1)
@@ -161,6 +176,7 @@ fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
             render::sources(&mut std::io::stdout().lock(), engine.index(), json)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Serve => serve(settings),
         Command::Eval {
             files,
             json,
@@ -182,6 +198,42 @@ fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn serve(settings: &Settings) -> anyhow::Result<ExitCode> {
+    // A missing or malformed token is reported before anything else happens.
+    discord::token(&settings.discord)?;
+    let library = std::sync::Arc::new(app::Library::open(settings.clone(), &progress::Bar::new())?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(discord::serve(library, shutdown_signal()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM (what `docker stop` and systemd send).
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(
+            tokio::signal::unix::SignalKind::terminate(),
+        ) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops the bot cleanly");
+                let _ = interrupt.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
 }
 
 fn ask_one(

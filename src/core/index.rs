@@ -21,7 +21,7 @@ use std::time::{Instant, SystemTime};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED, STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 
@@ -176,6 +176,47 @@ pub struct OpenIndex {
 impl OpenIndex {
     pub fn source(&self, id: &str) -> Option<&Source> {
         self.by_id.get(id).map(|&i| &self.catalog[i])
+    }
+
+    /// Every indexed passage of source `id`, in source order (`/source`).
+    pub fn passages_of(&self, id: &str) -> tantivy::Result<Vec<Passage>> {
+        use tantivy::collector::DocSetCollector;
+        use tantivy::query::TermQuery;
+        let term = tantivy::Term::from_field_text(self.fields.source_id, id);
+        let searcher = self.reader.searcher();
+        let hits = searcher.search(
+            &TermQuery::new(term, IndexRecordOption::Basic),
+            &DocSetCollector,
+        )?;
+        let f = &self.fields;
+        let mut out = Vec::with_capacity(hits.len());
+        for address in hits {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let text = |field: Field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            };
+            out.push(Passage {
+                id: text(f.id).unwrap_or_default(),
+                source_id: id.to_string(),
+                kind: text(f.kind)
+                    .as_deref()
+                    .and_then(PassageKind::parse)
+                    .unwrap_or(PassageKind::Paragraph),
+                section: text(f.section),
+                text: text(f.text).unwrap_or_default(),
+                credit: text(f.credit),
+            });
+        }
+        // Document passages are `<slug>#<n>`; order by n, not as text ("#10" after "#9").
+        let ordinal = |p: &Passage| {
+            p.id.rsplit_once('#')
+                .and_then(|(_, n)| n.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        out.sort_by(|a, b| ordinal(a).cmp(&ordinal(b)).then_with(|| a.id.cmp(&b.id)));
+        Ok(out)
     }
 
     /// How many passages of source `id` are indexed.

@@ -1,0 +1,175 @@
+//! Questions that do not come as slash commands (mentions, DMs, answer channels) and
+//! clicks on the buttons under replies.
+
+use serenity::all::{ComponentInteraction, FullEvent, Interaction, Message, MessageFlags};
+use tracing::debug;
+
+use super::buttons::{self, Action};
+use super::render::{self, Reply};
+use super::respond::{self, Mode, Target};
+use super::{Data, Error, State, Via};
+
+pub async fn handle(
+    framework: poise::FrameworkContext<'_, Data, Error>,
+    event: &FullEvent,
+) -> Result<(), Error> {
+    let state = framework.user_data;
+    let http = &framework.serenity_context.http;
+    match event {
+        FullEvent::Message { new_message } => on_message(state, http, new_message).await,
+        FullEvent::InteractionCreate {
+            interaction: Interaction::Component(click),
+        } => on_click(state, http, click).await,
+        _ => Ok(()),
+    }
+}
+
+/// The question in a message, if the message is one the bot should answer: a DM, a
+/// message mentioning the bot (the mention removed), or any message in an answer channel.
+pub fn question_in(state: &State, msg: &Message) -> Option<(String, Via)> {
+    if msg.author.bot || msg.webhook_id.is_some() {
+        return None;
+    }
+    let bot = *state.bot_id.get()?;
+    let mentioned = msg.mentions.iter().any(|u| u.id == bot);
+    let via = if msg.guild_id.is_none() {
+        Via::DirectMessage
+    } else if mentioned {
+        Via::Mention
+    } else if state
+        .settings
+        .answer_channel_ids
+        .contains(&msg.channel_id.get())
+    {
+        Via::Channel
+    } else {
+        return None;
+    };
+    let question = msg
+        .content
+        .replace(&format!("<@{bot}>"), " ")
+        .replace(&format!("<@!{bot}>"), " ");
+    Some((
+        question.split_whitespace().collect::<Vec<_>>().join(" "),
+        via,
+    ))
+}
+
+async fn on_message(state: &State, http: &serenity::all::Http, msg: &Message) -> Result<(), Error> {
+    let Some((question, via)) = question_in(state, msg) else {
+        return Ok(());
+    };
+    let reply = if question.is_empty() {
+        render::help(
+            state.library.settings().search.max_question_chars,
+            !state.settings.answer_channel_ids.is_empty(),
+        )
+    } else if let Err(refusal) = state.admit(msg.author.id, &question) {
+        Reply::text(refusal.to_string())
+    } else {
+        let job = state.ask(question, 0, via);
+        tokio::pin!(job);
+        // No deadline for messages, but show "attache is typing…" when it takes a while.
+        let answer = tokio::select! {
+            r = &mut job => r,
+            _ = tokio::time::sleep(state.settings.defer_after) => {
+                let _ = msg.channel_id.broadcast_typing(http).await;
+                job.await
+            }
+        };
+        match answer {
+            Ok(r) => render::answer(&r, 0),
+            Err(refusal) => Reply::text(refusal.to_string()),
+        }
+    };
+    msg.channel_id
+        .send_message(http, respond::message_reply(&reply, &state.questions, msg))
+        .await?;
+    Ok(())
+}
+
+async fn on_click(
+    state: &State,
+    http: &serenity::all::Http,
+    click: &ComponentInteraction,
+) -> Result<(), Error> {
+    let target = Target::Component(click);
+    let action = match buttons::decode(&click.data.custom_id, &state.questions) {
+        Ok(a) => a,
+        Err(expired) => {
+            debug!(custom_id = %click.data.custom_id, "button could not be decoded");
+            target
+                .send(
+                    http,
+                    &state.questions,
+                    Mode::New { ephemeral: true },
+                    &Reply::text(expired.to_string()),
+                )
+                .await?;
+            return Ok(());
+        }
+    };
+    // Someone else's public answer stays as it is; the clicker gets their own copy.
+    // On a private reply (only the clicker sees it) the page changes in place.
+    let in_place = click
+        .message
+        .flags
+        .is_some_and(|f| f.contains(MessageFlags::EPHEMERAL));
+    let paging = if in_place {
+        Mode::Update
+    } else {
+        Mode::New { ephemeral: true }
+    };
+    let defer_after = state.settings.defer_after;
+    match action {
+        Action::More { offset, question } => {
+            let job = async {
+                match state.ask(question, offset, Via::Button).await {
+                    Ok(r) => render::answer(&r, offset),
+                    Err(refusal) => Reply::text(refusal.to_string()),
+                }
+            };
+            target
+                .send_when_ready(http, &state.questions, paging, defer_after, job)
+                .await?;
+        }
+        Action::Sources { offset, question } => {
+            let job = async {
+                match state.ask(question, offset, Via::Button).await {
+                    Ok(r) => render::full_sources(&r),
+                    Err(refusal) => Reply::text(refusal.to_string()),
+                }
+            };
+            target
+                .send_when_ready(
+                    http,
+                    &state.questions,
+                    Mode::New { ephemeral: true },
+                    defer_after,
+                    job,
+                )
+                .await?;
+        }
+        Action::SourcePage { id, page } => {
+            let engine = state.library.engine();
+            let index = engine.index();
+            let reply = match index.source(&id) {
+                Some(s) => render::source(s, &index.passages_of(&id)?, page),
+                None => Reply::text("This source is no longer indexed. `/sources` lists what is."),
+            };
+            target.send(http, &state.questions, paging, &reply).await?;
+        }
+        Action::Catalog { page } => {
+            let engine = state.library.engine();
+            target
+                .send(
+                    http,
+                    &state.questions,
+                    paging,
+                    &render::catalog(engine.index(), page),
+                )
+                .await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,261 @@
+//! The Discord front end: serenity for the connection, poise for the slash commands. It
+//! is thin on purpose: parse what Discord sends, ask the engine (off the async runtime),
+//! render, reply. Nothing here decides what an answer is.
+//!
+//! - [`commands`]: `/ask`, `/source`, `/sources`, `/help`, `/reindex`;
+//! - [`events`]: mentions, DMs and answer channels; buttons;
+//! - [`render`] and [`limits`]: answers as embeds inside Discord's limits;
+//! - [`respond`]: replies, deferred when slow, never mentioning anyone;
+//! - [`buttons`]: what a button does, carried in its custom id;
+//! - [`guard`]: cooldown, concurrency cap, moderator check.
+
+pub mod buttons;
+mod commands;
+mod events;
+pub mod guard;
+pub mod limits;
+pub mod render;
+mod respond;
+
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use serenity::all::{ClientBuilder, GatewayIntents, GuildId, HttpBuilder, UserId};
+use tokio::sync::Semaphore;
+use tracing::{info, warn};
+
+use crate::app::Library;
+use crate::config::{DiscordSettings, Secret};
+use crate::core::search::{AskError, Response};
+use buttons::QuestionStore;
+use guard::{Cooldowns, Refusal};
+
+pub type Error = anyhow::Error;
+pub type Context<'a> = poise::Context<'a, Data, Error>;
+pub type Data = Arc<State>;
+
+/// A token problem, found before connecting; the token itself is never shown.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("no Discord bot token: set DISCORD_TOKEN, or discord.token in config/local.toml (see README, \"Discord set-up\")")]
+    Missing,
+    #[error("the Discord bot token from {origin} is malformed (expected three dot-separated parts, as the Developer Portal shows it)")]
+    Malformed { origin: String },
+}
+
+/// The configured token, checked for shape.
+pub fn token(settings: &DiscordSettings) -> Result<Secret, TokenError> {
+    let token = settings.token.clone().ok_or(TokenError::Missing)?;
+    serenity::utils::validate_token(token.expose()).map_err(|_| TokenError::Malformed {
+        origin: settings.token_origin.clone(),
+    })?;
+    Ok(token)
+}
+
+/// The gateway intents each way of asking needs. Slash commands and buttons need none;
+/// mentions and DMs need the (non-privileged) message intents, whose events carry the
+/// content of messages that mention the bot and of DMs; answer channels need the
+/// privileged Message Content intent to read every message.
+pub fn intents(settings: &DiscordSettings) -> GatewayIntents {
+    let mut intents =
+        GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES | GatewayIntents::DIRECT_MESSAGES;
+    if !settings.answer_channel_ids.is_empty() {
+        intents |= GatewayIntents::MESSAGE_CONTENT;
+    }
+    intents
+}
+
+/// Everything the handlers share.
+pub struct State {
+    pub library: Arc<Library>,
+    pub settings: DiscordSettings,
+    /// Set from READY; messages that mention this user are questions.
+    pub bot_id: OnceLock<UserId>,
+    pub questions: QuestionStore,
+    cooldowns: Cooldowns,
+    /// One permit per question being answered.
+    slots: Arc<Semaphore>,
+    draining: AtomicBool,
+}
+
+/// How a question arrived, for the logs.
+#[derive(Debug, Clone, Copy)]
+pub enum Via {
+    Slash,
+    Mention,
+    DirectMessage,
+    Channel,
+    Button,
+}
+
+impl State {
+    pub fn new(library: Arc<Library>) -> State {
+        let settings = library.settings().discord.clone();
+        State {
+            cooldowns: Cooldowns::new(settings.cooldown),
+            slots: Arc::new(Semaphore::new(settings.max_concurrent)),
+            questions: QuestionStore::new(10_000),
+            bot_id: OnceLock::new(),
+            draining: AtomicBool::new(false),
+            library,
+            settings,
+        }
+    }
+
+    fn top_k(&self) -> usize {
+        self.library.settings().search.top_k
+    }
+
+    /// The checks a new question passes before it costs anything: not shutting down,
+    /// a question of acceptable length, the asker's cooldown over.
+    pub fn admit(&self, user: UserId, question: &str) -> Result<(), Refusal> {
+        if self.draining.load(Ordering::SeqCst) {
+            return Err(Refusal::ShuttingDown);
+        }
+        self.library.engine().validate(question)?;
+        self.cooldowns.check(user)
+    }
+
+    /// Answer on a blocking thread, holding one of the concurrency slots.
+    pub async fn ask(
+        &self,
+        question: String,
+        offset: usize,
+        via: Via,
+    ) -> Result<Response, Refusal> {
+        let permit = self
+            .slots
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| Refusal::Busy)?;
+        let engine = self.library.engine();
+        let top_k = self.top_k();
+        let started = Instant::now();
+        let result = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            engine.ask(&question, top_k, offset)
+        })
+        .await;
+        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        match result {
+            Ok(Ok(r)) => {
+                info!(target: "attache::answer", via = ?via, latency_ms, passages = r.passages.len(), answered = !r.passages.is_empty(), generation = r.generation, "question answered");
+                Ok(r)
+            }
+            Ok(Err(AskError::Question(e))) => Err(e.into()),
+            Ok(Err(e)) => {
+                warn!(via = ?via, error = %e, "search failed");
+                Err(Refusal::Failed)
+            }
+            Err(e) => {
+                warn!(via = ?via, error = %e, "the search task failed");
+                Err(Refusal::Failed)
+            }
+        }
+    }
+}
+
+async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
+    use poise::FrameworkError as E;
+    let private = |text: &str| poise::CreateReply::default().content(text).ephemeral(true);
+    match error {
+        E::GuildOnly { ctx, .. } => {
+            let _ = ctx
+                .send(private(
+                    "This command works only in a server, not in direct messages.",
+                ))
+                .await;
+        }
+        E::Command { error, ctx, .. } => {
+            warn!(command = %ctx.command().name, error = %format!("{error:#}"), "command failed");
+            let _ = ctx.send(private(&Refusal::Failed.to_string())).await;
+        }
+        E::ArgumentParse { error, ctx, .. } => {
+            warn!(command = %ctx.command().name, error = %error, "could not read the command's options");
+            let _ = ctx
+                .send(private(
+                    "I could not read that command's options; please try again.",
+                ))
+                .await;
+        }
+        other => {
+            if let Err(e) = poise::builtins::on_error(other).await {
+                warn!(error = %e, "while handling an error");
+            }
+        }
+    }
+}
+
+/// Connect to Discord and answer until `shutdown` completes; then stop taking questions,
+/// let those in flight finish (up to `discord.shutdown_grace`) and close the gateway.
+pub async fn serve(
+    library: Arc<Library>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let settings = library.settings().discord.clone();
+    let token = token(&settings)?;
+    let state = Arc::new(State::new(library));
+
+    let mut http =
+        HttpBuilder::new(token.expose()).default_allowed_mentions(respond::no_mentions());
+    if let Some(url) = &settings.api_url {
+        // serenity's own rate limiter talks to discord.com directly, so with a proxy the
+        // proxy owns rate limiting.
+        http = http.proxy(url.clone()).ratelimiter_disabled(true);
+    }
+    let http = http.build();
+
+    let setup_state = state.clone();
+    let guild_ids = settings.guild_ids.clone();
+    let framework = poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: commands::all(),
+            on_error: |e| Box::pin(on_error(e)),
+            event_handler: |framework, event| Box::pin(events::handle(framework, event)),
+            allowed_mentions: Some(respond::no_mentions()),
+            // Owners get no special treatment: moderator rights come from Discord.
+            initialize_owners: false,
+            ..Default::default()
+        })
+        .setup(move |ctx, ready, framework| {
+            Box::pin(async move {
+                let _ = setup_state.bot_id.set(ready.user.id);
+                let commands = &framework.options().commands;
+                if guild_ids.is_empty() {
+                    poise::builtins::register_globally(ctx, commands).await?;
+                } else {
+                    for id in &guild_ids {
+                        poise::builtins::register_in_guild(ctx, commands, GuildId::new(*id)).await?;
+                    }
+                }
+                info!(user = %ready.user.name, guilds = ready.guilds.len(), commands = commands.len(), "connected to Discord; commands registered");
+                Ok(setup_state)
+            })
+        })
+        .build();
+
+    let mut client = ClientBuilder::new_with_http(http, intents(&settings))
+        .framework(framework)
+        .await?;
+    let shards = client.shard_manager.clone();
+    let stopping = state.clone();
+    let grace = settings.shutdown_grace;
+    tokio::spawn(async move {
+        shutdown.await;
+        info!("shutting down: no new questions; waiting for those in flight");
+        stopping.draining.store(true, Ordering::SeqCst);
+        let all = u32::try_from(stopping.settings.max_concurrent).unwrap_or(u32::MAX);
+        if tokio::time::timeout(grace, stopping.slots.acquire_many(all))
+            .await
+            .is_err()
+        {
+            warn!(grace = ?grace, "questions still in flight after the grace period; closing anyway");
+        }
+        shards.shutdown_all().await;
+    });
+    client.start().await?;
+    info!("disconnected from Discord");
+    Ok(())
+}

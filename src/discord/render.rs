@@ -1,0 +1,759 @@
+//! From the engine's answers to what Discord shows: embeds ("cards") and buttons. Pure
+//! functions with no network, so every limit and every escape is unit-tested here; the
+//! conversion to serenity builders is the last step.
+
+use serenity::all::{
+    ButtonStyle, Colour, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter, Timestamp,
+};
+
+use super::buttons::Action;
+use super::limits::{self, chars, fit};
+use crate::core::corpus::{Passage, Source};
+use crate::core::index::{Manifest, OpenIndex};
+use crate::core::search::{caveats, Hit, Response};
+use crate::core::snippet::escape_markdown;
+
+const BLURPLE: u32 = 0x5865F2;
+const GREY: u32 = 0x99AAB5;
+const AMBER: u32 = 0xE67E22;
+const RED: u32 = 0xED4245;
+const GREEN: u32 = 0x57F287;
+
+/// Shown where a reply had to be shortened to fit Discord.
+pub const TRIMMED: &str = "*(shortened to fit Discord)*";
+
+/// Text from users or sources made safe to show: Markdown escaped, and mention syntax
+/// broken with a zero-width space so it neither pings (allowed mentions are off anyway)
+/// nor renders as a mention.
+pub fn plain(text: &str) -> String {
+    neutralize_mentions(&escape_markdown(text))
+}
+
+/// Break `@everyone`, `@here` and `<@…>`/`<#…>` mention syntax in already-escaped text.
+pub fn neutralize_mentions(text: &str) -> String {
+    text.replace("@everyone", "@\u{200B}everyone")
+        .replace("@here", "@\u{200B}here")
+        .replace("<@", "<\u{200B}@")
+        .replace("<#", "<\u{200B}#")
+}
+
+/// One embed, before it becomes a serenity builder.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Card {
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub description: String,
+    pub fields: Vec<(String, String)>,
+    pub footer: Option<String>,
+    /// RFC 3339; Discord shows it beside the footer in the reader's time zone.
+    pub timestamp: Option<String>,
+    pub colour: u32,
+}
+
+impl Card {
+    /// The characters Discord counts towards the 6000 per message.
+    pub fn total_chars(&self) -> usize {
+        self.title.as_deref().map_or(0, chars)
+            + chars(&self.description)
+            + self
+                .fields
+                .iter()
+                .map(|(n, v)| chars(n) + chars(v))
+                .sum::<usize>()
+            + self.footer.as_deref().map_or(0, chars)
+    }
+
+    /// Every part within its own limit, and the whole within `budget` characters: the
+    /// description gives way first, with a visible note.
+    pub fn fit(mut self, budget: usize) -> Card {
+        self.title = self.title.map(|t| fit(&t, limits::EMBED_TITLE));
+        self.footer = self.footer.map(|f| fit(&f, limits::FOOTER));
+        self.fields.truncate(limits::EMBED_FIELDS);
+        for (name, value) in &mut self.fields {
+            *name = fit(name, limits::FIELD_NAME);
+            *value = fit(value, limits::FIELD_VALUE);
+        }
+        let others = self.total_chars() - chars(&self.description);
+        let room = budget.saturating_sub(others).min(limits::EMBED_DESCRIPTION);
+        if chars(&self.description) > room {
+            let note = format!("\n{TRIMMED}");
+            self.description = fit(&self.description, room.saturating_sub(chars(&note))) + &note;
+            if chars(&self.description) > room {
+                self.description = fit(&self.description, room);
+            }
+        }
+        // Still too big (many long fields on a small budget): drop fields from the end.
+        while self.total_chars() > budget && !self.fields.is_empty() {
+            self.fields.pop();
+        }
+        self
+    }
+
+    pub fn to_embed(&self) -> CreateEmbed {
+        let mut e = CreateEmbed::new().colour(Colour::new(self.colour));
+        if let Some(t) = &self.title {
+            e = e.title(t);
+        }
+        if let Some(u) = &self.url {
+            e = e.url(u);
+        }
+        if !self.description.is_empty() {
+            e = e.description(&self.description);
+        }
+        for (name, value) in &self.fields {
+            e = e.field(name, value, false);
+        }
+        if let Some(f) = &self.footer {
+            e = e.footer(CreateEmbedFooter::new(f));
+        }
+        if let Some(ts) = self
+            .timestamp
+            .as_deref()
+            .and_then(|t| Timestamp::parse(t).ok())
+        {
+            e = e.timestamp(ts);
+        }
+        e
+    }
+}
+
+/// A button under a reply.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Button {
+    Action {
+        label: String,
+        action: Action,
+        disabled: bool,
+        primary: bool,
+    },
+    Link {
+        label: String,
+        url: String,
+    },
+}
+
+/// A whole reply: embeds, then one row of buttons.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reply {
+    pub content: Option<String>,
+    pub cards: Vec<Card>,
+    pub buttons: Vec<Button>,
+}
+
+impl Reply {
+    pub fn text(text: impl Into<String>) -> Reply {
+        Reply {
+            content: Some(fit(&text.into(), limits::CONTENT)),
+            ..Reply::default()
+        }
+    }
+
+    fn card(card: Card) -> Reply {
+        Reply {
+            cards: vec![card.fit(limits::EMBEDS_TOTAL)],
+            ..Reply::default()
+        }
+    }
+
+    pub fn embeds(&self) -> Vec<CreateEmbed> {
+        self.cards.iter().map(Card::to_embed).collect()
+    }
+
+    /// The button row, with each action encoded by `encode` into a custom id.
+    pub fn components(&self, encode: &dyn Fn(&Action) -> String) -> Vec<CreateActionRow> {
+        if self.buttons.is_empty() {
+            return Vec::new();
+        }
+        let row = self
+            .buttons
+            .iter()
+            .take(limits::BUTTONS_PER_ROW)
+            .map(|b| match b {
+                Button::Action {
+                    label,
+                    action,
+                    disabled,
+                    primary,
+                } => CreateButton::new(encode(action))
+                    .label(fit(label, limits::BUTTON_LABEL))
+                    .style(if *primary {
+                        ButtonStyle::Primary
+                    } else {
+                        ButtonStyle::Secondary
+                    })
+                    .disabled(*disabled),
+                Button::Link { label, url } => {
+                    CreateButton::new_link(url).label(fit(label, limits::BUTTON_LABEL))
+                }
+            })
+            .collect();
+        vec![CreateActionRow::Buttons(row)]
+    }
+}
+
+/// A markdown link target: Discord ends the link at the first `)`.
+fn link_target(url: &str) -> String {
+    url.replace(')', "%29").replace(' ', "%20")
+}
+
+fn source_line(h: &Hit) -> String {
+    let s = &h.source;
+    let title = plain(&s.title);
+    let mut line = match &s.url {
+        Some(url) => format!("**[{}]** [{title}]({})", h.citation, link_target(url)),
+        None => format!("**[{}]** {title}", h.citation),
+    };
+    let details: Vec<String> = [s.publisher.as_deref(), s.date.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(plain)
+        .collect();
+    if !details.is_empty() {
+        line.push_str(&format!(" — {}", details.join(", ")));
+    }
+    line.push_str(&format!(" · `{}`", h.id));
+    let flags = caveats(&h.flags);
+    if !flags.is_empty() {
+        line.push_str(&format!(" ⚠️ *{}*", flags.join("; ")));
+    }
+    line
+}
+
+/// Lines packed into as few field values as fit, in order.
+fn pack(lines: &[String], max: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in lines {
+        let line = fit(line, max);
+        match out.last_mut() {
+            Some(last) if chars(last) + 1 + chars(&line) <= max => {
+                last.push('\n');
+                last.push_str(&line);
+            }
+            _ => out.push(line),
+        }
+    }
+    out
+}
+
+/// The answer to a question: the direct answer, the passages with matches in bold, the
+/// citations, and buttons for more results and full sources.
+pub fn answer(r: &Response, offset: usize) -> Reply {
+    if r.passages.is_empty() {
+        return nothing_found(r, offset);
+    }
+    let mut description = String::new();
+    if let Some(a) = &r.answer {
+        let warn = if a.caveats.is_empty() { "" } else { "⚠️ " };
+        description.push_str(&format!("{warn}**{}** [{}]\n", plain(&a.text), a.citation));
+    }
+    if !r.corrections.is_empty() {
+        let fixes: Vec<String> = r
+            .corrections
+            .iter()
+            .map(|c| format!("{} → {}", plain(&c.from), plain(&c.to)))
+            .collect();
+        description.push_str(&format!("*Read as: {}*\n", fixes.join(", ")));
+    }
+    let mut blocks = Vec::new();
+    for h in &r.passages {
+        let heading = h
+            .section
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .unwrap_or(&h.source.title);
+        blocks.push(format!(
+            "**[{}]** *{}*\n{}",
+            h.citation,
+            plain(heading),
+            neutralize_mentions(&h.snippet)
+        ));
+    }
+    // Whole passages only: when they do not all fit, the last ones give way, visibly.
+    let head = chars(&description);
+    let mut shown = 0;
+    let budget = limits::EMBED_DESCRIPTION - chars(TRIMMED) - 2;
+    let mut body = String::new();
+    for b in &blocks {
+        let extra = chars(b) + 2;
+        if head + chars(&body) + extra > budget && shown > 0 {
+            break;
+        }
+        body.push('\n');
+        body.push_str(b);
+        body.push('\n');
+        shown += 1;
+    }
+    description.push_str(&body);
+    if shown < blocks.len() {
+        description.push_str(TRIMMED);
+    }
+    let lines: Vec<String> = r.passages.iter().map(source_line).collect();
+    let fields = pack(&lines, limits::FIELD_VALUE)
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            (
+                if i == 0 {
+                    "Sources".to_string()
+                } else {
+                    "Sources (continued)".to_string()
+                },
+                v,
+            )
+        })
+        .collect();
+    let first = offset + 1;
+    let last = offset + r.passages.len();
+    let total = last + r.more;
+    let flagged = r.passages.iter().any(|h| !h.flags.is_empty())
+        || r.answer.as_ref().is_some_and(|a| !a.caveats.is_empty());
+    let card = Card {
+        title: Some(plain(r.question.trim())),
+        url: None,
+        description,
+        fields,
+        footer: Some(format!("Results {first}–{last} of {total} · index generation {} · /source <id> shows a whole source", r.generation)),
+        timestamp: None,
+        colour: if flagged { AMBER } else { BLURPLE },
+    };
+    let mut buttons = vec![
+        Button::Action {
+            label: "More results".into(),
+            action: Action::More {
+                offset: last,
+                question: r.question.clone(),
+            },
+            disabled: r.more == 0,
+            primary: true,
+        },
+        Button::Action {
+            label: "Sources".into(),
+            action: Action::Sources {
+                offset,
+                question: r.question.clone(),
+            },
+            disabled: false,
+            primary: false,
+        },
+    ];
+    if let Some(url) = r.passages.first().and_then(|h| h.source.url.clone()) {
+        buttons.push(Button::Link {
+            label: format!("Open [{}]", r.passages[0].citation),
+            url,
+        });
+    }
+    Reply {
+        cards: vec![card.fit(limits::EMBEDS_TOTAL)],
+        buttons,
+        content: None,
+    }
+}
+
+/// No passage answers the question: say so, name the words no source has, suggest what to do.
+fn nothing_found(r: &Response, offset: usize) -> Reply {
+    let mut description = if offset > 0 {
+        "There are no further passages for this question.".to_string()
+    } else {
+        "I found nothing in the sources that answers this.".to_string()
+    };
+    if !r.not_found.is_empty() {
+        let words: Vec<String> = r
+            .not_found
+            .iter()
+            .map(|w| format!("**{}**", plain(w)))
+            .collect();
+        description.push_str(&format!("\nNot in any source: {}.", words.join(", ")));
+    }
+    description.push_str(
+        "\nTry other words for what you mean, or see what the sources cover with `/sources`.",
+    );
+    Reply::card(Card {
+        title: Some(fit(
+            &format!("Nothing found: {}", plain(r.question.trim())),
+            limits::EMBED_TITLE,
+        )),
+        description,
+        colour: GREY,
+        ..Card::default()
+    })
+}
+
+/// "Sources": the whole passages of one page of results with every page that backs them.
+pub fn full_sources(r: &Response) -> Reply {
+    if r.passages.is_empty() {
+        return Reply::text("These results are no longer in the index; ask the question again.");
+    }
+    let hits = &r.passages[..r.passages.len().min(limits::EMBEDS_PER_MESSAGE)];
+    let budget = limits::EMBEDS_TOTAL / hits.len();
+    let cards = hits
+        .iter()
+        .map(|h| {
+            let mut fields = Vec::new();
+            let mut lines: Vec<String> = h
+                .citations
+                .iter()
+                .map(|c| {
+                    let mut line = format!("[{}]({})", plain(&c.publisher), link_target(&c.url));
+                    if let Some(p) = &c.published {
+                        line.push_str(&format!(", {}", plain(p)));
+                    }
+                    if let Some(n) = &c.note {
+                        line.push_str(&format!(" — {}", plain(n)));
+                    }
+                    line
+                })
+                .collect();
+            if lines.is_empty() {
+                let s = &h.source;
+                let details: Vec<String> =
+                    [s.publisher.as_deref(), s.date.as_deref(), s.url.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .map(plain)
+                        .collect();
+                lines.push(details.join(", "));
+            }
+            if let Some(credit) = &h.credit {
+                lines.push(format!("Photo: {}", plain(credit)));
+            }
+            for (i, v) in pack(&lines, limits::FIELD_VALUE).into_iter().enumerate() {
+                fields.push((
+                    if i == 0 {
+                        "Backed by".to_string()
+                    } else {
+                        "Backed by (continued)".to_string()
+                    },
+                    v,
+                ));
+            }
+            let flags = caveats(&h.flags);
+            if !flags.is_empty() {
+                fields.push(("Caution".to_string(), format!("⚠️ {}", flags.join("; "))));
+            }
+            Card {
+                title: Some(format!("[{}] {}", h.citation, plain(&h.source.title))),
+                url: h.source.url.clone(),
+                description: plain(&h.text),
+                fields,
+                footer: Some(format!(
+                    "{} · /source {} shows the whole source",
+                    h.id, h.source.id
+                )),
+                timestamp: None,
+                colour: if flags.is_empty() { BLURPLE } else { AMBER },
+            }
+            .fit(budget)
+        })
+        .collect();
+    Reply {
+        cards,
+        ..Reply::default()
+    }
+}
+
+/// Passages per page of `/source`, packed to about this many characters.
+const SOURCE_PAGE_CHARS: usize = 3000;
+
+/// Pages of a source's passages: indices into `passages`, whole passages per page.
+fn source_pages(passages: &[Passage]) -> Vec<std::ops::Range<usize>> {
+    let mut pages = Vec::new();
+    let (mut start, mut size) = (0, 0);
+    for (i, p) in passages.iter().enumerate() {
+        let n = chars(&p.text) + 2;
+        if i > start && size + n > SOURCE_PAGE_CHARS {
+            pages.push(start..i);
+            start = i;
+            size = 0;
+        }
+        size += n;
+    }
+    if start < passages.len() || pages.is_empty() {
+        pages.push(start..passages.len());
+    }
+    pages
+}
+
+/// `/source <id>`, one page: the source's details, citations and passages in order.
+pub fn source(s: &Source, passages: &[Passage], page: usize) -> Reply {
+    let pages = source_pages(passages);
+    let page = page.min(pages.len() - 1);
+    let mut description = String::new();
+    let mut section: Option<&str> = None;
+    for p in &passages[pages[page].clone()] {
+        if p.section.as_deref() != section && p.section.is_some() {
+            section = p.section.as_deref();
+            description.push_str(&format!("__**{}**__\n", plain(section.unwrap_or_default())));
+        }
+        let text = plain(&p.text);
+        match &p.credit {
+            Some(credit) => description.push_str(&format!("*{text}* ({})\n\n", plain(credit))),
+            None => description.push_str(&format!("{text}\n\n")),
+        }
+    }
+    let mut fields = Vec::new();
+    let details: Vec<String> = [
+        s.publisher.as_deref(),
+        s.date.as_deref(),
+        s.place.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(plain)
+    .collect();
+    if !details.is_empty() {
+        fields.push(("Published".to_string(), details.join(" · ")));
+    }
+    let lines: Vec<String> = s
+        .citations
+        .iter()
+        .map(|c| {
+            format!(
+                "[{}]({}){}",
+                plain(&c.publisher),
+                link_target(&c.url),
+                c.published
+                    .as_deref()
+                    .map(|d| format!(", {}", plain(d)))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    for (i, v) in pack(&lines, limits::FIELD_VALUE).into_iter().enumerate() {
+        fields.push((
+            if i == 0 {
+                "Backed by".to_string()
+            } else {
+                "Backed by (continued)".to_string()
+            },
+            v,
+        ));
+    }
+    let flags = caveats(&s.flags);
+    if !flags.is_empty() {
+        fields.push(("Caution".to_string(), format!("⚠️ {}", flags.join("; "))));
+    }
+    let card = Card {
+        title: Some(plain(&s.title)),
+        url: s.url.clone(),
+        description: description.trim_end().to_string(),
+        fields,
+        footer: Some(format!(
+            "{} · {} · page {} of {}",
+            s.id,
+            s.file,
+            page + 1,
+            pages.len()
+        )),
+        timestamp: None,
+        colour: if flags.is_empty() { BLURPLE } else { AMBER },
+    };
+    let mut reply = Reply::card(card);
+    if pages.len() > 1 {
+        reply.buttons = vec![
+            Button::Action {
+                label: "◀ Previous".into(),
+                action: Action::SourcePage {
+                    id: s.id.clone(),
+                    page: page.saturating_sub(1),
+                },
+                disabled: page == 0,
+                primary: false,
+            },
+            Button::Action {
+                label: "Next ▶".into(),
+                action: Action::SourcePage {
+                    id: s.id.clone(),
+                    page: page + 1,
+                },
+                disabled: page + 1 >= pages.len(),
+                primary: false,
+            },
+        ];
+    }
+    reply
+}
+
+/// Lines per page of `/sources`.
+const CATALOG_PAGE_LINES: usize = 25;
+
+/// `/sources`, one page: what is indexed, with passage counts and the generation.
+pub fn catalog(index: &OpenIndex, page: usize) -> Reply {
+    let pages = index.catalog.len().div_ceil(CATALOG_PAGE_LINES).max(1);
+    let page = page.min(pages - 1);
+    let lines: Vec<String> = index
+        .catalog
+        .iter()
+        .skip(page * CATALOG_PAGE_LINES)
+        .take(CATALOG_PAGE_LINES)
+        .map(|s| {
+            let n = index.passage_count(&s.id);
+            let flag = if s.flags.is_empty() { "" } else { " ⚠️" };
+            format!(
+                "`{}` {} — {n} passage{}{flag}",
+                s.id,
+                plain(&s.title),
+                if n == 1 { "" } else { "s" }
+            )
+        })
+        .collect();
+    let m = &index.manifest;
+    let mut reply = Reply::card(Card {
+        title: Some(format!("{} sources, {} passages", m.sources, m.passages)),
+        description: lines.join("\n"),
+        footer: Some(format!(
+            "Index generation {} · page {} of {pages} · built",
+            m.generation,
+            page + 1
+        )),
+        timestamp: Some(m.built_at.clone()),
+        colour: BLURPLE,
+        ..Card::default()
+    });
+    if pages > 1 {
+        reply.buttons = vec![
+            Button::Action {
+                label: "◀ Previous".into(),
+                action: Action::Catalog {
+                    page: page.saturating_sub(1),
+                },
+                disabled: page == 0,
+                primary: false,
+            },
+            Button::Action {
+                label: "Next ▶".into(),
+                action: Action::Catalog { page: page + 1 },
+                disabled: page + 1 >= pages,
+                primary: false,
+            },
+        ];
+    }
+    reply
+}
+
+/// `/help`: how to ask, with examples.
+pub fn help(max_question_chars: usize, answer_channels: bool) -> Reply {
+    let mut description = String::from(
+        "Ask me about the sources this server has loaded, in plain words. I search them and answer with the passages that say so, and cite where each comes from.\n\n\
+         **Ask**\n\
+         • `/ask question: How many prisoners will be exchanged?`\n\
+         • mention me: `@attache Who led the Russian delegation?`\n\
+         • or send me a direct message.\n",
+    );
+    if answer_channels {
+        description.push_str(
+            "• In this server's question channels, every message is taken as a question.\n",
+        );
+    }
+    description.push_str(&format!(
+        "\n**Tips**\n\
+         • Ask one thing at a time; names, dates and numbers help (\"When was the third round?\").\n\
+         • Spelling mistakes and other spellings of names are fine.\n\
+         • `private: True` on `/ask` shows the answer only to you.\n\
+         • Under an answer, **More results** shows the next passages and **Sources** the full texts with their sources.\n\
+         • Questions may be up to {max_question_chars} characters.\n\n\
+         **Look around**\n\
+         • `/sources` lists what is indexed; `/source id:` shows one source whole.\n\
+         • Moderators: `/reindex` after changing the sources."
+    ));
+    Reply::card(Card {
+        title: Some("How to ask attache".into()),
+        description,
+        colour: BLURPLE,
+        ..Card::default()
+    })
+}
+
+pub fn reindexed(m: &Manifest) -> Reply {
+    Reply::card(Card {
+        title: Some("Reindexed".into()),
+        description: format!(
+            "{} sources, {} passages, built in {:.1} s. Answers now come from index generation {}.",
+            m.sources, m.passages, m.build_seconds, m.generation
+        ),
+        colour: GREEN,
+        ..Card::default()
+    })
+}
+
+/// A failed reindex: the errors as `path:line: …`, and the reassurance that nothing changed.
+pub fn reindex_failed(errors: &str, generation: u64) -> Reply {
+    let errors = errors.replace("```", "'''");
+    let head = format!("Nothing changed: answers still come from index generation {generation}. Fix these and run `/reindex` again:\n");
+    let room = limits::EMBED_DESCRIPTION - chars(&head) - 8;
+    Reply::card(Card {
+        title: Some("Reindex failed".into()),
+        description: format!("{head}```\n{}\n```", fit(&errors, room)),
+        colour: RED,
+        ..Card::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn echoed_text_cannot_ping_or_break_the_layout() {
+        let s = plain("@everyone @here <@123> <@&456> <#789> **bold** `code` > quote");
+        assert!(!s.contains("@everyone") && !s.contains("@here"), "{s}");
+        assert!(!s.contains("<@") && !s.contains("<#"), "{s}");
+        assert!(
+            s.contains(r"\*\*bold\*\*") && s.contains(r"\`code\`"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn cards_fit_every_limit_and_say_when_they_were_cut() {
+        let long = "word ".repeat(3000);
+        let card = Card {
+            title: Some(long.clone()),
+            description: long.clone(),
+            fields: (0..40).map(|i| (format!("f{i}"), long.clone())).collect(),
+            footer: Some(long.clone()),
+            ..Card::default()
+        }
+        .fit(limits::EMBEDS_TOTAL);
+        assert!(
+            card.total_chars() <= limits::EMBEDS_TOTAL,
+            "{}",
+            card.total_chars()
+        );
+        assert!(chars(card.title.as_deref().unwrap()) <= limits::EMBED_TITLE);
+        assert!(chars(&card.description) <= limits::EMBED_DESCRIPTION);
+        assert!(card.fields.len() <= limits::EMBED_FIELDS);
+        assert!(card
+            .fields
+            .iter()
+            .all(|(n, v)| chars(n) <= limits::FIELD_NAME && chars(v) <= limits::FIELD_VALUE));
+        assert!(chars(card.footer.as_deref().unwrap()) <= limits::FOOTER);
+
+        let small = Card {
+            description: long,
+            ..Card::default()
+        }
+        .fit(limits::EMBEDS_TOTAL);
+        assert!(
+            small.description.ends_with(TRIMMED),
+            "the cut must be visible"
+        );
+    }
+
+    #[test]
+    fn link_targets_cannot_end_the_link_early() {
+        assert_eq!(
+            link_target("https://e.org/a_(b) c"),
+            "https://e.org/a_(b%29%20c"
+        );
+    }
+
+    #[test]
+    fn failed_reindex_shows_the_errors_inside_the_limits() {
+        let errors = "index/sources/x.toml:3: bad\n".repeat(500);
+        let r = reindex_failed(&errors, 4);
+        assert!(r.cards[0].description.contains("x.toml:3: bad"));
+        assert!(r.cards[0].description.contains("generation 4"));
+        assert!(r.cards[0].total_chars() <= limits::EMBEDS_TOTAL);
+        assert!(chars(&r.cards[0].description) <= limits::EMBED_DESCRIPTION);
+    }
+}

@@ -1,0 +1,148 @@
+//! Sending replies: interaction responses (at once, or deferred and then completed so
+//! Discord's 3-second deadline is never missed) and message replies. Every message the
+//! bot sends says "mention nobody", whatever text it carries.
+
+use std::future::Future;
+use std::time::Duration;
+
+use serenity::all::{
+    CommandInteraction, ComponentInteraction, CreateAllowedMentions, CreateInteractionResponse,
+    CreateInteractionResponseMessage, CreateMessage, EditInteractionResponse, Http, Message,
+};
+
+use super::buttons::{self, QuestionStore};
+use super::render::Reply;
+
+/// Allowed mentions for everything the bot sends: none, not even the replied-to user.
+pub fn no_mentions() -> CreateAllowedMentions {
+    CreateAllowedMentions::new().replied_user(false)
+}
+
+pub fn interaction_message(
+    reply: &Reply,
+    store: &QuestionStore,
+    ephemeral: bool,
+) -> CreateInteractionResponseMessage {
+    let mut m = CreateInteractionResponseMessage::new()
+        .embeds(reply.embeds())
+        .components(reply.components(&|a| buttons::encode(a, store)))
+        .ephemeral(ephemeral)
+        .allowed_mentions(no_mentions());
+    if let Some(c) = &reply.content {
+        m = m.content(c);
+    }
+    m
+}
+
+fn edit(reply: &Reply, store: &QuestionStore) -> EditInteractionResponse {
+    EditInteractionResponse::new()
+        .content(reply.content.clone().unwrap_or_default())
+        .embeds(reply.embeds())
+        .components(reply.components(&|a| buttons::encode(a, store)))
+        .allowed_mentions(no_mentions())
+}
+
+pub fn message_reply(reply: &Reply, store: &QuestionStore, to: &Message) -> CreateMessage {
+    let mut m = CreateMessage::new()
+        .embeds(reply.embeds())
+        .components(reply.components(&|a| buttons::encode(a, store)))
+        .reference_message(to)
+        .allowed_mentions(no_mentions());
+    if let Some(c) = &reply.content {
+        m = m.content(c);
+    }
+    m
+}
+
+/// The interaction being answered.
+#[derive(Clone, Copy)]
+pub enum Target<'a> {
+    Command(&'a CommandInteraction),
+    Component(&'a ComponentInteraction),
+}
+
+/// How the reply appears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A new message; `ephemeral` ones only the asker sees.
+    New { ephemeral: bool },
+    /// Replace the message whose button was clicked.
+    Update,
+}
+
+impl Target<'_> {
+    async fn create(
+        &self,
+        http: &Http,
+        response: CreateInteractionResponse,
+    ) -> serenity::Result<()> {
+        match self {
+            Target::Command(i) => i.create_response(http, response).await,
+            Target::Component(i) => i.create_response(http, response).await,
+        }
+    }
+
+    async fn edit(
+        &self,
+        http: &Http,
+        builder: EditInteractionResponse,
+    ) -> serenity::Result<Message> {
+        match self {
+            Target::Command(i) => i.edit_response(http, builder).await,
+            Target::Component(i) => i.edit_response(http, builder).await,
+        }
+    }
+
+    /// Reply at once with `reply`.
+    pub async fn send(
+        &self,
+        http: &Http,
+        store: &QuestionStore,
+        mode: Mode,
+        reply: &Reply,
+    ) -> serenity::Result<()> {
+        let response = match mode {
+            Mode::New { ephemeral } => {
+                CreateInteractionResponse::Message(interaction_message(reply, store, ephemeral))
+            }
+            Mode::Update => {
+                let m = interaction_message(reply, store, false);
+                CreateInteractionResponse::UpdateMessage(if reply.content.is_none() {
+                    m.content("")
+                } else {
+                    m
+                })
+            }
+        };
+        self.create(http, response).await
+    }
+
+    /// Reply with what `job` produces: at once if it is ready within `defer_after`,
+    /// otherwise acknowledge first ("thinking…") and edit the reply in when it is.
+    pub async fn send_when_ready(
+        &self,
+        http: &Http,
+        store: &QuestionStore,
+        mode: Mode,
+        defer_after: Duration,
+        job: impl Future<Output = Reply>,
+    ) -> serenity::Result<bool> {
+        tokio::pin!(job);
+        tokio::select! {
+            reply = &mut job => {
+                self.send(http, store, mode, &reply).await?;
+                Ok(false)
+            }
+            _ = tokio::time::sleep(defer_after) => {
+                let ack = match mode {
+                    Mode::New { ephemeral } => CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new().ephemeral(ephemeral)),
+                    Mode::Update => CreateInteractionResponse::Acknowledge,
+                };
+                self.create(http, ack).await?;
+                let reply = job.await;
+                self.edit(http, edit(&reply, store)).await?;
+                Ok(true)
+            }
+        }
+    }
+}
