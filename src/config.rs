@@ -56,8 +56,11 @@ struct RawSettings {
 struct RawDiscord {
     token: String,
     api_url: String,
+    #[serde(deserialize_with = "one_or_many")]
     guild_ids: Vec<u64>,
+    #[serde(deserialize_with = "one_or_many")]
     moderator_role_ids: Vec<u64>,
+    #[serde(deserialize_with = "one_or_many")]
     answer_channel_ids: Vec<u64>,
     cooldown: String,
     max_concurrent: u64,
@@ -103,6 +106,35 @@ pub struct IndexSettings {
     pub synonyms: PathBuf,
     pub writer_memory_bytes: usize,
     pub auto_build: bool,
+}
+
+/// A list of ids, or one id: `ATTACHE__DISCORD__GUILD_IDS=123` arrives as a number,
+/// `…=123,456` as a list.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Id {
+        Number(u64),
+        Text(String),
+    }
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(Id),
+        Many(Vec<Id>),
+    }
+    let ids = match OneOrMany::deserialize(d)? {
+        OneOrMany::One(id) => vec![id],
+        OneOrMany::Many(ids) => ids,
+    };
+    ids.into_iter()
+        .map(|id| match id {
+            Id::Number(n) => Ok(n),
+            Id::Text(t) => t.trim().parse().map_err(|_| {
+                serde::de::Error::custom(format!("`{t}` is not a Discord id (a number)"))
+            }),
+        })
+        .collect()
 }
 
 /// A secret that never appears in `Debug` output, logs or error messages.
@@ -495,6 +527,18 @@ mod tests {
         .unwrap();
         assert_eq!(s.discord.guild_ids, vec![11, 12]);
         assert_eq!(s.discord.moderator_role_ids, vec![7, 8]);
+        let s = Settings::load(
+            &dir,
+            &env(&[(
+                "ATTACHE__DISCORD__ANSWER_CHANNEL_IDS",
+                "1300000000000000001",
+            )]),
+        )
+        .unwrap();
+        assert_eq!(
+            s.discord.answer_channel_ids,
+            vec![1_300_000_000_000_000_001]
+        );
         let e = Settings::load(&dir, &env(&[("ATTACHE__DISCORD__COOLDOWN", "soon")]))
             .unwrap_err()
             .to_string();

@@ -45,7 +45,9 @@ pub async fn ask(
     let state = ctx.data();
     let target = Target::Command(app.interaction);
     let http = &ctx.serenity_context().http;
-    if let Err(refusal) = state.admit(ctx.author().id, &question) {
+    let typed = question;
+    let question = super::question_text(&typed);
+    if let Err(refusal) = state.admit(ctx.author().id, &typed, &question) {
         target
             .send(
                 http,

@@ -25,8 +25,9 @@ pub async fn handle(
 }
 
 /// The question in a message, if the message is one the bot should answer: a DM, a
-/// message mentioning the bot (the mention removed), or any message in an answer channel.
-pub fn question_in(state: &State, msg: &Message) -> Option<(String, Via)> {
+/// message mentioning the bot, or any message in an answer channel. Mentions are left
+/// out of the question ([`super::question_text`]).
+fn question_in(state: &State, msg: &Message) -> Option<(String, Via)> {
     if msg.author.bot || msg.webhook_id.is_some() {
         return None;
     }
@@ -64,7 +65,7 @@ async fn on_message(state: &State, http: &serenity::all::Http, msg: &Message) ->
             state.library.settings().search.max_question_chars,
             !state.settings.answer_channel_ids.is_empty(),
         )
-    } else if let Err(refusal) = state.admit(msg.author.id, &question) {
+    } else if let Err(refusal) = state.admit(msg.author.id, &msg.content, &question) {
         Reply::text(refusal.to_string())
     } else {
         let job = state.ask(question, 0, via);

@@ -67,6 +67,21 @@ pub fn intents(settings: &DiscordSettings) -> GatewayIntents {
     intents
 }
 
+/// The question in what a member typed: Discord mention syntax (`<@id>`, `<@&id>`,
+/// `<#id>`, `@everyone`, `@here`) is addressing, not content, so it is left out of the
+/// search (and so never echoed); whitespace is collapsed.
+pub fn question_text(raw: &str) -> String {
+    static MENTION: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"<(?:@[!&]?|#)\d+>|(?:^|\s)@(?:everyone|here)\b")
+            .expect("mention pattern")
+    });
+    MENTION
+        .replace_all(raw, " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Everything the handlers share.
 pub struct State {
     pub library: Arc<Library>,
@@ -109,12 +124,15 @@ impl State {
     }
 
     /// The checks a new question passes before it costs anything: not shutting down,
-    /// a question of acceptable length, the asker's cooldown over.
-    pub fn admit(&self, user: UserId, question: &str) -> Result<(), Refusal> {
+    /// not too long as typed, not empty once mentions are left out ([`question_text`],
+    /// which gives `question`), the asker's cooldown over.
+    pub fn admit(&self, user: UserId, typed: &str, question: &str) -> Result<(), Refusal> {
         if self.draining.load(Ordering::SeqCst) {
             return Err(Refusal::ShuttingDown);
         }
-        self.library.engine().validate(question)?;
+        let engine = self.library.engine();
+        engine.validate(typed)?;
+        engine.validate(question)?;
         self.cooldowns.check(user)
     }
 
@@ -258,4 +276,18 @@ pub async fn serve(
     client.start().await?;
     info!("disconnected from Discord");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_are_not_part_of_the_question() {
+        assert_eq!(
+            question_text("<@123> @everyone how   many <@&45> prisoners <#9>? @here"),
+            "how many prisoners ?"
+        );
+        assert_eq!(question_text("mail me@here.org"), "mail me@here.org");
+    }
 }

@@ -1,7 +1,9 @@
 //! Integration tests, compiled as one binary. Each test works on its own copy of the
 //! shipped sources in a temporary directory, so nothing touches the repository's index.
 
+mod bot;
 mod cli;
 mod corpus;
+mod discord;
 mod eval;
 mod util;

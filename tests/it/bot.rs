@@ -1,0 +1,550 @@
+//! The Discord bot end to end: the real `attache serve` process and its unmodified
+//! serenity client, against the local Discord in [`crate::discord`]. Every test ends by
+//! checking each request the bot made against Discord's published schemas and limits.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::discord::bot::Bot;
+use crate::discord::payloads::{self, Who, MANAGE_GUILD};
+use crate::discord::{bot_user, BOT_ID};
+
+const ASKER: u64 = 1_600_000_000_000_000_001;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slash_ask_answers_with_the_cited_passage_inside_discords_limits() {
+    let bot = Bot::start().await;
+    let who = Who::member(ASKER);
+    let a = bot.ask(&who, "How many prisoners will be exchanged?").await;
+    assert!(a.deferred.is_none(), "a fast answer is sent at once");
+    assert_eq!(a.reply.body["type"], 4);
+    assert!(!a.ephemeral(), "a normal answer is public");
+    let text = a.text();
+    assert!(text.contains("1,200"), "{text}");
+    assert!(
+        text.contains("[1]") && text.contains("Sources"),
+        "citations are numbered and listed: {text}"
+    );
+    assert!(
+        text.contains("istanbul-talks-2025-07-23"),
+        "the cited source's id is shown: {text}"
+    );
+    let buttons = a.reply.buttons();
+    assert!(
+        buttons.iter().any(|(l, _, _)| l == "More results")
+            && buttons.iter().any(|(l, _, _)| l == "Sources"),
+        "{buttons:?}"
+    );
+
+    let private = bot
+        .command(
+            &who,
+            "ask",
+            &[
+                ("question", 3, json!("Who led the Ukrainian delegation?")),
+                ("private", 5, json!(true)),
+            ],
+        )
+        .await;
+    assert!(
+        private.ephemeral(),
+        "private: true shows the answer only to the asker"
+    );
+    assert!(private.text().contains("Umerov"), "{}", private.text());
+    bot.check();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_answer_is_deferred_and_then_completed() {
+    // Every answer counts as slow: the bot must acknowledge first, then edit the reply in.
+    let bot = Bot::start_with(&[("ATTACHE__DISCORD__DEFER_AFTER", "0s")]).await;
+    let a = bot
+        .ask(&Who::member(ASKER), "How many prisoners will be exchanged?")
+        .await;
+    let deferral = a.deferred.as_ref().expect("deferred");
+    assert_eq!(deferral.body["type"], 5);
+    assert_eq!(a.reply.method, "PATCH");
+    assert!(
+        a.reply.path.ends_with("/messages/@original"),
+        "{}",
+        a.reply.path
+    );
+    assert!(a.text().contains("1,200"), "{}", a.text());
+    bot.check();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_results_and_sources_buttons_follow_up_on_an_answer() {
+    let bot = Bot::start().await;
+    let who = Who::member(ASKER);
+    let first = bot
+        .ask(&who, "What did the delegations agree in Istanbul?")
+        .await;
+    assert!(first.text().contains("Results 1–3"), "{}", first.text());
+
+    // On a public answer, "More results" gives the clicker their own next page.
+    let more = bot.click(&who, &first, &first.button("More results")).await;
+    assert!(
+        more.ephemeral(),
+        "the next page is shown only to the clicker"
+    );
+    assert_eq!(more.reply.body["type"], 4);
+    assert!(more.text().contains("Results 4–"), "{}", more.text());
+    assert!(
+        more.text().contains("[4]"),
+        "citations continue the numbering: {}",
+        more.text()
+    );
+
+    // On that private page, the next click turns the page in place.
+    if more
+        .reply
+        .buttons()
+        .iter()
+        .any(|(l, _, disabled)| l == "More results" && !disabled)
+    {
+        let again = bot.click(&who, &more, &more.button("More results")).await;
+        assert_eq!(
+            again.reply.body["type"], 7,
+            "an ephemeral page updates in place"
+        );
+        assert!(again.text().contains("Results 7–"), "{}", again.text());
+    }
+
+    // "Sources": the whole passages with the pages backing them, only for the clicker.
+    let sources = bot.click(&who, &first, &first.button("Sources")).await;
+    assert!(sources.ephemeral());
+    let embeds = sources.reply.message()["embeds"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(embeds.len(), 3, "one embed per passage shown");
+    assert!(sources.text().contains("Backed by"), "{}", sources.text());
+
+    // A button whose question was forgotten (a restart) says so.
+    let stale = bot.click(&who, &first, "a1:m:3:#deadbeef").await;
+    assert!(
+        stale.ephemeral() && stale.text().contains("expired"),
+        "{}",
+        stale.text()
+    );
+    bot.check();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mention_and_a_dm_get_answers_as_replies() {
+    let bot = Bot::start().await;
+    let who = Who::member(ASKER);
+    // Chatter that does not mention the bot is left alone.
+    bot.discord.dispatch(
+        "MESSAGE_CREATE",
+        payloads::message(
+            &bot.discord,
+            "How many prisoners will be exchanged?",
+            &who,
+            &[],
+        ),
+    );
+    let reply = bot
+        .say(
+            &who,
+            &format!("<@{BOT_ID}> How many prisoners will be exchanged?"),
+            &[bot_user()],
+        )
+        .await;
+    assert!(reply.text().contains("1,200"), "{}", reply.text());
+    assert_eq!(
+        reply.body["allowed_mentions"]["replied_user"],
+        json!(false),
+        "the reply does not ping the asker"
+    );
+    let dm = bot
+        .say(&Who::in_dm(ASKER), "Where did the talks take place?", &[])
+        .await;
+    assert!(dm.text().contains("Istanbul"), "{}", dm.text());
+    assert!(dm
+        .path
+        .contains(&Who::in_dm(ASKER).dm_channel().to_string()));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let channel_messages = bot
+        .discord
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/messages"))
+        .count();
+    assert_eq!(
+        channel_messages, 2,
+        "exactly the mention and the DM were answered"
+    );
+    bot.check();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_question_without_an_answer_gets_a_friendly_nothing_found() {
+    let bot = Bot::start().await;
+    let a = bot
+        .ask(
+            &Who::member(ASKER),
+            "What is the airspeed velocity of an unladen swallow?",
+        )
+        .await;
+    let text = a.text();
+    assert!(text.contains("Nothing found"), "{text}");
+    assert!(
+        text.contains("swallow"),
+        "the words no source has are named: {text}"
+    );
+    assert!(text.contains("/sources"), "with a hint: {text}");
+    assert!(
+        a.reply.buttons().is_empty(),
+        "no buttons to page through nothing"
+    );
+    bot.check();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mentions_and_markdown_in_a_question_ping_nobody_and_break_nothing() {
+    let bot = Bot::start().await;
+    let who = Who::member(ASKER);
+    let q = "@everyone @here <@&1700000000000000001> <@1600000000000000009> **How many** prisoners ~~will~~ be `exchanged`? ||x|| > y";
+    let a = bot.ask(&who, q).await;
+    let title = a.reply.message()["embeds"][0]["title"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for raw in [
+        "@everyone",
+        "@here",
+        "<@&",
+        "<@1",
+        "**How",
+        "~~will",
+        "`exchanged`",
+        "||x||",
+    ] {
+        assert!(
+            !title.contains(raw),
+            "`{raw}` survives unescaped in {title}"
+        );
+    }
+    assert!(
+        a.text().contains("1,200"),
+        "the question is still answered: {}",
+        a.text()
+    );
+    let reply = bot
+        .say(
+            &who,
+            &format!("<@{BOT_ID}> @everyone how many prisoners will be exchanged?"),
+            &[bot_user()],
+        )
+        .await;
+    assert!(!reply.text().contains("@everyone"));
+    bot.check(); // allowed_mentions is empty on every message
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_and_empty_questions_get_a_polite_private_error() {
+    let bot = Bot::start().await;
+    let who = Who::member(ASKER);
+    let long = bot.ask(&who, &"why ".repeat(1250)).await;
+    assert!(long.ephemeral(), "only the asker sees the refusal");
+    assert!(
+        long.text().contains("too long") && long.text().contains("5000"),
+        "{}",
+        long.text()
+    );
+    let empty = bot.ask(&who, "   ").await;
+    assert!(
+        empty.ephemeral() && empty.text().contains("empty"),
+        "{}",
+        empty.text()
+    );
+    let next = bot.ask(&who, "How many prisoners will be exchanged?").await;
+    assert!(
+        next.text().contains("1,200"),
+        "the next question is answered: {}",
+        next.text()
+    );
+    bot.check();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_waits_out_the_cooldown_and_others_are_not_held_up() {
+    let bot = Bot::start_with(&[("ATTACHE__DISCORD__COOLDOWN", "60s")]).await;
+    let first = bot
+        .ask(&Who::member(ASKER), "How many prisoners will be exchanged?")
+        .await;
+    assert!(first.text().contains("1,200"));
+    let again = bot
+        .ask(&Who::member(ASKER), "Where did the talks take place?")
+        .await;
+    assert!(
+        again.ephemeral() && again.text().contains("Please wait"),
+        "{}",
+        again.text()
+    );
+    let other = bot
+        .ask(&Who::member(ASKER + 1), "Where did the talks take place?")
+        .await;
+    assert!(other.text().contains("Istanbul"), "{}", other.text());
+    bot.check();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reindex_is_for_moderators_swaps_the_index_and_answers_continue() {
+    let mod_role = 1_700_000_000_000_000_042_u64;
+    let bot = Bot::start_with(&[(
+        "ATTACHE__DISCORD__MODERATOR_ROLE_IDS",
+        &mod_role.to_string(),
+    )])
+    .await;
+
+    let member = bot.command(&Who::member(ASKER), "reindex", &[]).await;
+    assert!(
+        member.ephemeral() && member.text().contains("Only moderators"),
+        "{}",
+        member.text()
+    );
+    let dm = bot.command(&Who::in_dm(ASKER), "reindex", &[]).await;
+    assert!(
+        dm.ephemeral() && dm.text().contains("only in a server"),
+        "{}",
+        dm.text()
+    );
+
+    // A new record, then /reindex by a member with Manage Server.
+    std::fs::write(
+        bot.project.path("index/sources/records/99-test.toml"),
+        "section = \"Test\"\n\n[[records]]\nid = \"T1-01\"\ntitle = \"Zebra crossing agreement\"\ndate = \"2025-08-01\"\nbody = \"The delegations agreed to paint a zebra crossing outside the Ciragan Palace.\"\n\n[[records.sources]]\nurl = \"https://example.org/zebra\"\npublisher = \"Example\"\n",
+    )
+    .unwrap();
+    let admin = Who {
+        permissions: MANAGE_GUILD | payloads::VIEW_CHANNEL,
+        ..Who::member(ASKER + 2)
+    };
+    let done = bot.command(&admin, "reindex", &[]).await;
+    assert!(done.deferred.is_some(), "a reindex is deferred");
+    assert!(done.ephemeral());
+    assert!(
+        done.text().contains("Reindexed") && done.text().contains("generation 2"),
+        "{}",
+        done.text()
+    );
+    let zebra = bot
+        .ask(
+            &Who::member(ASKER),
+            "What did they agree to paint outside the palace?",
+        )
+        .await;
+    assert!(
+        zebra.text().contains("zebra crossing"),
+        "the new generation answers: {}",
+        zebra.text()
+    );
+
+    // A broken source: the moderator (by role) sees path:line, the old index keeps serving.
+    std::fs::write(
+        bot.project.path("index/sources/records/99-test.toml"),
+        "[[records]]\nid = \"T1-01\"\ntitle = \n",
+    )
+    .unwrap();
+    let by_role = Who {
+        roles: vec![mod_role],
+        ..Who::member(ASKER + 3)
+    };
+    let failed = bot.command(&by_role, "reindex", &[]).await;
+    assert!(
+        failed.text().contains("Reindex failed") && failed.text().contains("99-test.toml:"),
+        "{}",
+        failed.text()
+    );
+    assert!(failed.text().contains("generation 2"), "{}", failed.text());
+    let still = bot
+        .ask(
+            &Who::member(ASKER),
+            "What did they agree to paint outside the palace?",
+        )
+        .await;
+    assert!(still.text().contains("zebra crossing"), "{}", still.text());
+
+    let log = bot.log();
+    assert!(
+        log.contains("reindex refused")
+            && log.contains("reindex requested")
+            && log.contains(&(ASKER + 2).to_string()),
+        "{log}"
+    );
+    bot.check();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn source_autocomplete_pages_and_the_catalog() {
+    let bot = Bot::start().await;
+    let who = Who::member(ASKER);
+    let choices = bot
+        .interact(payloads::autocomplete(
+            &bot.discord,
+            "source",
+            "id",
+            "R3",
+            &who,
+        ))
+        .await;
+    assert_eq!(choices.reply.body["type"], 8);
+    let list = choices.reply.body["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(
+        !list.is_empty()
+            && list
+                .iter()
+                .all(|c| c["value"].as_str().unwrap().starts_with("R3")),
+        "{list:?}"
+    );
+
+    let article = bot
+        .command(
+            &who,
+            "source",
+            &[("id", 3, json!("istanbul-talks-2025-07-23"))],
+        )
+        .await;
+    assert!(article.ephemeral());
+    assert!(article.text().contains("page 1 of"), "{}", article.text());
+    let next = bot.click(&who, &article, &article.button("Next ▶")).await;
+    assert_eq!(next.reply.body["type"], 7, "pages turn in place");
+    assert!(next.text().contains("page 2 of"), "{}", next.text());
+
+    let unknown = bot
+        .command(&who, "source", &[("id", 3, json!("no-such-thing"))])
+        .await;
+    assert!(
+        unknown.text().contains("There is no source"),
+        "{}",
+        unknown.text()
+    );
+
+    let catalog = bot.command(&who, "sources", &[]).await;
+    assert!(
+        catalog.text().contains("passages") && catalog.text().contains("generation 1"),
+        "{}",
+        catalog.text()
+    );
+    let help = bot.command(&who, "help", &[]).await;
+    assert!(help.text().contains("/ask"), "{}", help.text());
+    bot.check();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_registered_commands_are_the_ones_the_readme_documents() {
+    let bot = Bot::start().await;
+    let put = bot
+        .discord
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PUT")
+        .unwrap();
+    assert!(
+        put.path.contains("/guilds/"),
+        "with guild_ids set, commands register in those guilds: {}",
+        put.path
+    );
+    let commands = put.body.as_array().unwrap();
+    let names: Vec<&str> = commands
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["ask", "source", "sources", "help", "reindex"]);
+    let readme = std::fs::read_to_string(crate::util::repo().join("README.md")).unwrap();
+    for c in commands {
+        let description = c["description"].as_str().unwrap();
+        assert!(
+            readme.contains(description),
+            "README does not document /{}: {description}",
+            c["name"]
+        );
+    }
+    let by_name = |n: &str| commands.iter().find(|c| c["name"] == n).unwrap();
+    let ask = &by_name("ask")["options"];
+    assert_eq!(
+        (
+            ask[0]["name"].as_str(),
+            ask[0]["type"].as_u64(),
+            ask[0]["required"].as_bool()
+        ),
+        (Some("question"), Some(3), Some(true))
+    );
+    assert_eq!(
+        (
+            ask[1]["name"].as_str(),
+            ask[1]["type"].as_u64(),
+            ask[1]["required"].as_bool()
+        ),
+        (Some("private"), Some(5), Some(false))
+    );
+    assert_eq!(by_name("source")["options"][0]["autocomplete"], json!(true));
+    let reindex = by_name("reindex");
+    assert_eq!(
+        reindex["default_member_permissions"],
+        json!(MANAGE_GUILD.to_string()),
+        "hidden from members without Manage Server by default"
+    );
+    assert_eq!(reindex["contexts"], json!([0]), "offered in servers only");
+    bot.check();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_and_disconnects_cleanly() {
+    let mut bot = Bot::start().await;
+    let a = bot
+        .ask(&Who::member(ASKER), "How many prisoners will be exchanged?")
+        .await;
+    assert!(a.text().contains("1,200"));
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &bot.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = bot
+        .wait_exit(Duration::from_secs(20))
+        .expect("the bot exits after SIGTERM");
+    assert!(exit.success(), "{exit:?}\n{}", bot.log());
+    assert!(
+        bot.log().contains("disconnected from Discord"),
+        "{}",
+        bot.log()
+    );
+    bot.check();
+}
+
+#[test]
+fn serve_without_a_usable_token_says_so_and_exits_2() {
+    let project = crate::util::Project::new();
+    let out = project.run(&["serve"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = crate::util::stderr(&out);
+    assert!(
+        err.contains("DISCORD_TOKEN") && err.lines().count() == 1,
+        "{err}"
+    );
+
+    let secret = "not-a-token-but-secret-42";
+    let out = project
+        .attache(&["serve"])
+        .env("DISCORD_TOKEN", secret)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = crate::util::stderr(&out);
+    assert!(
+        err.contains("malformed") && err.contains("DISCORD_TOKEN"),
+        "{err}"
+    );
+    assert!(
+        !err.contains(secret),
+        "the token must never be shown: {err}"
+    );
+}

@@ -1,0 +1,290 @@
+//! The real `attache serve` process, connected to a [`LocalDiscord`], and the questions
+//! tests put to it.
+
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use super::payloads::{self, Who};
+use super::{schema, LocalDiscord, Request, GUILD_ID, TOKEN};
+use crate::util::Project;
+
+pub struct Bot {
+    pub discord: LocalDiscord,
+    pub project: Project,
+    child: Child,
+}
+
+/// What the bot answered to one interaction: the deferral, if it deferred, and the reply.
+#[derive(Debug)]
+pub struct Answer {
+    pub deferred: Option<Request>,
+    pub reply: Request,
+}
+
+impl Answer {
+    pub fn ephemeral(&self) -> bool {
+        self.deferred
+            .as_ref()
+            .map_or(self.reply.is_ephemeral(), Request::is_ephemeral)
+    }
+
+    pub fn text(&self) -> String {
+        self.reply.text()
+    }
+
+    pub fn button(&self, label: &str) -> String {
+        self.reply
+            .buttons()
+            .into_iter()
+            .find(|(l, id, _)| l == label && id.is_some())
+            .and_then(|(_, id, _)| id)
+            .unwrap_or_else(|| panic!("no button {label}: {:?}", self.reply.buttons()))
+    }
+}
+
+impl Bot {
+    pub async fn start() -> Bot {
+        Bot::start_with(&[]).await
+    }
+
+    /// Start `attache serve` on a fresh copy of the shipped sources with extra `env`
+    /// settings, and wait until it has registered its commands.
+    pub async fn start_with(env: &[(&str, &str)]) -> Bot {
+        let discord = LocalDiscord::start().await;
+        let project = Project::new();
+        let log = std::fs::File::create(project.path("serve.log")).unwrap();
+        let mut cmd = project.attache(&["serve"]);
+        cmd.env("DISCORD_TOKEN", TOKEN)
+            .env("ATTACHE__DISCORD__API_URL", &discord.rest_url)
+            .env("ATTACHE__DISCORD__GUILD_IDS", GUILD_ID.to_string())
+            .env("ATTACHE__DISCORD__COOLDOWN", "0s")
+            .env("RUST_LOG", "info,attache=debug")
+            .stdout(Stdio::null())
+            .stderr(log);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().unwrap();
+        let mut bot = Bot {
+            discord,
+            project,
+            child,
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while !bot
+            .discord
+            .requests()
+            .iter()
+            .any(|r| r.method == "PUT" && r.path.ends_with("/commands"))
+        {
+            if let Some(status) = bot.child.try_wait().unwrap() {
+                panic!(
+                    "attache serve exited ({status}) before it was ready:\n{}",
+                    bot.log()
+                );
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "attache serve was not ready within a minute:\n{}",
+                bot.log()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        bot
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.project.path("serve.log")).unwrap_or_default()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Wait for the process to exit (after a signal), up to `limit`.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + limit;
+        while std::time::Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
+    /// Dispatch an interaction and wait for the bot's answer to it (following a deferral
+    /// to the message that completes it).
+    pub async fn interact(&self, interaction: Value) -> Answer {
+        let token = interaction["token"].as_str().unwrap().to_string();
+        let mark = self.discord.mark();
+        self.discord.dispatch("INTERACTION_CREATE", interaction);
+        let first = self
+            .discord
+            .wait_for(mark, "a reply to the interaction", |r| {
+                r.path.contains(&token)
+            })
+            .await;
+        let deferred =
+            first.path.ends_with("/callback") && matches!(first.body["type"].as_u64(), Some(5 | 6));
+        if !deferred {
+            return Answer {
+                deferred: None,
+                reply: first,
+            };
+        }
+        let reply = self
+            .discord
+            .wait_for(mark, "the deferred reply", |r| {
+                r.path.contains(&token) && !r.path.ends_with("/callback")
+            })
+            .await;
+        Answer {
+            deferred: Some(first),
+            reply,
+        }
+    }
+
+    pub async fn ask(&self, who: &Who, question: &str) -> Answer {
+        self.interact(payloads::slash(
+            &self.discord,
+            "ask",
+            &[("question", 3, json!(question))],
+            who,
+        ))
+        .await
+    }
+
+    pub async fn command(&self, who: &Who, name: &str, options: &[(&str, u8, Value)]) -> Answer {
+        self.interact(payloads::slash(&self.discord, name, options, who))
+            .await
+    }
+
+    /// Click the button `custom_id` under the message `under` became.
+    pub async fn click(&self, who: &Who, under: &Answer, custom_id: &str) -> Answer {
+        let mut message = payloads::message_from(&self.discord, &under.reply, who);
+        if under.ephemeral() {
+            message["flags"] = json!(64);
+        }
+        self.interact(payloads::click(&self.discord, custom_id, message, who))
+            .await
+    }
+
+    /// Send a message; wait for the bot's reply to it in the channel.
+    pub async fn say(&self, who: &Who, content: &str, mentions: &[Value]) -> Request {
+        let msg = payloads::message(&self.discord, content, who, mentions);
+        let id = msg["id"].as_str().unwrap().to_string();
+        let mark = self.discord.mark();
+        self.discord.dispatch("MESSAGE_CREATE", msg);
+        self.discord
+            .wait_for(mark, "a reply to the message", |r| {
+                r.path.ends_with("/messages")
+                    && r.method == "POST"
+                    && r.body["message_reference"]["message_id"] == id.as_str()
+            })
+            .await
+    }
+
+    /// What every test ends with: every request valid for Discord, authenticated, and
+    /// the token nowhere in the log.
+    pub fn check(&self) {
+        let requests = self.discord.requests();
+        let problems = schema::problems(&requests);
+        assert!(
+            problems.is_empty(),
+            "requests Discord would reject:\n{}",
+            problems.join("\n")
+        );
+        for r in &requests {
+            assert_eq!(
+                r.authorization.as_deref(),
+                Some(format!("Bot {TOKEN}").as_str()),
+                "{} {}",
+                r.method,
+                r.path
+            );
+            let m = r.message();
+            if r.method != "PUT"
+                && m.is_object()
+                && (m.get("embeds").is_some() || m.get("content").is_some())
+            {
+                assert_no_mentions(r);
+                assert_within_limits(m);
+            }
+        }
+        let log = self.log();
+        assert!(
+            !log.contains(TOKEN) && !log.contains(TOKEN.split('.').nth(2).unwrap()),
+            "the token leaked into the log"
+        );
+    }
+}
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Allowed mentions present and empty: nothing the bot echoes can ping.
+pub fn assert_no_mentions(r: &Request) {
+    let am = &r.message()["allowed_mentions"];
+    assert!(
+        am.is_object(),
+        "{} {} sent no allowed_mentions: {}",
+        r.method,
+        r.path,
+        r.body
+    );
+    assert_eq!(am["parse"], json!([]), "{}", r.body);
+    assert!(
+        am["users"].as_array().is_none_or(Vec::is_empty)
+            && am["roles"].as_array().is_none_or(Vec::is_empty),
+        "{am}"
+    );
+    assert_ne!(am["replied_user"], json!(true));
+}
+
+fn chars(v: &Value) -> usize {
+    v.as_str().map_or(0, |s| s.chars().count())
+}
+
+/// Discord's limits, counted in characters.
+pub fn assert_within_limits(m: &Value) {
+    assert!(chars(&m["content"]) <= 2000, "content too long");
+    let embeds = m["embeds"].as_array().cloned().unwrap_or_default();
+    assert!(embeds.len() <= 10);
+    let mut total = 0;
+    for e in &embeds {
+        assert!(chars(&e["title"]) <= 256, "title: {}", e["title"]);
+        assert!(chars(&e["description"]) <= 4096);
+        assert!(chars(&e["footer"]["text"]) <= 2048);
+        let fields = e["fields"].as_array().cloned().unwrap_or_default();
+        assert!(fields.len() <= 25);
+        for f in &fields {
+            assert!(
+                chars(&f["name"]) <= 256 && chars(&f["value"]) <= 1024,
+                "{f}"
+            );
+            total += chars(&f["name"]) + chars(&f["value"]);
+        }
+        total += chars(&e["title"])
+            + chars(&e["description"])
+            + chars(&e["footer"]["text"])
+            + chars(&e["author"]["name"]);
+    }
+    assert!(total <= 6000, "embeds total {total} characters");
+    for row in m["components"].as_array().into_iter().flatten() {
+        let buttons = row["components"].as_array().unwrap();
+        assert!(buttons.len() <= 5);
+        for b in buttons {
+            assert!(
+                chars(&b["custom_id"]) <= 100 && chars(&b["label"]) <= 80,
+                "{b}"
+            );
+        }
+    }
+}
