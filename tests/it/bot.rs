@@ -177,6 +177,40 @@ async fn a_mention_and_a_dm_get_answers_as_replies() {
         channel_messages, 2,
         "exactly the mention and the DM were answered"
     );
+    // Mentions and DMs work without the privileged Message Content intent.
+    let intents = bot.discord.identifies()[0]["d"]["intents"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(intents & MESSAGE_CONTENT, 0, "intents {intents:#b}");
+    assert_ne!(intents & GUILD_MESSAGES, 0);
+    assert_ne!(intents & DIRECT_MESSAGES, 0);
+    bot.check();
+}
+
+const GUILD_MESSAGES: u64 = 1 << 9;
+const DIRECT_MESSAGES: u64 = 1 << 12;
+const MESSAGE_CONTENT: u64 = 1 << 15;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_an_answer_channel_every_message_is_a_question() {
+    let channel = crate::discord::CHANNEL_ID.to_string();
+    let bot = Bot::start_with(&[("ATTACHE__DISCORD__ANSWER_CHANNEL_IDS", &channel)]).await;
+    let intents = bot.discord.identifies()[0]["d"]["intents"]
+        .as_u64()
+        .unwrap();
+    assert_ne!(
+        intents & MESSAGE_CONTENT,
+        0,
+        "reading every message needs Message Content"
+    );
+    let reply = bot
+        .say(
+            &Who::member(ASKER),
+            "How many prisoners will be exchanged?",
+            &[],
+        )
+        .await;
+    assert!(reply.text().contains("1,200"), "{}", reply.text());
     bot.check();
 }
 
