@@ -215,6 +215,34 @@ async fn in_an_answer_channel_every_message_is_a_question() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn buttons_keep_working_after_a_restart_or_say_they_expired() {
+    let mut bot = Bot::start().await;
+    let who = Who::member(ASKER);
+    let short = bot
+        .ask(&who, "What did the delegations agree in Istanbul?")
+        .await;
+    let long_question = format!(
+        "{} what did the delegations agree in Istanbul?",
+        "Please tell me, as precisely as the sources allow,"
+    );
+    let long = bot.ask(&who, &long_question).await;
+    bot.restart().await;
+    let more = bot.click(&who, &short, &short.button("More results")).await;
+    assert!(
+        more.text().contains("Results 4–"),
+        "a short question's button still works: {}",
+        more.text()
+    );
+    let expired = bot.click(&who, &long, &long.button("More results")).await;
+    assert!(
+        expired.ephemeral() && expired.text().contains("expired"),
+        "{}",
+        expired.text()
+    );
+    bot.check();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_question_without_an_answer_gets_a_friendly_nothing_found() {
     let bot = Bot::start().await;
     let a = bot

@@ -14,6 +14,29 @@ pub struct Bot {
     pub discord: LocalDiscord,
     pub project: Project,
     child: Child,
+    env: Vec<(String, String)>,
+}
+
+/// `attache serve` on `project`, pointed at `discord`, logging to `serve.log` (appended
+/// to, so a restart keeps the earlier log).
+fn spawn(discord: &LocalDiscord, project: &Project, env: &[(String, String)]) -> Child {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(project.path("serve.log"))
+        .unwrap();
+    let mut cmd = project.attache(&["serve"]);
+    cmd.env("DISCORD_TOKEN", TOKEN)
+        .env("ATTACHE__DISCORD__API_URL", &discord.rest_url)
+        .env("ATTACHE__DISCORD__GUILD_IDS", GUILD_ID.to_string())
+        .env("ATTACHE__DISCORD__COOLDOWN", "0s")
+        .env("RUST_LOG", "info,attache=debug")
+        .stdout(Stdio::null())
+        .stderr(log);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.spawn().unwrap()
 }
 
 /// What the bot answered to one interaction: the deferral, if it deferred, and the reply.
@@ -54,45 +77,56 @@ impl Bot {
     pub async fn start_with(env: &[(&str, &str)]) -> Bot {
         let discord = LocalDiscord::start().await;
         let project = Project::new();
-        let log = std::fs::File::create(project.path("serve.log")).unwrap();
-        let mut cmd = project.attache(&["serve"]);
-        cmd.env("DISCORD_TOKEN", TOKEN)
-            .env("ATTACHE__DISCORD__API_URL", &discord.rest_url)
-            .env("ATTACHE__DISCORD__GUILD_IDS", GUILD_ID.to_string())
-            .env("ATTACHE__DISCORD__COOLDOWN", "0s")
-            .env("RUST_LOG", "info,attache=debug")
-            .stdout(Stdio::null())
-            .stderr(log);
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let child = cmd.spawn().unwrap();
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let child = spawn(&discord, &project, &env);
         let mut bot = Bot {
             discord,
             project,
             child,
+            env,
         };
-        let deadline = std::time::Instant::now() + Duration::from_secs(60);
-        while !bot
-            .discord
+        bot.wait_ready(0).await;
+        bot
+    }
+
+    /// Stop the bot (as a crash would) and start it again on the same project and the
+    /// same local Discord.
+    pub async fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let registrations = self.registrations();
+        self.child = spawn(&self.discord, &self.project, &self.env);
+        self.wait_ready(registrations).await;
+    }
+
+    fn registrations(&self) -> usize {
+        self.discord
             .requests()
             .iter()
-            .any(|r| r.method == "PUT" && r.path.ends_with("/commands"))
-        {
-            if let Some(status) = bot.child.try_wait().unwrap() {
+            .filter(|r| r.method == "PUT" && r.path.ends_with("/commands"))
+            .count()
+    }
+
+    /// Wait until the bot has registered its commands (once more than `before` times).
+    async fn wait_ready(&mut self, before: usize) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while self.registrations() <= before {
+            if let Some(status) = self.child.try_wait().unwrap() {
                 panic!(
                     "attache serve exited ({status}) before it was ready:\n{}",
-                    bot.log()
+                    self.log()
                 );
             }
             assert!(
                 std::time::Instant::now() < deadline,
                 "attache serve was not ready within a minute:\n{}",
-                bot.log()
+                self.log()
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        bot
     }
 
     pub fn log(&self) -> String {
