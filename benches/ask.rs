@@ -81,16 +81,14 @@ fn main() {
 fn run(name: &str, corpus: &Corpus, synonyms: &Synonyms, questions: &[String], rounds: usize) {
     let dir = tempfile::tempdir().expect("temp dir");
     let started = Instant::now();
-    let manifest = index::build(
-        corpus,
-        dir.path(),
-        BuildOptions {
-            sources_hash: String::new(),
-            memory_budget_bytes: 256_000_000,
-            progress: &(),
-        },
-    )
-    .expect("index builds");
+    let lock = index::lock(dir.path(), "bench").expect("build lock");
+    let options = BuildOptions {
+        sources_hash: String::new(),
+        memory_budget_bytes: 256_000_000,
+        progress: &(),
+    };
+    let staged = index::stage(corpus, &lock, options).expect("index builds");
+    let manifest = index::install(&lock, staged, &()).expect("index installs");
     let build = started.elapsed();
     let engine = Engine::new(
         index::open(dir.path()).expect("index opens"),

@@ -9,7 +9,9 @@ use tracing::{info, warn};
 
 use crate::config::Settings;
 use crate::core::corpus::{self, CorpusErrors};
-use crate::core::index::{self, BuildOptions, BuildProgress, IndexError, Manifest, SCHEMA_VERSION};
+use crate::core::index::{
+    self, BuildOptions, BuildProgress, IndexError, Manifest, Phase, Staged, SCHEMA_VERSION,
+};
 use crate::core::query::Analyzers;
 use crate::core::search::Engine;
 use crate::core::synonyms::Synonyms;
@@ -25,6 +27,8 @@ pub enum AppError {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot watch the sources: {0}")]
+    Watch(String),
     #[error("the index at {0} is out of date and index.auto_build is off; run `attache index`")]
     Stale(std::path::PathBuf),
 }
@@ -52,32 +56,74 @@ pub fn freshness(settings: &Settings) -> Result<(Freshness, String), AppError> {
     Ok((state, hash))
 }
 
-/// Load and validate every source, then build a new index generation from them. On
-/// any error nothing changes: the previous generation stays current.
-pub fn reindex(settings: &Settings, progress: &dyn BuildProgress) -> Result<Manifest, AppError> {
+/// Load and validate every source, build a new index generation from them, check it,
+/// and make it current. `by` says who asked (for the status others see and the logs).
+/// On any error nothing changes: the previous generation stays current.
+pub fn reindex(
+    settings: &Settings,
+    progress: &dyn BuildProgress,
+    by: &str,
+) -> Result<Manifest, AppError> {
+    let lock = index::lock(&settings.index.dir, by)?;
+    progress.phase(Phase::Parsing);
     let hash =
         index::sources_hash(&settings.index.sources).map_err(|source| AppError::SourcesIo {
             path: settings.index.sources.clone(),
             source,
         })?;
     let corpus = corpus::load_dir_strict(&settings.index.sources)?;
-    let manifest = index::build(
-        &corpus,
-        &settings.index.dir,
-        BuildOptions {
-            sources_hash: hash,
-            memory_budget_bytes: settings.index.writer_memory_bytes,
-            progress,
-        },
-    )?;
+    let options = BuildOptions {
+        sources_hash: hash,
+        memory_budget_bytes: settings.index.writer_memory_bytes,
+        progress,
+    };
+    let staged = index::stage(&corpus, &lock, options)?;
+    lock.set(Phase::Checking);
+    progress.phase(Phase::Checking);
+    smoke_test(settings, &staged)?;
+    let manifest = index::install(&lock, staged, progress)?;
     info!(
         generation = manifest.generation,
         sources = manifest.sources,
         passages = manifest.passages,
         seconds = manifest.build_seconds,
+        by,
         "index built"
     );
     Ok(manifest)
+}
+
+/// A staged generation must open, hold every passage, and answer a question before it
+/// may serve: the title of its first source, asked as a question, must find passages.
+fn smoke_test(settings: &Settings, staged: &Staged) -> Result<(), AppError> {
+    let failed = |reason: String| IndexError::Damaged {
+        path: staged.dir().to_path_buf(),
+        reason,
+    };
+    let open = index::open_generation(staged.dir().to_path_buf())?;
+    let docs = open.reader.searcher().num_docs();
+    if docs == 0 || docs != staged.manifest.passages as u64 {
+        return Err(failed(format!(
+            "it holds {docs} passages instead of {}",
+            staged.manifest.passages
+        ))
+        .into());
+    }
+    let question = open
+        .catalog
+        .iter()
+        .map(|s| s.title.clone())
+        .find(|t| t.split_whitespace().count() >= 2)
+        .or_else(|| open.catalog.first().map(|s| s.title.clone()))
+        .unwrap_or_default();
+    let engine = Engine::new(open, Synonyms::default(), settings.search.clone());
+    let answered = engine
+        .ask(&question, 1, 0)
+        .map_err(|e| failed(format!("the question “{question}” failed: {e}")))?;
+    if answered.passages.is_empty() {
+        return Err(failed(format!("the question “{question}” found nothing")).into());
+    }
+    Ok(())
 }
 
 /// The synonym groups from `index.synonyms` (none if the file does not exist).
@@ -96,8 +142,12 @@ pub fn open_engine(settings: &Settings, progress: &dyn BuildProgress) -> Result<
         Freshness::Fresh => {}
         _ if settings.index.auto_build => {
             info!(state = ?state, "building the index from the sources");
-            match reindex(settings, progress) {
+            match reindex(settings, progress, "auto-build") {
                 Ok(_) => {}
+                // Another process is rebuilding: serve what is current meanwhile.
+                Err(AppError::Index(IndexError::Busy { status })) if state == Freshness::Stale => {
+                    info!(status = ?status, "another process is rebuilding the index; answering from the current generation");
+                }
                 Err(e) if state == Freshness::Stale => {
                     warn!(error = %e, "the sources changed but cannot be indexed; answering from the previous index");
                 }
@@ -116,32 +166,28 @@ pub fn open_engine(settings: &Settings, progress: &dyn BuildProgress) -> Result<
     Ok(Engine::new(open, synonyms, settings.search.clone()))
 }
 
-/// Why a reindex asked for while serving did not happen.
-#[derive(Debug, thiserror::Error)]
-pub enum ReindexError {
-    #[error("a reindex is already running")]
-    Busy,
-    #[error(transparent)]
-    Failed(#[from] AppError),
-}
-
-/// The engine that answers now, replaced whole when a reindex succeeds. A question holds
-/// the `Arc` of the engine it started on, so a swap never disturbs one in flight, and a
-/// failed reindex leaves the current engine serving.
+/// The engine that answers now, replaced whole when the current generation changes. A
+/// question holds the `Arc` of the engine it started on, so a swap never disturbs one in
+/// flight, and a failed reindex leaves the current engine serving.
 pub struct Library {
     settings: Settings,
     engine: ArcSwap<Engine>,
-    /// One rebuild at a time within this process.
-    rebuilding: Mutex<()>,
+    /// Serialises swaps, so a refresh and a reindex never race each other backwards.
+    swapping: Mutex<()>,
 }
 
 impl Library {
+    /// Open (building first if needed), after removing what a crashed build left behind.
     pub fn open(settings: Settings, progress: &dyn BuildProgress) -> Result<Library, AppError> {
+        // Taking the lock cleans up; if another process holds it, it cleans up itself.
+        if let Ok(lock) = index::lock(&settings.index.dir, "startup") {
+            drop(lock);
+        }
         let engine = open_engine(&settings, progress)?;
         Ok(Library {
             settings,
             engine: ArcSwap::from_pointee(engine),
-            rebuilding: Mutex::new(()),
+            swapping: Mutex::new(()),
         })
     }
 
@@ -156,19 +202,82 @@ impl Library {
 
     /// Rebuild from the sources and switch to the new generation. Blocking: call it off
     /// the async runtime. On error the current engine keeps serving.
-    pub fn reindex(&self, progress: &dyn BuildProgress) -> Result<Manifest, ReindexError> {
-        let _guard = self.rebuilding.try_lock().map_err(|_| ReindexError::Busy)?;
-        let manifest = reindex(&self.settings, progress)?;
+    pub fn reindex(&self, progress: &dyn BuildProgress, by: &str) -> Result<Manifest, AppError> {
+        let manifest = reindex(&self.settings, progress, by)?;
+        self.refresh()?;
+        Ok(manifest)
+    }
+
+    /// Make the previous generation current again and answer from it.
+    pub fn rollback(&self, by: &str) -> Result<Manifest, AppError> {
+        let lock = index::lock(&self.settings.index.dir, by)?;
+        let manifest = index::rollback(&lock)?;
+        drop(lock);
+        warn!(
+            generation = manifest.generation,
+            by, "rolled back to the previous index generation"
+        );
+        self.refresh()?;
+        Ok(manifest)
+    }
+
+    /// Switch to the current generation on disk if it is not the one serving (another
+    /// process built or rolled back). Cheap when nothing changed: one small file read.
+    /// Returns the new generation when it switched.
+    pub fn refresh(&self) -> Result<Option<u64>, AppError> {
+        let _guard = self.swapping.lock().expect("swap lock");
+        let serving = self.engine.load().index().manifest.generation;
+        let Some(current) = index::current_manifest(&self.settings.index.dir) else {
+            return Ok(None);
+        };
+        if current.generation == serving {
+            return Ok(None);
+        }
         let engine = Engine::new(
-            index::open(&self.settings.index.dir).map_err(AppError::from)?,
+            index::open(&self.settings.index.dir)?,
             synonyms(&self.settings)?,
             self.settings.search.clone(),
         );
+        let generation = engine.index().manifest.generation;
         self.engine.store(Arc::new(engine));
         info!(
-            generation = manifest.generation,
-            "now answering from the new generation"
+            generation,
+            previous = serving,
+            "now answering from another index generation"
         );
-        Ok(manifest)
+        Ok(Some(generation))
     }
+
+    /// Rebuild whenever the sources directory changes, once per burst of changes
+    /// (`index.watch`). Rebuilds run on the watcher's own thread; the returned watcher
+    /// stops when dropped.
+    pub fn watch(self: Arc<Self>) -> Result<SourceWatcher, AppError> {
+        use notify_debouncer_mini::{new_debouncer, notify::RecursiveMode, DebounceEventResult};
+        let sources = self.settings.index.sources.clone();
+        let library = self.clone();
+        let mut debouncer = new_debouncer(self.settings.index.watch_debounce, move |events: DebounceEventResult| match events {
+            Ok(events) if !events.is_empty() => {
+                info!(changes = events.len(), "the sources changed; reindexing");
+                if let Err(e) = library.reindex(&(), "watch") {
+                    warn!(error = %e, "reindex after a change of sources failed; the previous generation keeps serving");
+                }
+            }
+            Ok(_) => {}
+            Err(e) => warn!(error = %e, "watching the sources failed"),
+        })
+        .map_err(|e| AppError::Watch(e.to_string()))?;
+        debouncer
+            .watcher()
+            .watch(&sources, RecursiveMode::Recursive)
+            .map_err(|e| AppError::Watch(e.to_string()))?;
+        info!(path = %sources.display(), "watching the sources");
+        Ok(SourceWatcher {
+            _debouncer: debouncer,
+        })
+    }
+}
+
+/// Keeps [`Library::watch`] running.
+pub struct SourceWatcher {
+    _debouncer: notify_debouncer_mini::Debouncer<notify_debouncer_mini::notify::RecommendedWatcher>,
 }

@@ -76,6 +76,9 @@ struct RawIndex {
     synonyms: String,
     writer_memory_mb: u64,
     auto_build: bool,
+    poll_interval: String,
+    watch: bool,
+    watch_debounce: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -106,6 +109,13 @@ pub struct IndexSettings {
     pub synonyms: PathBuf,
     pub writer_memory_bytes: usize,
     pub auto_build: bool,
+    /// How often a serving bot checks whether another process changed the current
+    /// generation (`attache index`, a rollback, another replica's build).
+    pub poll_interval: Duration,
+    /// Rebuild by itself when the sources directory changes.
+    pub watch: bool,
+    /// Quiet time after the last change before that rebuild starts.
+    pub watch_debounce: Duration,
 }
 
 /// A list of ids, or one id: `ATTACHE__DISCORD__GUILD_IDS=123` arrives as a number,
@@ -413,6 +423,9 @@ fn validate(raw: RawSettings, base: &Path, layers: &[Layer]) -> Result<Settings,
                 16_384,
             )? * 1_000_000,
             auto_build: raw.index.auto_build,
+            poll_interval: duration("index.poll_interval", &raw.index.poll_interval)?,
+            watch: raw.index.watch,
+            watch_debounce: duration("index.watch_debounce", &raw.index.watch_debounce)?,
         },
         search: SearchSettings {
             top_k,

@@ -55,8 +55,12 @@ pub enum Command {
         #[arg(long, conflicts_with = "json")]
         explain: bool,
     },
-    /// Build a new index generation from the sources.
-    Index,
+    /// Build a new index generation from the sources (safe while a bot serves the index).
+    Index {
+        /// Instead, make the generation the current one replaced current again.
+        #[arg(long)]
+        rollback: bool,
+    },
     /// List the indexed sources with their passage counts.
     Sources {
         #[arg(long)]
@@ -163,8 +167,17 @@ fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
                 None => ask_batch(&engine, top, json),
             }
         }
-        Command::Index => {
-            let manifest = app::reindex(settings, &progress::Bar::new())?;
+        Command::Index { rollback: true } => {
+            let lock = crate::core::index::lock(&settings.index.dir, "cli")?;
+            let m = crate::core::index::rollback(&lock)?;
+            println!(
+                "Rolled back to generation {} ({} sources, {} passages, built {}).",
+                m.generation, m.sources, m.passages, m.built_at
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Index { rollback: false } => {
+            let manifest = app::reindex(settings, &progress::Bar::new(), "cli")?;
             println!(
                 "Indexed {} sources, {} passages in {:.2} s (generation {}).",
                 manifest.sources, manifest.passages, manifest.build_seconds, manifest.generation

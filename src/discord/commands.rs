@@ -11,10 +11,11 @@ use super::guard;
 use super::render::{self, Reply};
 use super::respond::{self, Mode, Target};
 use super::{limits, Context, Data, Error, Via};
-use crate::app::ReindexError;
+use crate::app::AppError;
+use crate::core::index::{IndexError, Manifest};
 
 pub fn all() -> Vec<poise::Command<Data, Error>> {
-    vec![ask(), source(), sources(), help(), reindex()]
+    vec![ask(), source(), sources(), help(), reindex(), rollback()]
 }
 
 fn private(reply: &Reply, ctx: &Context<'_>) -> CreateReply {
@@ -142,44 +143,108 @@ pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
     Ok(())
 }
 
-/// Moderators: rebuild the index from the sources; answers continue meanwhile
-#[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
-pub async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
+/// The moderator check for `/reindex`, `/rollback` and source changes, with a polite
+/// private refusal. `what` names the action in the log.
+async fn moderator(ctx: &Context<'_>, what: &str) -> Result<bool, Error> {
     let Context::Application(app) = ctx else {
-        return Ok(());
+        return Ok(false);
     };
-    let state = ctx.data();
     let user = ctx.author();
     // Checked here, when the command runs: Discord's default permissions can be
     // overridden per server, and configured moderator roles need not have Manage Server.
-    if !guard::is_moderator(
+    if guard::is_moderator(
         app.interaction.member.as_deref(),
-        &state.settings.moderator_role_ids,
+        &ctx.data().settings.moderator_role_ids,
     ) {
-        info!(user = %user.id, name = %user.name, guild = ?ctx.guild_id(), "reindex refused: not a moderator");
-        let text = "Only moderators can reindex: members with the Manage Server permission or a moderator role.";
-        ctx.send(private(&Reply::text(text), &ctx)).await?;
-        return Ok(());
+        info!(user = %user.id, name = %user.name, guild = ?ctx.guild_id(), action = what, "moderator action requested");
+        return Ok(true);
     }
-    info!(user = %user.id, name = %user.name, guild = ?ctx.guild_id(), "reindex requested");
-    ctx.defer_ephemeral().await?;
-    let library = state.library.clone();
-    let started = Instant::now();
-    let result = tokio::task::spawn_blocking(move || library.reindex(&())).await?;
-    let reply = match result {
+    info!(user = %user.id, name = %user.name, guild = ?ctx.guild_id(), action = what, "refused: not a moderator");
+    let text = format!("Only moderators can {what}: members with the Manage Server permission or a moderator role.");
+    ctx.send(private(&Reply::text(text), ctx)).await?;
+    Ok(false)
+}
+
+/// Who did something, for logs and the build status: "name (id)".
+pub(super) fn who(user: &serenity::all::User) -> String {
+    format!("{} ({})", user.name, user.id)
+}
+
+/// What a moderator sees after a reindex or a change of sources.
+pub(super) fn reindex_reply(
+    state: &super::State,
+    result: Result<Manifest, AppError>,
+    by: &str,
+    started: Instant,
+) -> Reply {
+    match result {
         Ok(m) => {
-            info!(user = %user.id, generation = m.generation, sources = m.sources, passages = m.passages, seconds = started.elapsed().as_secs_f64(), "reindex done");
+            info!(
+                by,
+                generation = m.generation,
+                sources = m.sources,
+                passages = m.passages,
+                seconds = started.elapsed().as_secs_f64(),
+                "reindex done"
+            );
             render::reindexed(&m)
         }
-        Err(ReindexError::Busy) => Reply::text(
-            "A reindex is already running; its result will be used by the next answers.",
-        ),
-        Err(ReindexError::Failed(e)) => {
-            warn!(user = %user.id, error = %e, "reindex failed; the previous generation keeps serving");
+        Err(AppError::Index(IndexError::Busy { status })) => {
+            let what = status.map_or_else(|| "just starting".to_string(), |s| s.to_string());
+            Reply::text(format!(
+                "A reindex is already running ({what}). Its result will answer the next questions."
+            ))
+        }
+        Err(e) => {
+            warn!(by, error = %e, "reindex failed; the previous generation keeps serving");
             render::reindex_failed(
                 &e.to_string(),
                 state.library.engine().index().manifest.generation,
             )
+        }
+    }
+}
+
+/// Moderators: rebuild the index from the sources; answers continue meanwhile
+#[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
+pub async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
+    if !moderator(&ctx, "reindex").await? {
+        return Ok(());
+    }
+    let state = ctx.data();
+    let by = who(ctx.author());
+    ctx.defer_ephemeral().await?;
+    let library = state.library.clone();
+    let started = Instant::now();
+    let build_by = by.clone();
+    let result = tokio::task::spawn_blocking(move || library.reindex(&(), &build_by)).await?;
+    let reply = reindex_reply(state, result, &by, started);
+    ctx.send(private(&reply, &ctx)).await?;
+    Ok(())
+}
+
+/// Moderators: go back to the previous index generation
+#[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
+pub async fn rollback(ctx: Context<'_>) -> Result<(), Error> {
+    if !moderator(&ctx, "roll back the index").await? {
+        return Ok(());
+    }
+    let by = who(ctx.author());
+    ctx.defer_ephemeral().await?;
+    let library = ctx.data().library.clone();
+    let rollback_by = by.clone();
+    let result = tokio::task::spawn_blocking(move || library.rollback(&rollback_by)).await?;
+    let reply = match result {
+        Ok(m) => render::rolled_back(&m),
+        Err(AppError::Index(IndexError::NoPrevious)) => {
+            Reply::text("There is no previous index generation to go back to.")
+        }
+        Err(e) => {
+            warn!(by, error = %e, "rollback failed");
+            Reply::text(format!(
+                "Rollback failed, nothing changed: {}",
+                render::plain(&e.to_string())
+            ))
         }
     };
     ctx.send(private(&reply, &ctx)).await?;

@@ -257,6 +257,30 @@ pub async fn serve(
     let mut client = ClientBuilder::new_with_http(http, intents(&settings))
         .framework(framework)
         .await?;
+    // Generations built or rolled back by another process (or `attache index`) are
+    // picked up within `index.poll_interval`.
+    let polled = state.library.clone();
+    let every = polled.settings().index.poll_interval;
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every.max(std::time::Duration::from_millis(100)));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let library = polled.clone();
+            match tokio::task::spawn_blocking(move || library.refresh()).await {
+                Ok(Err(e)) => {
+                    warn!(error = %e, "cannot open the current index generation; still answering from the previous one")
+                }
+                Err(e) => warn!(error = %e, "index refresh task failed"),
+                Ok(Ok(_)) => {}
+            }
+        }
+    });
+    let _watcher = if state.library.settings().index.watch {
+        Some(state.library.clone().watch()?)
+    } else {
+        None
+    };
     let shards = client.shard_manager.clone();
     let stopping = state.clone();
     let grace = settings.shutdown_grace;

@@ -675,6 +675,18 @@ pub fn reindexed(m: &Manifest) -> Reply {
     })
 }
 
+pub fn rolled_back(m: &Manifest) -> Reply {
+    Reply::card(Card {
+        title: Some("Rolled back".into()),
+        description: format!(
+            "Answers now come from index generation {} again ({} sources, {} passages, built {}). Run `/reindex` to build from the sources again.",
+            m.generation, m.sources, m.passages, m.built_at
+        ),
+        colour: AMBER,
+        ..Card::default()
+    })
+}
+
 /// A failed reindex: the errors as `path:line: …`, and the reassurance that nothing changed.
 pub fn reindex_failed(errors: &str, generation: u64) -> Reply {
     let errors = errors.replace("```", "'''");

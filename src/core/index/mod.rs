@@ -31,6 +31,10 @@ use super::corpus::{self, Corpus, Passage, PassageKind, Source};
 /// Bump whenever the schema or the analysis changes: older indexes are then rebuilt.
 pub const SCHEMA_VERSION: u32 = 2;
 
+mod generations;
+
+pub use generations::{install, lock, rollback, stage, BuildLock, BuildStatus, Phase, Staged};
+
 const CATALOG: &str = "catalog.json";
 const MANIFEST: &str = "manifest.json";
 const CURRENT: &str = "CURRENT";
@@ -51,6 +55,10 @@ pub enum IndexError {
     },
     #[error("refusing to index an empty corpus")]
     EmptyCorpus,
+    #[error("another reindex is already running ({})", status.as_ref().map_or_else(|| "just starting".to_string(), ToString::to_string))]
+    Busy { status: Option<BuildStatus> },
+    #[error("there is no previous generation to roll back to")]
+    NoPrevious,
     #[error(transparent)]
     Tantivy(#[from] tantivy::TantivyError),
 }
@@ -142,6 +150,9 @@ pub struct Manifest {
     pub sources: usize,
     pub passages: usize,
     pub build_seconds: f64,
+    /// The generation that was current when this one replaced it: where a rollback goes.
+    #[serde(default)]
+    pub previous: Option<u64>,
 }
 
 /// A content hash of every source file under `dir` (names and bytes), in a stable order.
@@ -226,7 +237,7 @@ impl OpenIndex {
     }
 }
 
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
+pub(super) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
     move |source| IndexError::Io {
         path: path.to_path_buf(),
         source,
@@ -251,6 +262,11 @@ pub fn open(root: &Path) -> Result<OpenIndex, IndexError> {
     let dir = current_generation(root).ok_or_else(|| IndexError::Missing {
         path: root.to_path_buf(),
     })?;
+    open_generation(dir)
+}
+
+/// Open the generation in `dir` (current or not: a staged one is checked this way).
+pub fn open_generation(dir: PathBuf) -> Result<OpenIndex, IndexError> {
     let damaged = |reason: String| IndexError::Damaged {
         path: dir.clone(),
         reason,
@@ -286,8 +302,10 @@ pub fn open(root: &Path) -> Result<OpenIndex, IndexError> {
     })
 }
 
-/// Progress of a build, for a progress bar.
+/// Progress of a build, for a progress bar or a log.
 pub trait BuildProgress {
+    /// A build enters `phase` (see [`Phase`] for the order).
+    fn phase(&self, _phase: Phase) {}
     fn start(&self, _passages: usize) {}
     fn advance(&self, _done: usize) {}
     fn finish(&self) {}
@@ -303,41 +321,7 @@ pub struct BuildOptions<'a> {
     pub progress: &'a dyn BuildProgress,
 }
 
-/// Write `corpus` as a new generation under `root` and make it current.
-pub fn build(corpus: &Corpus, root: &Path, opts: BuildOptions<'_>) -> Result<Manifest, IndexError> {
-    if corpus.passages.is_empty() {
-        return Err(IndexError::EmptyCorpus);
-    }
-    let started = Instant::now();
-    std::fs::create_dir_all(root).map_err(io_err(root))?;
-    let generation = next_generation(root)?;
-    let name = format!("gen-{generation}");
-    let staging = root.join(format!(".staging-{name}-{}", std::process::id()));
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
-    }
-    std::fs::create_dir_all(&staging).map_err(io_err(&staging))?;
-    let result = write_generation(corpus, &staging, generation, &opts, started);
-    let manifest = match result {
-        Ok(m) => m,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&staging);
-            return Err(e);
-        }
-    };
-    let dir = root.join(&name);
-    std::fs::rename(&staging, &dir).map_err(io_err(&dir))?;
-    let tmp = root.join(format!("{CURRENT}.tmp"));
-    std::fs::write(&tmp, &name).map_err(io_err(&tmp))?;
-    std::fs::File::open(&tmp)
-        .and_then(|f| f.sync_all())
-        .map_err(io_err(&tmp))?;
-    std::fs::rename(&tmp, root.join(CURRENT)).map_err(io_err(root))?;
-    prune(root, generation);
-    Ok(manifest)
-}
-
-fn write_generation(
+pub(super) fn write_generation(
     corpus: &Corpus,
     dir: &Path,
     generation: u64,
@@ -356,6 +340,7 @@ fn write_generation(
     let sources: std::collections::HashMap<&str, &Source> =
         corpus.sources.iter().map(|s| (s.id.as_str(), s)).collect();
     opts.progress.start(corpus.passages.len());
+    let halfway = corpus.passages.len() / 2;
     for (n, passage) in corpus.passages.iter().enumerate() {
         writer.add_document(document(
             &fields,
@@ -365,7 +350,12 @@ fn write_generation(
         if n % 4096 == 4095 {
             opts.progress.advance(n + 1);
         }
+        // Announced halfway, so a crash test stopping here leaves half-written segments.
+        if n == halfway {
+            opts.progress.phase(Phase::Writing);
+        }
     }
+    opts.progress.phase(Phase::Committing);
     writer.commit()?;
     writer.wait_merging_threads()?;
     opts.progress.finish();
@@ -382,6 +372,7 @@ fn write_generation(
         sources: corpus.sources.len(),
         passages: corpus.passages.len(),
         build_seconds: started.elapsed().as_secs_f64(),
+        previous: current_manifest(dir.parent().unwrap_or(dir)).map(|m| m.generation),
     };
     let bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| IndexError::Damaged {
         path: dir.to_path_buf(),
@@ -418,83 +409,9 @@ fn document(f: &Fields, p: &Passage, source: Option<&Source>) -> TantivyDocument
     doc
 }
 
-fn generations(root: &Path) -> Result<Vec<(u64, PathBuf)>, IndexError> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(root).map_err(io_err(root))? {
-        let path = entry.map_err(io_err(root))?.path();
-        if let Some(n) = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.strip_prefix("gen-"))
-            .and_then(|n| n.parse().ok())
-        {
-            out.push((n, path));
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-fn next_generation(root: &Path) -> Result<u64, IndexError> {
-    Ok(generations(root)?.last().map(|(n, _)| n + 1).unwrap_or(1))
-}
-
-/// Remove generations older than the one before `current`, and stale staging directories.
-fn prune(root: &Path, current: u64) {
-    if let Ok(gens) = generations(root) {
-        for (n, path) in gens {
-            if n + 1 < current {
-                if let Err(e) = std::fs::remove_dir_all(&path) {
-                    tracing::warn!(path = %path.display(), error = %e, "could not remove an old index generation");
-                }
-            }
-        }
-    }
-    if let Ok(entries) = std::fs::read_dir(root) {
-        for entry in entries.flatten() {
-            if entry.file_name().to_string_lossy().starts_with(".staging-") {
-                let _ = std::fs::remove_dir_all(entry.path());
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tiny_corpus(text: &str) -> Corpus {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("r.toml"),
-            format!("[[records]]\nid = \"A-1\"\ntitle = \"T\"\nbody = \"{text}\"\n"),
-        )
-        .unwrap();
-        corpus::load_dir_strict(dir.path()).unwrap()
-    }
-
-    #[test]
-    fn a_build_becomes_current_and_keeps_one_previous_generation() {
-        let root = tempfile::tempdir().unwrap();
-        let opts = || BuildOptions {
-            sources_hash: "h".into(),
-            memory_budget_bytes: 50_000_000,
-            progress: &(),
-        };
-        for n in 1..=3 {
-            let m = build(&tiny_corpus("alpha beta"), root.path(), opts()).unwrap();
-            assert_eq!(m.generation, n);
-        }
-        let open = open(root.path()).unwrap();
-        assert_eq!(open.manifest.generation, 3);
-        assert_eq!(open.reader.searcher().num_docs(), 1);
-        let gens: Vec<u64> = generations(root.path())
-            .unwrap()
-            .into_iter()
-            .map(|(n, _)| n)
-            .collect();
-        assert_eq!(gens, [2, 3]);
-    }
 
     #[test]
     fn the_hash_changes_when_a_source_changes() {

@@ -1,0 +1,463 @@
+//! Index generations on disk, and how they change safely:
+//!
+//! - **one build at a time**: a lock file (`.lock`, an OS advisory lock that dies with
+//!   its process) shared by the CLI and every bot process; whoever holds it writes its
+//!   progress to `BUILDING.json`, so the next one can say what is running;
+//! - **staging**: a build writes `.staging-gen-N/`, checks it, and only then
+//!   [`install`] renames it to `gen-N/` and replaces `CURRENT` by rename (the one atomic
+//!   step); the manifest names the generation it replaced, for [`rollback`];
+//! - **cleaning up**: taking the lock first removes what a crashed build left behind
+//!   (staging directories, a generation that never became current, a stale status), so a
+//!   kill at any moment leaves the current generation serving and the next build clean.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Instant, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    current_generation, current_manifest, io_err, write_generation, BuildOptions, BuildProgress,
+    IndexError, Manifest, CURRENT, MANIFEST,
+};
+use crate::core::corpus::Corpus;
+
+const LOCK: &str = ".lock";
+const STATUS: &str = "BUILDING.json";
+const STAGING: &str = ".staging-";
+
+/// The steps of a rebuild, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Reading and validating every source file.
+    Parsing,
+    /// Adding passages to the new generation (announced halfway through).
+    Writing,
+    /// Making the written segments durable.
+    Committing,
+    /// Opening the staged generation and asking it a question.
+    Checking,
+    /// The staged generation is in place as `gen-N`; `CURRENT` is about to change.
+    Switching,
+    /// `CURRENT` names the new generation; old ones are about to be removed.
+    Switched,
+}
+
+/// What the build holding the lock is doing, for whoever finds it busy.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BuildStatus {
+    pub pid: u32,
+    /// Who asked: "cli", or a Discord user.
+    pub by: String,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    pub phase: Phase,
+    pub done: usize,
+    pub total: usize,
+}
+
+impl std::fmt::Display for BuildStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.phase {
+            Phase::Parsing => write!(f, "reading the sources")?,
+            Phase::Writing if self.total > 0 => {
+                write!(f, "writing passages, {} of {}", self.done, self.total)?
+            }
+            Phase::Writing => write!(f, "writing passages")?,
+            Phase::Committing => write!(f, "saving the new index")?,
+            Phase::Checking => write!(f, "checking the new index")?,
+            Phase::Switching | Phase::Switched => write!(f, "switching to the new index")?,
+        }
+        let since = humantime::parse_rfc3339(&self.started_at)
+            .ok()
+            .and_then(|t| SystemTime::now().duration_since(t).ok())
+            .map(|d| format!(", started {} s ago", d.as_secs()))
+            .unwrap_or_default();
+        write!(f, "{since} by {}", self.by)
+    }
+}
+
+/// The build lock of one index root. Dropping it (or the process dying) releases it.
+pub struct BuildLock {
+    root: PathBuf,
+    _file: File,
+    status: Mutex<BuildStatus>,
+}
+
+/// Take the build lock of `root` for `by`, or say who holds it. Cleans up after any
+/// crashed build first.
+pub fn lock(root: &Path, by: &str) -> Result<BuildLock, IndexError> {
+    std::fs::create_dir_all(root).map_err(io_err(root))?;
+    let path = root.join(LOCK);
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&path)
+        .map_err(io_err(&path))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            return Err(IndexError::Busy {
+                status: read_status(root),
+            })
+        }
+        Err(TryLockError::Error(e)) => return Err(IndexError::Io { path, source: e }),
+    }
+    let status = BuildStatus {
+        pid: std::process::id(),
+        by: by.to_string(),
+        started_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        phase: Phase::Parsing,
+        done: 0,
+        total: 0,
+    };
+    let lock = BuildLock {
+        root: root.to_path_buf(),
+        _file: file,
+        status: Mutex::new(status),
+    };
+    lock.clean();
+    lock.set(Phase::Parsing);
+    Ok(lock)
+}
+
+/// The status the current lock holder last wrote, if any.
+pub fn read_status(root: &Path) -> Option<BuildStatus> {
+    serde_json::from_slice(&std::fs::read(root.join(STATUS)).ok()?).ok()
+}
+
+impl BuildLock {
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Record that the build entered `phase`.
+    pub fn set(&self, phase: Phase) {
+        let mut s = self.status.lock().expect("status lock");
+        s.phase = phase;
+        self.write(&s);
+    }
+
+    fn progress(&self, done: usize, total: Option<usize>) {
+        let mut s = self.status.lock().expect("status lock");
+        s.done = done;
+        if let Some(t) = total {
+            s.total = t;
+        }
+        self.write(&s);
+    }
+
+    /// Best effort: the status is for people, the lock is what counts.
+    fn write(&self, s: &BuildStatus) {
+        let tmp = self.root.join(format!("{STATUS}.tmp"));
+        if let Ok(bytes) = serde_json::to_vec(s) {
+            if std::fs::write(&tmp, bytes).is_ok() {
+                let _ = std::fs::rename(&tmp, self.root.join(STATUS));
+            }
+        }
+    }
+
+    /// Remove everything but the current generation and the one it replaced: staging
+    /// directories and generations left by crashed or older builds.
+    pub fn clean(&self) {
+        let current = current_manifest(&self.root);
+        let keep: Vec<u64> = current
+            .iter()
+            .flat_map(|m| [Some(m.generation), m.previous])
+            .flatten()
+            .collect();
+        let Ok(entries) = std::fs::read_dir(&self.root) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let generation = name
+                .strip_prefix("gen-")
+                .and_then(|n| n.parse::<u64>().ok());
+            // With no readable current generation, nothing is known to be safe to delete.
+            let stale_generation =
+                current.is_some() && generation.is_some_and(|g| !keep.contains(&g));
+            if name.starts_with(STAGING) || stale_generation {
+                if let Err(e) = std::fs::remove_dir_all(entry.path()) {
+                    tracing::warn!(path = %entry.path().display(), error = %e, "could not remove an old index generation");
+                }
+            } else if name == format!("{CURRENT}.tmp") || name == format!("{STATUS}.tmp") {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+impl Drop for BuildLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(self.root.join(STATUS));
+    }
+}
+
+/// Passes progress on to the caller's reporter and to the status file.
+struct Reporting<'a> {
+    user: &'a dyn BuildProgress,
+    lock: &'a BuildLock,
+}
+
+impl BuildProgress for Reporting<'_> {
+    fn phase(&self, phase: Phase) {
+        self.lock.set(phase);
+        self.user.phase(phase);
+    }
+    fn start(&self, passages: usize) {
+        self.lock.progress(0, Some(passages));
+        self.user.start(passages);
+    }
+    fn advance(&self, done: usize) {
+        self.lock.progress(done, None);
+        self.user.advance(done);
+    }
+    fn finish(&self) {
+        self.user.finish();
+    }
+}
+
+/// A complete, checked-for-size generation in its staging directory, not yet current.
+/// Dropped without [`install`], it is removed.
+pub struct Staged {
+    dir: PathBuf,
+    pub manifest: Manifest,
+    installed: bool,
+}
+
+impl Staged {
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.installed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+fn next_generation(root: &Path) -> Result<u64, IndexError> {
+    let mut highest = current_manifest(root).map_or(0, |m| m.generation);
+    for entry in std::fs::read_dir(root).map_err(io_err(root))?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(n) = name
+            .strip_prefix("gen-")
+            .and_then(|n| n.parse::<u64>().ok())
+        {
+            highest = highest.max(n);
+        }
+    }
+    Ok(highest + 1)
+}
+
+/// Write `corpus` as the next generation into a staging directory under the locked root.
+pub fn stage(
+    corpus: &Corpus,
+    lock: &BuildLock,
+    opts: BuildOptions<'_>,
+) -> Result<Staged, IndexError> {
+    if corpus.passages.is_empty() {
+        return Err(IndexError::EmptyCorpus);
+    }
+    let started = Instant::now();
+    let root = lock.root();
+    let generation = next_generation(root)?;
+    let dir = root.join(format!("{STAGING}gen-{generation}"));
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(io_err(&dir))?;
+    }
+    std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    let reporting = Reporting {
+        user: opts.progress,
+        lock,
+    };
+    let opts = BuildOptions {
+        progress: &reporting,
+        ..opts
+    };
+    let mut staged = Staged {
+        manifest: Manifest {
+            schema_version: 0,
+            sources_hash: String::new(),
+            generation,
+            built_at: String::new(),
+            sources: 0,
+            passages: 0,
+            build_seconds: 0.0,
+            previous: None,
+        },
+        dir,
+        installed: false,
+    };
+    staged.manifest = write_generation(corpus, &staged.dir, generation, &opts, started)?;
+    Ok(staged)
+}
+
+/// Make `staged` the current generation: rename it into place, then replace `CURRENT`.
+pub fn install(
+    lock: &BuildLock,
+    mut staged: Staged,
+    progress: &dyn BuildProgress,
+) -> Result<Manifest, IndexError> {
+    let root = lock.root();
+    let name = format!("gen-{}", staged.manifest.generation);
+    let dir = root.join(&name);
+    std::fs::rename(&staged.dir, &dir).map_err(io_err(&dir))?;
+    staged.installed = true;
+    lock.set(Phase::Switching);
+    progress.phase(Phase::Switching);
+    switch(root, &name)?;
+    lock.set(Phase::Switched);
+    progress.phase(Phase::Switched);
+    lock.clean();
+    Ok(staged.manifest.clone())
+}
+
+/// Point `CURRENT` at `name`: write a temporary file, make it durable, rename it over.
+fn switch(root: &Path, name: &str) -> Result<(), IndexError> {
+    let tmp = root.join(format!("{CURRENT}.tmp"));
+    std::fs::write(&tmp, name).map_err(io_err(&tmp))?;
+    File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(io_err(&tmp))?;
+    std::fs::rename(&tmp, root.join(CURRENT)).map_err(io_err(root))?;
+    // The rename itself is durable once the directory is.
+    let _ = File::open(root).and_then(|d| d.sync_all());
+    Ok(())
+}
+
+/// Make the generation the current one replaced current again. The generation rolled
+/// back from is removed; a rebuild starts again from the sources.
+pub fn rollback(lock: &BuildLock) -> Result<Manifest, IndexError> {
+    let root = lock.root();
+    let current = current_manifest(root).ok_or_else(|| IndexError::Missing {
+        path: root.to_path_buf(),
+    })?;
+    let previous = current.previous.ok_or(IndexError::NoPrevious)?;
+    let name = format!("gen-{previous}");
+    let dir = root.join(&name);
+    let manifest: Manifest = std::fs::read(dir.join(MANIFEST))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or(IndexError::NoPrevious)?;
+    // It must open before it may serve.
+    super::open_generation(dir)?;
+    switch(root, &name)?;
+    lock.clean();
+    debug_assert_eq!(current_generation(root), Some(root.join(&name)));
+    Ok(manifest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::corpus;
+
+    fn corpus_with(text: &str) -> Corpus {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("r.toml"),
+            format!("[[records]]\nid = \"A-1\"\ntitle = \"T\"\nbody = \"{text}\"\n"),
+        )
+        .unwrap();
+        corpus::load_dir_strict(dir.path()).unwrap()
+    }
+
+    fn build(root: &Path, text: &str) -> Manifest {
+        let lock = lock(root, "test").unwrap();
+        let opts = BuildOptions {
+            sources_hash: "h".into(),
+            memory_budget_bytes: 50_000_000,
+            progress: &(),
+        };
+        let staged = stage(&corpus_with(text), &lock, opts).unwrap();
+        install(&lock, staged, &()).unwrap()
+    }
+
+    fn generations(root: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(root)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("gen-") || n.starts_with(STAGING))
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_build_becomes_current_and_keeps_the_one_it_replaced() {
+        let root = tempfile::tempdir().unwrap();
+        for n in 1..=3 {
+            let m = build(root.path(), "alpha beta");
+            assert_eq!((m.generation, m.previous), (n, (n > 1).then(|| n - 1)));
+        }
+        assert_eq!(
+            super::super::open(root.path()).unwrap().manifest.generation,
+            3
+        );
+        assert_eq!(generations(root.path()), ["gen-2", "gen-3"]);
+        assert!(
+            read_status(root.path()).is_none(),
+            "the status goes with the lock"
+        );
+    }
+
+    #[test]
+    fn one_build_at_a_time_and_the_second_is_told_what_runs() {
+        let root = tempfile::tempdir().unwrap();
+        let first = lock(root.path(), "alice").unwrap();
+        first.set(Phase::Writing);
+        match lock(root.path(), "bob") {
+            Err(IndexError::Busy { status: Some(s) }) => {
+                assert_eq!((s.by.as_str(), s.phase), ("alice", Phase::Writing));
+                assert!(IndexError::Busy { status: Some(s) }
+                    .to_string()
+                    .contains("by alice"));
+            }
+            other => panic!("expected busy, got {:?}", other.err()),
+        }
+        drop(first);
+        assert!(lock(root.path(), "bob").is_ok(), "released on drop");
+    }
+
+    #[test]
+    fn rollback_returns_to_the_replaced_generation_once() {
+        let root = tempfile::tempdir().unwrap();
+        build(root.path(), "first text");
+        build(root.path(), "second text");
+        let back = rollback(&lock(root.path(), "t").unwrap()).unwrap();
+        assert_eq!(back.generation, 1);
+        assert_eq!(current_manifest(root.path()).unwrap().generation, 1);
+        assert_eq!(generations(root.path()), ["gen-1"]);
+        assert!(matches!(
+            rollback(&lock(root.path(), "t").unwrap()),
+            Err(IndexError::NoPrevious)
+        ));
+        assert_eq!(
+            build(root.path(), "third").generation,
+            2,
+            "numbers go on from the highest left"
+        );
+    }
+
+    #[test]
+    fn leftovers_of_a_crashed_build_are_removed_by_the_next_lock() {
+        let root = tempfile::tempdir().unwrap();
+        build(root.path(), "alpha");
+        std::fs::create_dir_all(root.path().join(".staging-gen-2/x")).unwrap();
+        std::fs::create_dir_all(root.path().join("gen-7")).unwrap();
+        std::fs::write(root.path().join("CURRENT.tmp"), "gen-7").unwrap();
+        drop(lock(root.path(), "t").unwrap());
+        assert_eq!(generations(root.path()), ["gen-1"]);
+        assert!(!root.path().join("CURRENT.tmp").exists());
+    }
+}
