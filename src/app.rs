@@ -248,36 +248,62 @@ impl Library {
         Ok(Some(generation))
     }
 
-    /// Rebuild whenever the sources directory changes, once per burst of changes
-    /// (`index.watch`). Rebuilds run on the watcher's own thread; the returned watcher
-    /// stops when dropped.
+    /// Rebuild whenever the sources directory changes, once per burst of changes: the
+    /// rebuild starts after `index.watch_debounce` without further change (`index.watch`).
+    /// Rebuilds run on the watcher's own thread; the watcher stops when dropped.
+    ///
+    /// Hand-written on top of `notify` because the debouncer crates either drop the
+    /// event kinds (and a rebuild's own reads of the sources would then trigger the next
+    /// rebuild) or debounce per file rather than per burst.
     pub fn watch(self: Arc<Self>) -> Result<SourceWatcher, AppError> {
-        use notify_debouncer_mini::{new_debouncer, notify::RecursiveMode, DebounceEventResult};
-        let sources = self.settings.index.sources.clone();
-        let library = self.clone();
-        let mut debouncer = new_debouncer(self.settings.index.watch_debounce, move |events: DebounceEventResult| match events {
-            Ok(events) if !events.is_empty() => {
-                info!(changes = events.len(), "the sources changed; reindexing");
-                if let Err(e) = library.reindex(&(), "watch") {
-                    warn!(error = %e, "reindex after a change of sources failed; the previous generation keeps serving");
+        use notify::{EventKind, RecursiveMode, Watcher};
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let mut watcher =
+            notify::recommended_watcher(move |event: notify::Result<notify::Event>| match event {
+                Ok(e)
+                    if matches!(
+                        e.kind,
+                        EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_)
+                    ) =>
+                {
+                    let _ = tx.send(());
                 }
-            }
-            Ok(_) => {}
-            Err(e) => warn!(error = %e, "watching the sources failed"),
-        })
-        .map_err(|e| AppError::Watch(e.to_string()))?;
-        debouncer
-            .watcher()
+                Ok(_) => {}
+                Err(e) => warn!(error = %e, "watching the sources failed"),
+            })
+            .map_err(|e| AppError::Watch(e.to_string()))?;
+        let sources = self.settings.index.sources.clone();
+        watcher
             .watch(&sources, RecursiveMode::Recursive)
             .map_err(|e| AppError::Watch(e.to_string()))?;
+        let quiet = self.settings.index.watch_debounce;
+        let library = self;
+        std::thread::Builder::new()
+            .name("attache-watch".into())
+            .spawn(move || {
+                // Ends when the watcher (and so the sender) is dropped.
+                while rx.recv().is_ok() {
+                    let mut changes = 1;
+                    loop {
+                        match rx.recv_timeout(quiet) {
+                            Ok(()) => changes += 1,
+                            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => break,
+                            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+                        }
+                    }
+                    info!(changes, "the sources changed; reindexing");
+                    if let Err(e) = library.reindex(&(), "watch") {
+                        warn!(error = %e, "reindex after a change of sources failed; the previous generation keeps serving");
+                    }
+                }
+            })
+            .map_err(|e| AppError::Watch(e.to_string()))?;
         info!(path = %sources.display(), "watching the sources");
-        Ok(SourceWatcher {
-            _debouncer: debouncer,
-        })
+        Ok(SourceWatcher { _watcher: watcher })
     }
 }
 
 /// Keeps [`Library::watch`] running.
 pub struct SourceWatcher {
-    _debouncer: notify_debouncer_mini::Debouncer<notify_debouncer_mini::notify::RecommendedWatcher>,
+    _watcher: notify::RecommendedWatcher,
 }

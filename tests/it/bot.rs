@@ -433,8 +433,9 @@ async fn reindex_is_for_moderators_swaps_the_index_and_answers_continue() {
 
     let log = bot.log();
     assert!(
-        log.contains("reindex refused")
-            && log.contains("reindex requested")
+        log.contains("refused: not a moderator")
+            && log.contains("moderator action requested")
+            && log.contains("reindex done")
             && log.contains(&(ASKER + 2).to_string()),
         "{log}"
     );
@@ -519,7 +520,10 @@ async fn the_registered_commands_are_the_ones_the_readme_documents() {
         .iter()
         .map(|c| c["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["ask", "source", "sources", "help", "reindex"]);
+    assert_eq!(
+        names,
+        ["ask", "source", "sources", "help", "reindex", "rollback"]
+    );
     let readme = std::fs::read_to_string(crate::util::repo().join("README.md")).unwrap();
     for c in commands {
         let description = c["description"].as_str().unwrap();
@@ -548,6 +552,11 @@ async fn the_registered_commands_are_the_ones_the_readme_documents() {
         (Some("private"), Some(5), Some(false))
     );
     assert_eq!(by_name("source")["options"][0]["autocomplete"], json!(true));
+    let rollback = by_name("rollback");
+    assert_eq!(
+        rollback["default_member_permissions"],
+        json!(MANAGE_GUILD.to_string())
+    );
     let reindex = by_name("reindex");
     assert_eq!(
         reindex["default_member_permissions"],
@@ -609,4 +618,131 @@ fn serve_without_a_usable_token_says_so_and_exits_2() {
         !err.contains(secret),
         "the token must never be shown: {err}"
     );
+}
+
+fn admin() -> Who {
+    Who {
+        permissions: MANAGE_GUILD | payloads::VIEW_CHANNEL,
+        ..Who::member(ASKER + 50)
+    }
+}
+
+const KUMQUAT: &str = "section = \"Test\"\n\n[[records]]\nid = \"K-1\"\ntitle = \"Kumquat summit\"\nbody = \"The kumquat summit ended without a communique.\"\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_generation_built_elsewhere_is_picked_up_and_rollback_goes_back() {
+    let bot = Bot::start_with(&[("ATTACHE__INDEX__POLL_INTERVAL", "100ms")]).await;
+    let who = Who::member(ASKER);
+    std::fs::write(
+        bot.project.path("index/sources/records/99-kumquat.toml"),
+        KUMQUAT,
+    )
+    .unwrap();
+    // `attache index` from a shell, against the directory the bot serves.
+    let out = bot.project.run(&["index"]);
+    assert!(out.status.success(), "{}", crate::util::stderr(&out));
+    let mut answered = String::new();
+    for _ in 0..50 {
+        answered = bot
+            .ask(&who, "How did the kumquat summit end?")
+            .await
+            .text();
+        if answered.contains("communique") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        answered.contains("communique"),
+        "the bot switched to the new generation: {answered}"
+    );
+
+    let member = bot.command(&who, "rollback", &[]).await;
+    assert!(
+        member.text().contains("Only moderators"),
+        "{}",
+        member.text()
+    );
+    let back = bot.command(&admin(), "rollback", &[]).await;
+    assert!(
+        back.text().contains("Rolled back") && back.text().contains("generation 1"),
+        "{}",
+        back.text()
+    );
+    let now = bot.ask(&who, "How did the kumquat summit end?").await;
+    assert!(
+        !now.text().contains("communique"),
+        "answers come from the old generation at once: {}",
+        now.text()
+    );
+    let again = bot.command(&admin(), "rollback", &[]).await;
+    assert!(
+        again.text().contains("no previous index generation"),
+        "{}",
+        again.text()
+    );
+    assert!(bot.log().contains("rolled back"), "{}", bot.log());
+    bot.check();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_reindex_while_one_runs_is_told_what_is_running() {
+    let bot = Bot::start().await;
+    let settings = bot.project.settings();
+    let held = attache::core::index::lock(&settings.index.dir, "cli").unwrap();
+    held.set(attache::core::index::Phase::Writing);
+    let busy = bot.command(&admin(), "reindex", &[]).await;
+    assert!(
+        busy.text().contains("already running")
+            && busy.text().contains("writing passages")
+            && busy.text().contains("by cli"),
+        "{}",
+        busy.text()
+    );
+    drop(held);
+    let done = bot.command(&admin(), "reindex", &[]).await;
+    assert!(done.text().contains("Reindexed"), "{}", done.text());
+    bot.check();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_watch_on_a_burst_of_edits_gives_one_rebuild() {
+    let bot = Bot::start_with(&[
+        ("ATTACHE__INDEX__WATCH", "true"),
+        ("ATTACHE__INDEX__WATCH_DEBOUNCE", "300ms"),
+    ])
+    .await;
+    let path = bot.project.path("index/sources/records/99-kumquat.toml");
+    for i in 0..5 {
+        std::fs::write(
+            &path,
+            KUMQUAT.replace(
+                "without a communique",
+                &format!("without a communique, draft {i}"),
+            ),
+        )
+        .unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let who = Who::member(ASKER);
+    let mut answered = String::new();
+    for _ in 0..100 {
+        answered = bot
+            .ask(&who, "How did the kumquat summit end?")
+            .await
+            .text();
+        if answered.contains("draft 4") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(answered.contains("draft 4"), "{answered}");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let builds = bot
+        .log()
+        .lines()
+        .filter(|l| l.contains("index built") && l.contains("\"watch\""))
+        .count();
+    assert_eq!(builds, 1, "one rebuild for the burst:\n{}", bot.log());
+    bot.check();
 }

@@ -6,4 +6,5 @@ mod cli;
 mod corpus;
 mod discord;
 mod eval;
+mod reindex;
 mod util;

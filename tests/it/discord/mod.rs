@@ -226,6 +226,19 @@ pub fn bot_user() -> Value {
     json!({ "id": BOT_ID.to_string(), "username": "attache", "discriminator": "0", "global_name": null, "avatar": null, "bot": true })
 }
 
+/// The application, as `GET /oauth2/applications/@me` returns it.
+fn application() -> Value {
+    let app = json!({
+        "id": APP_ID.to_string(), "name": "attache", "icon": null, "description": "",
+        "bot_public": true, "bot_require_code_grant": false, "verify_key": "0".repeat(64),
+        "flags": 0, "owner": { "id": "1600000000000000100", "username": "owner", "discriminator": "0", "global_name": null, "avatar": null },
+        "team": null,
+    });
+    serde_json::from_value::<serenity::all::CurrentApplicationInfo>(app.clone())
+        .expect("a valid application object");
+    app
+}
+
 /// The Message object Discord returns for a created or edited message.
 fn message_object(shared: &Shared, channel_id: &str, body: &Value) -> Value {
     json!({
@@ -276,6 +289,7 @@ async fn rest_handler(
             "url": *shared.ws_url.lock().unwrap(), "shards": 1,
             "session_start_limit": { "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1 }
         })),
+        ("GET", ["oauth2", "applications", "@me"]) => Json(application()),
         ("PUT", ["applications", _, "commands"])
         | ("PUT", ["applications", _, "guilds", _, "commands"]) => Json(json!([])),
         ("POST", ["interactions", _, _, "callback"]) => Empty,
