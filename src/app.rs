@@ -2,12 +2,14 @@
 //! their engine here and nowhere else, so "build on first use, rebuild when stale"
 //! behaves the same everywhere.
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
 use tracing::{info, warn};
 
 use crate::config::Settings;
+use crate::core::corpus::manage::{self, ManageError};
 use crate::core::corpus::{self, CorpusErrors};
 use crate::core::index::{
     self, BuildOptions, BuildProgress, IndexError, Manifest, Phase, Staged, SCHEMA_VERSION,
@@ -27,6 +29,8 @@ pub enum AppError {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Manage(#[from] ManageError),
     #[error("cannot watch the sources: {0}")]
     Watch(String),
     #[error("the index at {0} is out of date and index.auto_build is off; run `attache index`")]
@@ -206,6 +210,52 @@ impl Library {
         let manifest = reindex(&self.settings, progress, by)?;
         self.refresh()?;
         Ok(manifest)
+    }
+
+    /// Store an uploaded source file (checked first) and reindex; when the reindex fails,
+    /// the file is put back as it was, so the sources stay indexable.
+    pub fn add_source(
+        &self,
+        filename: &str,
+        bytes: &[u8],
+        by: &str,
+    ) -> Result<(PathBuf, Manifest), AppError> {
+        let (text, sources) =
+            manage::check_upload(filename, bytes, self.settings.index.max_upload_bytes)?;
+        let path = manage::place(&self.settings.index.sources, &manage::safe_name(filename)?);
+        let change = manage::write(&path, &text)?;
+        info!(path = %path.display(), sources = sources.len(), by, "source file stored; reindexing");
+        match self.reindex(&(), by) {
+            Ok(m) => Ok((path, m)),
+            Err(e) => {
+                if let Err(undo) = change.undo() {
+                    warn!(error = %undo, "could not undo the source change");
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Remove source `id` from the files and reindex; when the reindex fails, the file is
+    /// put back as it was.
+    pub fn remove_source(&self, id: &str, by: &str) -> Result<(PathBuf, Manifest), AppError> {
+        let engine = self.engine();
+        let source = engine
+            .index()
+            .source(id)
+            .ok_or_else(|| ManageError::NoSuchSource(id.to_string()))?;
+        let change = manage::remove(&self.settings.index.sources, source)?;
+        let path = change.path.clone();
+        info!(id, path = %path.display(), by, "source removed; reindexing");
+        match self.reindex(&(), by) {
+            Ok(m) => Ok((path, m)),
+            Err(e) => {
+                if let Err(undo) = change.undo() {
+                    warn!(error = %undo, "could not undo the source change");
+                }
+                Err(e)
+            }
+        }
     }
 
     /// Make the previous generation current again and answer from it.

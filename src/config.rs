@@ -79,6 +79,7 @@ struct RawIndex {
     poll_interval: String,
     watch: bool,
     watch_debounce: String,
+    max_upload_kb: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -116,6 +117,8 @@ pub struct IndexSettings {
     pub watch: bool,
     /// Quiet time after the last change before that rebuild starts.
     pub watch_debounce: Duration,
+    /// Largest source file a moderator may upload.
+    pub max_upload_bytes: usize,
 }
 
 /// A list of ids, or one id: `ATTACHE__DISCORD__GUILD_IDS=123` arrives as a number,
@@ -426,6 +429,8 @@ fn validate(raw: RawSettings, base: &Path, layers: &[Layer]) -> Result<Settings,
             poll_interval: duration("index.poll_interval", &raw.index.poll_interval)?,
             watch: raw.index.watch,
             watch_debounce: duration("index.watch_debounce", &raw.index.watch_debounce)?,
+            max_upload_bytes: range_u("index.max_upload_kb", raw.index.max_upload_kb, 1, 102_400)?
+                * 1024,
         },
         search: SearchSettings {
             top_k,

@@ -132,6 +132,8 @@ pub struct Response {
     #[serde(skip)]
     pub understood: Vec<String>,
     pub generation: u64,
+    /// When that generation was built (RFC 3339, UTC).
+    pub indexed_at: String,
 }
 
 /// The engine over one opened index generation.
@@ -285,6 +287,7 @@ impl Engine {
             corrections: plan.corrections.clone(),
             more: 0,
             generation: self.index.manifest.generation,
+            indexed_at: self.index.manifest.built_at.clone(),
             understood: plan
                 .concepts
                 .iter()

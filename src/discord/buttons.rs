@@ -18,10 +18,14 @@ pub enum Action {
     More { offset: usize, question: String },
     /// The whole passages, with all their sources, of the page starting at `offset`.
     Sources { offset: usize, question: String },
-    /// A page of `/source <id>`.
+    /// A page of `/source show <id>`.
     SourcePage { id: String, page: usize },
     /// A page of `/sources`.
     Catalog { page: usize },
+    /// Confirm `/source remove`.
+    Remove { id: String },
+    /// Dismiss a confirmation.
+    Cancel,
 }
 
 /// Why a custom id could not be turned back into an action.
@@ -90,6 +94,8 @@ pub fn encode(action: &Action, store: &QuestionStore) -> String {
         // Source ids are at most 64 ASCII characters (the corpus checks), so this fits.
         Action::SourcePage { id, page } => format!("{VERSION}:p:{page}:{id}"),
         Action::Catalog { page } => format!("{VERSION}:c:{page}"),
+        Action::Remove { id } => format!("{VERSION}:x:0:{id}"),
+        Action::Cancel => format!("{VERSION}:k:0"),
     }
 }
 
@@ -128,6 +134,10 @@ pub fn decode(custom_id: &str, store: &QuestionStore) -> Result<Action, Expired>
             page: number,
         }),
         "c" => Ok(Action::Catalog { page: number }),
+        "x" if !rest.is_empty() => Ok(Action::Remove {
+            id: rest.to_string(),
+        }),
+        "k" => Ok(Action::Cancel),
         _ => Err(Expired::Unknown),
     }
 }
@@ -158,6 +168,8 @@ mod tests {
                 page: 2,
             },
             Action::Catalog { page: 1 },
+            Action::Remove { id: "R3-05".into() },
+            Action::Cancel,
         ] {
             let id = encode(&action, &store);
             assert!(limits::chars(&id) <= limits::CUSTOM_ID, "{id}");

@@ -101,9 +101,19 @@ async fn source_ids(ctx: Context<'_>, partial: &str) -> CreateAutocompleteRespon
     CreateAutocompleteResponse::new().set_choices(choices)
 }
 
+/// Read one source whole; moderators add or remove sources
+#[poise::command(
+    slash_command,
+    subcommands("show", "add", "remove"),
+    subcommand_required
+)]
+pub async fn source(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
 /// Show one source whole, with its citations
 #[poise::command(slash_command)]
-pub async fn source(
+pub async fn show(
     ctx: Context<'_>,
     #[description = "The source's id (start typing an id or a title)"]
     #[autocomplete = "source_ids"]
@@ -115,6 +125,92 @@ pub async fn source(
         Some(s) => render::source(s, &index.passages_of(&s.id)?, 0),
         None => Reply::text(format!(
             "There is no source `{}`. `/sources` lists them all.",
+            limits::fit(&render::plain(id.trim()), 100)
+        )),
+    };
+    ctx.send(private(&reply, &ctx)).await?;
+    Ok(())
+}
+
+/// Moderators: add or replace a source file (.md document or .toml records) and reindex
+#[poise::command(slash_command, guild_only)]
+pub async fn add(
+    ctx: Context<'_>,
+    #[description = "A document (.md) or records file (.toml) in the corpus format"]
+    file: serenity::all::Attachment,
+) -> Result<(), Error> {
+    if !moderator(&ctx, "add sources").await? {
+        return Ok(());
+    }
+    let state = ctx.data();
+    let by = who(ctx.author());
+    let max = state.library.settings().index.max_upload_bytes;
+    // Refused before downloading anything: the size Discord reports, and the name.
+    if file.size as usize > max {
+        let text = format!(
+            "`{}` is {} KB; sources may be up to {} KB.",
+            render::plain(&file.filename),
+            file.size / 1024,
+            max / 1024
+        );
+        ctx.send(private(&Reply::text(text), &ctx)).await?;
+        return Ok(());
+    }
+    if let Err(e) = crate::core::corpus::manage::safe_name(&file.filename) {
+        ctx.send(private(&Reply::text(render::plain(&e.to_string())), &ctx))
+            .await?;
+        return Ok(());
+    }
+    ctx.defer_ephemeral().await?;
+    let bytes = match file.download().await {
+        Ok(b) => b,
+        Err(e) => {
+            warn!(by, error = %e, "could not download an uploaded source");
+            ctx.send(private(
+                &Reply::text("I could not download that file from Discord; please try again."),
+                &ctx,
+            ))
+            .await?;
+            return Ok(());
+        }
+    };
+    info!(by, file = %file.filename, bytes = bytes.len(), "source upload");
+    let library = state.library.clone();
+    let (name, add_by) = (file.filename.clone(), by.clone());
+    let started = Instant::now();
+    let result =
+        tokio::task::spawn_blocking(move || library.add_source(&name, &bytes, &add_by)).await?;
+    let reply = match result {
+        Ok((path, m)) => {
+            info!(by, path = %path.display(), "source added");
+            render::source_changed(&format!("Added `{}`.", render::plain(&file.filename)), &m)
+        }
+        Err(AppError::Manage(e)) => render::reindex_failed(
+            &format!("{}: {e}", file.filename),
+            state.library.engine().index().manifest.generation,
+        ),
+        Err(e) => reindex_reply(state, Err(e), &by, started),
+    };
+    ctx.send(private(&reply, &ctx)).await?;
+    Ok(())
+}
+
+/// Moderators: remove a source (asks to confirm) and reindex
+#[poise::command(slash_command, guild_only)]
+pub async fn remove(
+    ctx: Context<'_>,
+    #[description = "The source's id (start typing an id or a title)"]
+    #[autocomplete = "source_ids"]
+    id: String,
+) -> Result<(), Error> {
+    if !moderator(&ctx, "remove sources").await? {
+        return Ok(());
+    }
+    let engine = ctx.data().library.engine();
+    let reply = match engine.index().source(id.trim()) {
+        Some(s) => render::confirm_removal(s),
+        None => Reply::text(format!(
+            "There is no source `{}`.",
             limits::fit(&render::plain(id.trim()), 100)
         )),
     };

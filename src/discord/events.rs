@@ -160,6 +160,57 @@ async fn on_click(
             };
             target.send(http, &state.questions, paging, &reply).await?;
         }
+        Action::Remove { id } => {
+            if !super::guard::is_moderator(
+                click.member.as_ref(),
+                &state.settings.moderator_role_ids,
+            ) {
+                let text = "Only moderators can remove sources.";
+                target
+                    .send(
+                        http,
+                        &state.questions,
+                        Mode::New { ephemeral: true },
+                        &Reply::text(text),
+                    )
+                    .await?;
+                return Ok(());
+            }
+            let by = super::commands::who(&click.user);
+            let library = state.library.clone();
+            let job = async {
+                let (remove_by, remove_id) = (by.clone(), id.clone());
+                let started = std::time::Instant::now();
+                match tokio::task::spawn_blocking(move || {
+                    library.remove_source(&remove_id, &remove_by)
+                })
+                .await
+                {
+                    Ok(Ok((path, m))) => {
+                        tracing::info!(by, id, path = %path.display(), "source removed");
+                        render::source_changed(&format!("Removed `{id}`."), &m)
+                    }
+                    Ok(Err(e)) => super::commands::reindex_reply(state, Err(e), &by, started),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "source removal task failed");
+                        Reply::text(super::guard::Refusal::Failed.to_string())
+                    }
+                }
+            };
+            target
+                .send_when_ready(http, &state.questions, Mode::Update, defer_after, job)
+                .await?;
+        }
+        Action::Cancel => {
+            target
+                .send(
+                    http,
+                    &state.questions,
+                    Mode::Update,
+                    &Reply::text("Nothing was removed."),
+                )
+                .await?;
+        }
         Action::Catalog { page } => {
             let engine = state.library.engine();
             target

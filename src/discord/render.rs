@@ -37,6 +37,23 @@ pub fn neutralize_mentions(text: &str) -> String {
         .replace("<#", "<\u{200B}#")
 }
 
+/// How long ago an RFC 3339 time was, for people: "just now", "5 min ago", "2 h ago".
+pub fn ago(rfc3339: &str) -> String {
+    let Some(secs) = humantime::parse_rfc3339(rfc3339)
+        .ok()
+        .and_then(|t| std::time::SystemTime::now().duration_since(t).ok())
+        .map(|d| d.as_secs())
+    else {
+        return "at an unknown time".into();
+    };
+    match secs {
+        0..60 => "just now".into(),
+        60..3600 => format!("{} min ago", secs / 60),
+        3600..86_400 => format!("{} h ago", secs / 3600),
+        _ => format!("{} d ago", secs / 86_400),
+    }
+}
+
 /// One embed, before it becomes a serenity builder.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Card {
@@ -312,7 +329,11 @@ pub fn answer(r: &Response, offset: usize) -> Reply {
         url: None,
         description,
         fields,
-        footer: Some(format!("Results {first}–{last} of {total} · index generation {} · /source <id> shows a whole source", r.generation)),
+        footer: Some(format!(
+            "Results {first}–{last} of {total} · index generation {}, indexed {} · /source show shows a whole source",
+            r.generation,
+            ago(&r.indexed_at)
+        )),
         timestamp: None,
         colour: if flagged { AMBER } else { BLURPLE },
     };
@@ -473,7 +494,7 @@ fn source_pages(passages: &[Passage]) -> Vec<std::ops::Range<usize>> {
     pages
 }
 
-/// `/source <id>`, one page: the source's details, citations and passages in order.
+/// `/source show <id>`, one page: the source's details, citations and passages in order.
 pub fn source(s: &Source, passages: &[Passage], page: usize) -> Reply {
     let pages = source_pages(passages);
     let page = page.min(pages.len() - 1);
@@ -652,8 +673,8 @@ pub fn help(max_question_chars: usize, answer_channels: bool) -> Reply {
          • Under an answer, **More results** shows the next passages and **Sources** the full texts with their sources.\n\
          • Questions may be up to {max_question_chars} characters.\n\n\
          **Look around**\n\
-         • `/sources` lists what is indexed; `/source id:` shows one source whole.\n\
-         • Moderators: `/reindex` after changing the sources."
+         • `/sources` lists what is indexed; `/source show id:` shows one source whole.\n\
+         • Moderators: `/source add` and `/source remove` change the sources; `/reindex` after editing files; `/rollback` goes back one index generation."
     ));
     Reply::card(Card {
         title: Some("How to ask attache".into()),
@@ -673,6 +694,49 @@ pub fn reindexed(m: &Manifest) -> Reply {
         colour: GREEN,
         ..Card::default()
     })
+}
+
+/// A source added or removed, and the reindex that followed.
+pub fn source_changed(what: &str, m: &Manifest) -> Reply {
+    Reply::card(Card {
+        title: Some("Sources changed".into()),
+        description: format!(
+            "{what} Reindexed: {} sources, {} passages, built in {:.1} s. Answers now come from index generation {}.",
+            m.sources, m.passages, m.build_seconds, m.generation
+        ),
+        colour: GREEN,
+        ..Card::default()
+    })
+}
+
+/// "Remove this source?" with the buttons that decide.
+pub fn confirm_removal(s: &Source) -> Reply {
+    let mut reply = Reply::card(Card {
+        title: Some("Remove this source?".into()),
+        description: format!(
+            "`{}` — {}\nfrom `{}`. The index is rebuilt without it; `/rollback` brings the previous index back, the file does not come back.",
+            s.id,
+            plain(&s.title),
+            s.file
+        ),
+        colour: AMBER,
+        ..Card::default()
+    });
+    reply.buttons = vec![
+        Button::Action {
+            label: "Remove".into(),
+            action: Action::Remove { id: s.id.clone() },
+            disabled: false,
+            primary: true,
+        },
+        Button::Action {
+            label: "Cancel".into(),
+            action: Action::Cancel,
+            disabled: false,
+            primary: false,
+        },
+    ];
+    reply
 }
 
 pub fn rolled_back(m: &Manifest) -> Reply {
@@ -749,6 +813,20 @@ mod tests {
             small.description.ends_with(TRIMMED),
             "the cut must be visible"
         );
+    }
+
+    #[test]
+    fn ages_read_naturally() {
+        let at = |secs: u64| {
+            humantime::format_rfc3339_seconds(
+                std::time::SystemTime::now() - std::time::Duration::from_secs(secs),
+            )
+            .to_string()
+        };
+        assert_eq!(ago(&at(5)), "just now");
+        assert_eq!(ago(&at(300)), "5 min ago");
+        assert_eq!(ago(&at(7300)), "2 h ago");
+        assert_eq!(ago(&at(200_000)), "2 d ago");
     }
 
     #[test]

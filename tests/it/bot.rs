@@ -450,6 +450,7 @@ async fn source_autocomplete_pages_and_the_catalog() {
         .interact(payloads::autocomplete(
             &bot.discord,
             "source",
+            "show",
             "id",
             "R3",
             &who,
@@ -469,9 +470,10 @@ async fn source_autocomplete_pages_and_the_catalog() {
     );
 
     let article = bot
-        .command(
+        .sub(
             &who,
             "source",
+            "show",
             &[("id", 3, json!("istanbul-talks-2025-07-23"))],
         )
         .await;
@@ -482,7 +484,7 @@ async fn source_autocomplete_pages_and_the_catalog() {
     assert!(next.text().contains("page 2 of"), "{}", next.text());
 
     let unknown = bot
-        .command(&who, "source", &[("id", 3, json!("no-such-thing"))])
+        .sub(&who, "source", "show", &[("id", 3, json!("no-such-thing"))])
         .await;
     assert!(
         unknown.text().contains("There is no source"),
@@ -551,7 +553,29 @@ async fn the_registered_commands_are_the_ones_the_readme_documents() {
         ),
         (Some("private"), Some(5), Some(false))
     );
-    assert_eq!(by_name("source")["options"][0]["autocomplete"], json!(true));
+    let subs: Vec<&str> = by_name("source")["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(subs, ["show", "add", "remove"]);
+    for o in by_name("source")["options"].as_array().unwrap() {
+        assert!(
+            readme.contains(o["description"].as_str().unwrap()),
+            "README does not document /source {}",
+            o["name"]
+        );
+    }
+    assert_eq!(
+        by_name("source")["options"][0]["options"][0]["autocomplete"],
+        json!(true)
+    );
+    assert_eq!(
+        by_name("source")["options"][1]["options"][0]["type"],
+        json!(11),
+        "add takes an attachment"
+    );
     let rollback = by_name("rollback");
     assert_eq!(
         rollback["default_member_permissions"],
@@ -744,5 +768,138 @@ async fn with_watch_on_a_burst_of_edits_gives_one_rebuild() {
         .filter(|l| l.contains("index built") && l.contains("\"watch\""))
         .count();
     assert_eq!(builds, 1, "one rebuild for the burst:\n{}", bot.log());
+    bot.check();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moderators_add_and_remove_sources_from_discord() {
+    let bot = Bot::start().await;
+    let upload = |name: &str, bytes: &[u8]| {
+        let (id, resolved) = payloads::attachment(&bot.discord, name, bytes);
+        payloads::slash_sub(
+            &bot.discord,
+            "source",
+            "add",
+            &[("file", 11, json!(id))],
+            Some(resolved),
+            &admin(),
+        )
+    };
+    // A member may not; a bad file is refused with its line; hostile names never land.
+    let (id, resolved) = payloads::attachment(&bot.discord, "k.toml", KUMQUAT.as_bytes());
+    let member = bot
+        .interact(payloads::slash_sub(
+            &bot.discord,
+            "source",
+            "add",
+            &[("file", 11, json!(id))],
+            Some(resolved),
+            &Who::member(ASKER),
+        ))
+        .await;
+    assert!(
+        member.text().contains("Only moderators"),
+        "{}",
+        member.text()
+    );
+    let bad = bot
+        .interact(upload("bad.toml", b"[[records]]\nid = \"B-1\"\ntitle = \n"))
+        .await;
+    assert!(bad.text().contains("bad.toml:3"), "{}", bad.text());
+    let evil = bot
+        .interact(upload("../../etc/passwd.toml", KUMQUAT.as_bytes()))
+        .await;
+    assert!(
+        evil.text().contains("not a usable file name"),
+        "{}",
+        evil.text()
+    );
+    let binary = bot.interact(upload("bin.toml", b"\x00\x01\x02")).await;
+    assert!(binary.text().contains("not text"), "{}", binary.text());
+    let dup = bot
+        .interact(upload(
+            "dup.toml",
+            b"[[records]]\nid = \"R3-05\"\ntitle = \"T\"\nbody = \"B\"\n",
+        ))
+        .await;
+    assert!(
+        dup.text().contains("Reindex failed") && dup.text().contains("R3-05"),
+        "a duplicate id fails the reindex: {}",
+        dup.text()
+    );
+    let files = crate::util::files_under(&bot.project.path("index/sources"));
+    assert!(
+        !files.iter().any(|f| f.contains("bad.toml")
+            || f.contains("passwd")
+            || f.contains("bin.toml")
+            || f.contains("dup.toml")),
+        "{files:?}"
+    );
+
+    let added = bot
+        .interact(upload("kumquat.toml", KUMQUAT.as_bytes()))
+        .await;
+    assert!(
+        added.text().contains("Added") && added.text().contains("generation 2"),
+        "{}",
+        added.text()
+    );
+    assert!(bot
+        .project
+        .path("index/sources/records/kumquat.toml")
+        .exists());
+    let who = Who::member(ASKER);
+    assert!(bot
+        .ask(&who, "How did the kumquat summit end?")
+        .await
+        .text()
+        .contains("communique"));
+
+    // Remove: confirm first; cancel changes nothing; confirm removes and reindexes.
+    let confirm = bot
+        .sub(&admin(), "source", "remove", &[("id", 3, json!("K-1"))])
+        .await;
+    assert!(
+        confirm.ephemeral() && confirm.text().contains("Remove this source?"),
+        "{}",
+        confirm.text()
+    );
+    let cancel = bot
+        .click(&admin(), &confirm, &confirm.button("Cancel"))
+        .await;
+    assert!(
+        cancel.text().contains("Nothing was removed"),
+        "{}",
+        cancel.text()
+    );
+    assert!(bot
+        .ask(&who, "How did the kumquat summit end?")
+        .await
+        .text()
+        .contains("communique"));
+    let removed = bot
+        .click(&admin(), &confirm, &confirm.button("Remove"))
+        .await;
+    assert!(
+        removed.text().contains("Removed `K-1`"),
+        "{}",
+        removed.text()
+    );
+    assert!(!bot
+        .ask(&who, "How did the kumquat summit end?")
+        .await
+        .text()
+        .contains("communique"));
+    assert!(
+        !bot.project
+            .path("index/sources/records/kumquat.toml")
+            .exists(),
+        "its only source gone, the file goes"
+    );
+    let log = bot.log();
+    assert!(
+        log.contains("source added") && log.contains("source removed"),
+        "{log}"
+    );
     bot.check();
 }

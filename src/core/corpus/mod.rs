@@ -13,6 +13,7 @@
 
 mod document;
 mod flags;
+pub mod manage;
 mod records;
 
 use std::collections::HashMap;

@@ -191,6 +191,24 @@ impl Bot {
         .await
     }
 
+    pub async fn sub(
+        &self,
+        who: &Who,
+        name: &str,
+        sub: &str,
+        options: &[(&str, u8, Value)],
+    ) -> Answer {
+        self.interact(payloads::slash_sub(
+            &self.discord,
+            name,
+            sub,
+            options,
+            None,
+            who,
+        ))
+        .await
+    }
+
     pub async fn command(&self, who: &Who, name: &str, options: &[(&str, u8, Value)]) -> Answer {
         self.interact(payloads::slash(&self.discord, name, options, who))
             .await

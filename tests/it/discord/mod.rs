@@ -116,6 +116,9 @@ struct Shared {
     seq: AtomicU64,
     ids: AtomicU64,
     ws_url: Mutex<String>,
+    /// Attachments on Discord's CDN: path → bytes.
+    files: Mutex<std::collections::HashMap<String, Vec<u8>>>,
+    rest_url: Mutex<String>,
 }
 
 /// The running local Discord.
@@ -134,6 +137,7 @@ impl LocalDiscord {
         let ws = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let rest_addr = rest.local_addr().unwrap();
         *shared.ws_url.lock().unwrap() = format!("ws://{}", ws.local_addr().unwrap());
+        *shared.rest_url.lock().unwrap() = format!("http://{rest_addr}");
         let app = axum::Router::new()
             .fallback(rest_handler)
             .with_state(shared.clone());
@@ -208,6 +212,17 @@ impl LocalDiscord {
             .expect("gateway session closed");
     }
 
+    /// Put a file on the local CDN; returns its URL, as an attachment's `url` gives it.
+    pub fn host(&self, id: &str, filename: &str, bytes: &[u8]) -> String {
+        let path = format!("/attachments/{CHANNEL_ID}/{id}/{filename}");
+        self.shared
+            .files
+            .lock()
+            .unwrap()
+            .insert(path.clone(), bytes.to_vec());
+        format!("{}{path}", self.shared.rest_url.lock().unwrap())
+    }
+
     /// A fresh snowflake.
     pub fn id(&self) -> u64 {
         next_id(&self.shared)
@@ -267,6 +282,13 @@ async fn rest_handler(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // The CDN: attachments are downloaded without the bot token, and are not API calls.
+    if uri.path().starts_with("/attachments/") {
+        return match shared.files.lock().unwrap().get(uri.path()) {
+            Some(bytes) => (StatusCode::OK, bytes.clone()).into_response(),
+            None => StatusCode::NOT_FOUND.into_response(),
+        };
+    }
     let path = uri
         .path()
         .strip_prefix("/api/v10")

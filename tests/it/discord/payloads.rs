@@ -118,15 +118,51 @@ pub fn slash(
     )
 }
 
-/// Typing `partial` into the focused option `option` of `/name`.
+/// `/name sub` with `options`, and `resolved` data (attachments) if any.
+pub fn slash_sub(
+    discord: &LocalDiscord,
+    name: &str,
+    sub: &str,
+    options: &[(&str, u8, Value)],
+    resolved: Option<Value>,
+    who: &Who,
+) -> Value {
+    let options: Vec<Value> = options
+        .iter()
+        .map(|(n, t, v)| json!({ "name": n, "type": t, "value": v }))
+        .collect();
+    let mut data = json!({
+        "id": "1400000000000000003", "name": name, "type": 1,
+        "options": [{ "name": sub, "type": 1, "options": options }]
+    });
+    if let Some(r) = resolved {
+        data["resolved"] = r;
+    }
+    interaction(discord, 2, data, who)
+}
+
+/// An attachment as an interaction's `resolved` data carries it; its id is the option value.
+pub fn attachment(discord: &LocalDiscord, filename: &str, bytes: &[u8]) -> (String, Value) {
+    let id = discord.id().to_string();
+    let url = discord.host(&id, filename, bytes);
+    let resolved = json!({ "attachments": { id.clone(): {
+        "id": id, "filename": filename, "size": bytes.len(), "url": url, "proxy_url": url,
+        "content_type": "text/plain; charset=utf-8"
+    } } });
+    (id, resolved)
+}
+
+/// Typing `partial` into the focused option `option` of `/name sub`.
 pub fn autocomplete(
     discord: &LocalDiscord,
     name: &str,
+    sub: &str,
     option: &str,
     partial: &str,
     who: &Who,
 ) -> Value {
-    let options = json!([{ "name": option, "type": 3, "value": partial, "focused": true }]);
+    let focused = json!([{ "name": option, "type": 3, "value": partial, "focused": true }]);
+    let options = json!([{ "name": sub, "type": 1, "options": focused }]);
     interaction(
         discord,
         4,
