@@ -67,6 +67,7 @@ pub fn reindex(
     settings: &Settings,
     progress: &dyn BuildProgress,
     by: &str,
+    threads: usize,
 ) -> Result<Manifest, AppError> {
     let lock = index::lock(&settings.index.dir, by)?;
     progress.phase(Phase::Parsing);
@@ -79,6 +80,7 @@ pub fn reindex(
     let options = BuildOptions {
         sources_hash: hash,
         memory_budget_bytes: settings.index.writer_memory_bytes,
+        threads,
         progress,
     };
     let staged = index::stage(&corpus, &lock, options)?;
@@ -146,7 +148,12 @@ pub fn open_engine(settings: &Settings, progress: &dyn BuildProgress) -> Result<
         Freshness::Fresh => {}
         _ if settings.index.auto_build => {
             info!(state = ?state, "building the index from the sources");
-            match reindex(settings, progress, "auto-build") {
+            match reindex(
+                settings,
+                progress,
+                "auto-build",
+                index::build_threads(false),
+            ) {
                 Ok(_) => {}
                 // Another process is rebuilding: serve what is current meanwhile.
                 Err(AppError::Index(IndexError::Busy { status })) if state == Freshness::Stale => {
@@ -207,7 +214,7 @@ impl Library {
     /// Rebuild from the sources and switch to the new generation. Blocking: call it off
     /// the async runtime. On error the current engine keeps serving.
     pub fn reindex(&self, progress: &dyn BuildProgress, by: &str) -> Result<Manifest, AppError> {
-        let manifest = reindex(&self.settings, progress, by)?;
+        let manifest = reindex(&self.settings, progress, by, index::build_threads(true))?;
         self.refresh()?;
         Ok(manifest)
     }

@@ -177,7 +177,12 @@ fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Index { rollback: false } => {
-            let manifest = app::reindex(settings, &progress::Bar::new(), "cli")?;
+            let manifest = app::reindex(
+                settings,
+                &progress::Bar::new(),
+                "cli",
+                crate::core::index::build_threads(false),
+            )?;
             println!(
                 "Indexed {} sources, {} passages in {:.2} s (generation {}).",
                 manifest.sources, manifest.passages, manifest.build_seconds, manifest.generation

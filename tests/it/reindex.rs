@@ -40,7 +40,7 @@ fn crash_helper() {
         &Default::default(),
     )
     .unwrap();
-    let _ = app::reindex(&settings, &DieAt(phase_named(&phase)), "crash test");
+    let _ = app::reindex(&settings, &DieAt(phase_named(&phase)), "crash test", 1);
     panic!("the build did not reach phase {phase}");
 }
 

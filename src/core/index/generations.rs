@@ -376,6 +376,7 @@ mod tests {
         let opts = BuildOptions {
             sources_hash: "h".into(),
             memory_budget_bytes: 50_000_000,
+            threads: 1,
             progress: &(),
         };
         let staged = stage(&corpus_with(text), &lock, opts).unwrap();

@@ -318,7 +318,21 @@ pub struct BuildOptions<'a> {
     pub sources_hash: String,
     /// tantivy's indexing memory budget, shared by its threads.
     pub memory_budget_bytes: usize,
+    /// Indexing threads (see [`build_threads`]).
+    pub threads: usize,
     pub progress: &'a dyn BuildProgress,
+}
+
+/// Indexing threads for a build: every core (up to 4, where tantivy stops gaining) when
+/// nothing else runs, half of them while the same process answers questions, so a live
+/// rebuild leaves them room.
+pub fn build_threads(serving: bool) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if serving {
+        (cores / 2).max(1)
+    } else {
+        cores.min(4)
+    }
 }
 
 pub(super) fn write_generation(
@@ -331,10 +345,7 @@ pub(super) fn write_generation(
     let index = Index::create_in_dir(dir, schema())?;
     register_analyzers(&index);
     let fields = Fields::from_schema(&index.schema())?;
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(4);
+    let threads = opts.threads.max(1);
     let mut writer: IndexWriter = index
         .writer_with_num_threads(threads, opts.memory_budget_bytes.max(threads * 20_000_000))?;
     let sources: std::collections::HashMap<&str, &Source> =
