@@ -903,3 +903,77 @@ async fn moderators_add_and_remove_sources_from_discord() {
     );
     bot.check();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn questions_keep_being_answered_while_moderators_reindex() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    let bot = Arc::new(Bot::start().await);
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..4)
+        .map(|c| {
+            let (bot, stop) = (bot.clone(), stop.clone());
+            tokio::spawn(async move {
+                let who = Who::member(ASKER + 100 + c);
+                let mut answered = 0;
+                while !stop.load(Ordering::SeqCst) {
+                    let a = bot.ask(&who, "How many prisoners will be exchanged?").await;
+                    assert!(
+                        a.text().contains("1,200"),
+                        "client {c}, answer {answered}: {}",
+                        a.text()
+                    );
+                    answered += 1;
+                }
+                answered
+            })
+        })
+        .collect();
+
+    let record = bot.project.path("index/sources/records/99-version.toml");
+    let bad = bot.project.path("index/sources/records/98-bad.toml");
+    let version = |v: u32| {
+        format!("section = \"Test\"\n\n[[records]]\nid = \"V-1\"\ntitle = \"Kumquat summit\"\nbody = \"The kumquat summit was held in edition {v}.\"\n")
+    };
+    let question = "Which edition was the kumquat summit?";
+    for v in 1..=4u32 {
+        std::fs::write(&record, version(v)).unwrap();
+        let done = bot.command(&admin(), "reindex", &[]).await;
+        assert!(done.text().contains("Reindexed"), "{}", done.text());
+        // Right after the switch, answers come from the new content.
+        let now = bot.ask(&admin(), question).await;
+        assert!(
+            now.text().contains(&format!("edition {v}")),
+            "after reindex {v}: {}",
+            now.text()
+        );
+        if v == 2 {
+            std::fs::write(&bad, "[[records]]\nid = \"X-1\"\ntitle = \n").unwrap();
+            let failed = bot.command(&admin(), "reindex", &[]).await;
+            assert!(
+                failed.text().contains("Reindex failed") && failed.text().contains("98-bad.toml:3"),
+                "{}",
+                failed.text()
+            );
+            let still = bot.ask(&admin(), question).await;
+            assert!(
+                still.text().contains("edition 2"),
+                "a failed reindex changes nothing: {}",
+                still.text()
+            );
+            std::fs::remove_file(&bad).unwrap();
+        }
+    }
+    stop.store(true, Ordering::SeqCst);
+    let mut total = 0;
+    for c in clients {
+        total += c.await.expect("no client failed");
+    }
+    assert!(
+        total >= 20,
+        "the clients kept asking throughout ({total} answers)"
+    );
+    eprintln!("{total} answers to 4 clients during 5 reindexes (one failing)");
+    bot.check();
+}
