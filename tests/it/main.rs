@@ -6,5 +6,6 @@ mod cli;
 mod corpus;
 mod discord;
 mod eval;
+mod properties;
 mod reindex;
 mod util;

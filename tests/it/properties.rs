@@ -1,0 +1,134 @@
+//! Hostile input, generated: questions and source files of any shape (huge, control
+//! characters, right-to-left text, emoji, zalgo, query syntax) never panic, and what the
+//! bot renders from them stays inside Discord's limits. Run in CI on every `cargo test`.
+
+use std::sync::OnceLock;
+
+use attache::app::Library;
+use attache::core::corpus::{manage, parse_file};
+use attache::core::search::AskError;
+use attache::discord::buttons::{decode, encode, Action, QuestionStore};
+use attache::discord::limits;
+use attache::discord::render::{self, Card};
+use proptest::prelude::*;
+
+use crate::util::Project;
+
+/// One engine over the shipped corpus for every case (built once per test binary).
+fn library() -> &'static Library {
+    static LIBRARY: OnceLock<(Project, Library)> = OnceLock::new();
+    &LIBRARY
+        .get_or_init(|| {
+            let project = Project::new();
+            let library = Library::open(project.settings(), &()).unwrap();
+            (project, library)
+        })
+        .1
+}
+
+/// Text that mixes the kinds of input that break naive code.
+fn hostile() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        "[a-zA-Z]{1,12}",
+        "[0-9,.:]{1,8}",
+        Just("\u{202E}".to_string()),      // right-to-left override
+        Just("مرحبا بالعالم".to_string()), // Arabic
+        Just("👩‍👩‍👧‍👦🇺🇦".to_string()),          // emoji sequences
+        Just("Z\u{0351}\u{0352}\u{0357}\u{0358}a\u{036D}".to_string()), // zalgo
+        Just("\"(*)AND OR NOT ~^: [] {} \\".to_string()), // query syntax
+        Just("\u{0000}\u{0007}\u{001B}[31m".to_string()), // control characters
+        Just("<@123> @everyone **bold** ||x||".to_string()),
+        "\\PC{1,20}", // any printable characters
+        Just(" ".to_string()),
+    ];
+    prop::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_question_is_answered_or_politely_refused(q in hostile()) {
+        let engine = library().engine();
+        match engine.ask(&q, 3, 0) {
+            Ok(r) => {
+                let reply = render::answer(&r, 0);
+                for card in &reply.cards {
+                    prop_assert!(card.total_chars() <= limits::EMBEDS_TOTAL);
+                    prop_assert!(limits::chars(card.title.as_deref().unwrap_or("")) <= limits::EMBED_TITLE);
+                    prop_assert!(limits::chars(&card.description) <= limits::EMBED_DESCRIPTION);
+                }
+            }
+            Err(AskError::Question(e)) => prop_assert!(!e.to_string().is_empty()),
+            Err(e) => prop_assert!(false, "search failed on {q:?}: {e}"),
+        }
+    }
+
+    #[test]
+    fn any_source_file_parses_or_names_its_line(text in hostile(), records in any::<bool>()) {
+        let name = if records { "x.toml" } else { "x.md" };
+        if let Err(errors) = parse_file(std::path::Path::new(name), name, &text) {
+            prop_assert!(!errors.is_empty());
+            prop_assert!(errors.iter().all(|e| e.to_string().starts_with(name)));
+        }
+    }
+
+    #[test]
+    fn any_upload_is_checked_without_panicking(bytes in prop::collection::vec(any::<u8>(), 0..2000), name in "\\PC{0,30}") {
+        let _ = manage::check_upload(&name, &bytes, 1000);
+        if let Ok(safe) = manage::safe_name(&name) {
+            prop_assert!(!safe.contains('/') && !safe.contains('\\') && !safe.starts_with('.'));
+        }
+    }
+
+    #[test]
+    fn any_card_fits_discord(title in hostile(), description in hostile(), field in hostile(), n in 0usize..40) {
+        let big = |s: &str| s.repeat(50);
+        let card = Card {
+            title: Some(big(&title)),
+            description: big(&description),
+            fields: (0..n).map(|i| (format!("{i}{title}"), big(&field))).collect(),
+            footer: Some(big(&field)),
+            ..Card::default()
+        }
+        .fit(limits::EMBEDS_TOTAL);
+        prop_assert!(card.total_chars() <= limits::EMBEDS_TOTAL);
+        prop_assert!(card.fields.len() <= limits::EMBED_FIELDS);
+        prop_assert!(card.fields.iter().all(|(k, v)| limits::chars(k) <= limits::FIELD_NAME && limits::chars(v) <= limits::FIELD_VALUE));
+    }
+
+    #[test]
+    fn any_button_id_decodes_or_expires_and_questions_round_trip(id in "\\PC{0,120}", q in hostile(), offset in 0usize..1000) {
+        let store = QuestionStore::new(100);
+        let _ = decode(&id, &store);
+        let action = Action::More { offset, question: q };
+        let encoded = encode(&action, &store);
+        prop_assert!(limits::chars(&encoded) <= limits::CUSTOM_ID);
+        prop_assert_eq!(decode(&encoded, &store), Ok(action));
+    }
+
+    #[test]
+    fn mention_removal_never_leaves_a_mention(q in hostile()) {
+        let cleaned = attache::discord::question_text(&q);
+        prop_assert!(!regex_mention(&cleaned), "{cleaned:?}");
+    }
+}
+
+fn regex_mention(s: &str) -> bool {
+    regex::Regex::new(r"<(?:@[!&]?|#)\d+>").unwrap().is_match(s)
+}
+
+#[test]
+fn a_megabyte_of_one_word_is_refused_politely() {
+    let engine = library().engine();
+    let q = "prisoners".repeat(120_000);
+    match engine.ask(&q, 3, 0) {
+        Err(AskError::Question(e)) => assert!(e.to_string().contains("too long"), "{e}"),
+        other => panic!(
+            "expected a polite refusal, got {:?}",
+            other.map(|r| r.passages.len())
+        ),
+    }
+    let upload = manage::check_upload("big.toml", q.as_bytes(), 1_048_576);
+    assert!(matches!(upload, Err(manage::ManageError::TooLarge { .. })));
+}
