@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod answer;
 pub mod corpus;
 pub mod eval;
+pub mod gaps;
 pub mod index;
 pub mod query;
 pub mod search;

@@ -15,7 +15,15 @@ use crate::app::AppError;
 use crate::core::index::{IndexError, Manifest};
 
 pub fn all() -> Vec<poise::Command<Data, Error>> {
-    vec![ask(), source(), sources(), help(), reindex(), rollback()]
+    vec![
+        ask(),
+        source(),
+        sources(),
+        help(),
+        unanswered(),
+        reindex(),
+        rollback(),
+    ]
 }
 
 fn private(reply: &Reply, ctx: &Context<'_>) -> CreateReply {
@@ -235,6 +243,17 @@ pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
         state.library.settings().search.max_question_chars,
         !state.settings.answer_channel_ids.is_empty(),
     );
+    ctx.send(private(&reply, &ctx)).await?;
+    Ok(())
+}
+
+/// Moderators: the most asked recent questions that found nothing
+#[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
+pub async fn unanswered(ctx: Context<'_>) -> Result<(), Error> {
+    if !moderator(&ctx, "see unanswered questions").await? {
+        return Ok(());
+    }
+    let reply = render::unanswered(&ctx.data().gaps.top(20));
     ctx.send(private(&reply, &ctx)).await?;
     Ok(())
 }

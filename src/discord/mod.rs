@@ -28,6 +28,7 @@ use tracing::{info, warn};
 
 use crate::app::Library;
 use crate::config::{DiscordSettings, Secret};
+use crate::core::gaps::Gaps;
 use crate::core::search::{AskError, Response};
 use buttons::QuestionStore;
 use guard::{Cooldowns, Refusal};
@@ -93,6 +94,8 @@ pub struct State {
     /// One permit per question being answered.
     slots: Arc<Semaphore>,
     draining: AtomicBool,
+    /// Recent questions that found nothing (`/unanswered`).
+    pub gaps: Gaps,
 }
 
 /// How a question arrived, for the logs.
@@ -114,6 +117,7 @@ impl State {
             questions: QuestionStore::new(10_000),
             bot_id: OnceLock::new(),
             draining: AtomicBool::new(false),
+            gaps: Gaps::new(500),
             library,
             settings,
         }
@@ -159,6 +163,11 @@ impl State {
         let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
         match result {
             Ok(Ok(r)) => {
+                // A new question that found nothing is a gap in the sources (a later
+                // page of results running out is not).
+                if r.passages.is_empty() && offset == 0 && !matches!(via, Via::Button) {
+                    self.gaps.record(&r.question);
+                }
                 info!(target: "attache::answer", via = ?via, latency_ms, passages = r.passages.len(), answered = !r.passages.is_empty(), generation = r.generation, "question answered");
                 Ok(r)
             }

@@ -739,6 +739,37 @@ pub fn confirm_removal(s: &Source) -> Reply {
     reply
 }
 
+/// `/unanswered`: what members asked that the sources could not answer.
+pub fn unanswered(gaps: &[crate::core::gaps::Gap]) -> Reply {
+    let description = if gaps.is_empty() {
+        "Every recent question found an answer in the sources.".to_string()
+    } else {
+        let lines: Vec<String> = gaps
+            .iter()
+            .map(|g| {
+                let when = humantime::format_rfc3339_seconds(g.last_asked).to_string();
+                format!(
+                    "**{}×** {} — last {}",
+                    g.count,
+                    plain(&g.question),
+                    ago(&when)
+                )
+            })
+            .collect();
+        format!(
+            "{}\n\nAdd sources that answer these with `/source add`.",
+            lines.join("\n")
+        )
+    };
+    Reply::card(Card {
+        title: Some("Recent questions that found nothing".into()),
+        description,
+        footer: Some("Kept in memory since the bot started; who asked is not kept.".into()),
+        colour: GREY,
+        ..Card::default()
+    })
+}
+
 pub fn rolled_back(m: &Manifest) -> Reply {
     Reply::card(Card {
         title: Some("Rolled back".into()),

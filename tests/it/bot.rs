@@ -524,7 +524,15 @@ async fn the_registered_commands_are_the_ones_the_readme_documents() {
         .collect();
     assert_eq!(
         names,
-        ["ask", "source", "sources", "help", "reindex", "rollback"]
+        [
+            "ask",
+            "source",
+            "sources",
+            "help",
+            "unanswered",
+            "reindex",
+            "rollback"
+        ]
     );
     let readme = std::fs::read_to_string(crate::util::repo().join("README.md")).unwrap();
     for c in commands {
@@ -975,5 +983,46 @@ async fn questions_keep_being_answered_while_moderators_reindex() {
         "the clients kept asking throughout ({total} answers)"
     );
     eprintln!("{total} answers to 4 clients during 5 reindexes (one failing)");
+    bot.check();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moderators_see_which_questions_found_nothing() {
+    let bot = Bot::start().await;
+    let who = Who::member(ASKER);
+    bot.ask(&who, "Who won the 1966 football World Cup?").await;
+    bot.ask(
+        &Who::member(ASKER + 1),
+        "who won the 1966 football world cup",
+    )
+    .await;
+    bot.ask(&who, "What is the airspeed velocity of an unladen swallow?")
+        .await;
+    bot.ask(&who, "How many prisoners will be exchanged?").await;
+    let member = bot.command(&who, "unanswered", &[]).await;
+    assert!(
+        member.text().contains("Only moderators"),
+        "{}",
+        member.text()
+    );
+    let gaps = bot.command(&admin(), "unanswered", &[]).await;
+    let text = gaps.text();
+    assert!(gaps.ephemeral());
+    assert!(
+        text.contains("**2×** who won the 1966 football world cup"),
+        "{text}"
+    );
+    assert!(
+        text.contains("**1×** what is the airspeed velocity"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("prisoners"),
+        "answered questions are not gaps: {text}"
+    );
+    assert!(
+        !text.contains(&ASKER.to_string()),
+        "who asked is not kept: {text}"
+    );
     bot.check();
 }
