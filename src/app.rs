@@ -17,6 +17,7 @@ use crate::core::index::{
 use crate::core::query::Analyzers;
 use crate::core::search::Engine;
 use crate::core::synonyms::Synonyms;
+use crate::metrics::Metrics;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -185,6 +186,7 @@ pub struct Library {
     engine: ArcSwap<Engine>,
     /// Serialises swaps, so a refresh and a reindex never race each other backwards.
     swapping: Mutex<()>,
+    metrics: Arc<Metrics>,
 }
 
 impl Library {
@@ -195,11 +197,21 @@ impl Library {
             drop(lock);
         }
         let engine = open_engine(&settings, progress)?;
+        let metrics = Arc::new(Metrics::new());
+        metrics
+            .generation
+            .set(engine.index().manifest.generation as i64);
         Ok(Library {
             settings,
             engine: ArcSwap::from_pointee(engine),
             swapping: Mutex::new(()),
+            metrics,
         })
+    }
+
+    /// What this process counts (rebuilds here; front ends add their own).
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     pub fn settings(&self) -> &Settings {
@@ -214,7 +226,14 @@ impl Library {
     /// Rebuild from the sources and switch to the new generation. Blocking: call it off
     /// the async runtime. On error the current engine keeps serving.
     pub fn reindex(&self, progress: &dyn BuildProgress, by: &str) -> Result<Manifest, AppError> {
-        let manifest = reindex(&self.settings, progress, by, index::build_threads(true))?;
+        let started = std::time::Instant::now();
+        let result = reindex(&self.settings, progress, by, index::build_threads(true));
+        // A refusal because another build runs is not a failed rebuild.
+        if !matches!(result, Err(AppError::Index(IndexError::Busy { .. }))) {
+            self.metrics
+                .reindex(result.is_ok(), started.elapsed().as_secs_f64());
+        }
+        let manifest = result?;
         self.refresh()?;
         Ok(manifest)
     }
@@ -297,6 +316,7 @@ impl Library {
         );
         let generation = engine.index().manifest.generation;
         self.engine.store(Arc::new(engine));
+        self.metrics.generation.set(generation as i64);
         info!(
             generation,
             previous = serving,

@@ -48,7 +48,14 @@ struct RawSettings {
     index: RawIndex,
     search: RawSearch,
     discord: RawDiscord,
+    metrics: RawMetrics,
     log: RawLog,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMetrics {
+    listen: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -196,6 +203,8 @@ pub struct Settings {
     pub index: IndexSettings,
     pub search: SearchSettings,
     pub discord: DiscordSettings,
+    /// Where `/healthz` and `/metrics` are served (`metrics.listen`); off when `None`.
+    pub metrics_listen: Option<std::net::SocketAddr>,
     /// Tracing filter used when `RUST_LOG` is not set; empty for the command's own default.
     pub log_level: String,
 }
@@ -451,6 +460,15 @@ fn validate(raw: RawSettings, base: &Path, layers: &[Layer]) -> Result<Settings,
             },
         },
         discord,
+        metrics_listen: match raw.metrics.listen.trim() {
+            "" => None,
+            addr => Some(addr.parse().map_err(|_| {
+                invalid(
+                    "metrics.listen",
+                    format!("is not an address like 127.0.0.1:9100 (got `{addr}`)"),
+                )
+            })?),
+        },
         log_level: raw.log.level,
     })
 }

@@ -12,9 +12,11 @@
 //! - [`cli`]: the command-line front end (`attache ask`, `index`, `sources`, `eval`,
 //!   `serve`).
 //! - [`discord`]: the Discord front end (serenity and poise), started by `attache serve`.
+//! - [`metrics`]: Prometheus metrics and the readiness probe operators watch.
 
 pub mod app;
 pub mod cli;
 pub mod config;
 pub mod core;
 pub mod discord;
+pub mod metrics;

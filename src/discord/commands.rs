@@ -56,7 +56,7 @@ pub async fn ask(
     let http = &ctx.serenity_context().http;
     let typed = question;
     let question = super::question_text(&typed);
-    if let Err(refusal) = state.admit(ctx.author().id, &typed, &question) {
+    if let Err(refusal) = state.admit(ctx.author().id, &typed, &question, Via::Slash) {
         target
             .send(
                 http,

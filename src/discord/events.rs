@@ -17,6 +17,23 @@ pub async fn handle(
     let http = &framework.serenity_context.http;
     match event {
         FullEvent::Message { new_message } => on_message(state, http, new_message).await,
+        FullEvent::Ready { .. } => {
+            let first = !state
+                .seen_ready
+                .swap(true, std::sync::atomic::Ordering::SeqCst);
+            state.metrics.gateway(true, first);
+            Ok(())
+        }
+        FullEvent::Resume { .. } => {
+            state.metrics.gateway(true, false);
+            Ok(())
+        }
+        FullEvent::ShardStageUpdate { event } => {
+            if event.new != serenity::all::ConnectionStage::Connected {
+                state.metrics.gateway(false, false);
+            }
+            Ok(())
+        }
         FullEvent::InteractionCreate {
             interaction: Interaction::Component(click),
         } => on_click(state, http, click).await,
@@ -65,7 +82,7 @@ async fn on_message(state: &State, http: &serenity::all::Http, msg: &Message) ->
             state.library.settings().search.max_question_chars,
             !state.settings.answer_channel_ids.is_empty(),
         )
-    } else if let Err(refusal) = state.admit(msg.author.id, &msg.content, &question) {
+    } else if let Err(refusal) = state.admit(msg.author.id, &msg.content, &question, via) {
         Reply::text(refusal.to_string())
     } else {
         let job = state.ask(question, 0, via);

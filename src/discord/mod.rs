@@ -30,6 +30,7 @@ use crate::app::Library;
 use crate::config::{DiscordSettings, Secret};
 use crate::core::gaps::Gaps;
 use crate::core::search::{AskError, Response};
+use crate::metrics::Metrics;
 use buttons::QuestionStore;
 use guard::{Cooldowns, Refusal};
 
@@ -96,6 +97,9 @@ pub struct State {
     draining: AtomicBool,
     /// Recent questions that found nothing (`/unanswered`).
     pub gaps: Gaps,
+    pub metrics: Arc<Metrics>,
+    /// Whether a READY was seen: later ones are reconnections.
+    seen_ready: AtomicBool,
 }
 
 /// How a question arrived, for the logs.
@@ -108,6 +112,19 @@ pub enum Via {
     Button,
 }
 
+impl Via {
+    /// The `via` label of the questions metric.
+    pub fn label(self) -> &'static str {
+        match self {
+            Via::Slash => "slash",
+            Via::Mention => "mention",
+            Via::DirectMessage => "dm",
+            Via::Channel => "channel",
+            Via::Button => "button",
+        }
+    }
+}
+
 impl State {
     pub fn new(library: Arc<Library>) -> State {
         let settings = library.settings().discord.clone();
@@ -118,6 +135,8 @@ impl State {
             bot_id: OnceLock::new(),
             draining: AtomicBool::new(false),
             gaps: Gaps::new(500),
+            metrics: library.metrics().clone(),
+            seen_ready: AtomicBool::new(false),
             library,
             settings,
         }
@@ -130,7 +149,21 @@ impl State {
     /// The checks a new question passes before it costs anything: not shutting down,
     /// not too long as typed, not empty once mentions are left out ([`question_text`],
     /// which gives `question`), the asker's cooldown over.
-    pub fn admit(&self, user: UserId, typed: &str, question: &str) -> Result<(), Refusal> {
+    pub fn admit(
+        &self,
+        user: UserId,
+        typed: &str,
+        question: &str,
+        via: Via,
+    ) -> Result<(), Refusal> {
+        let result = self.checks(user, typed, question);
+        if result.is_err() {
+            self.metrics.question(via.label(), "refused");
+        }
+        result
+    }
+
+    fn checks(&self, user: UserId, typed: &str, question: &str) -> Result<(), Refusal> {
         if self.draining.load(Ordering::SeqCst) {
             return Err(Refusal::ShuttingDown);
         }
@@ -147,11 +180,10 @@ impl State {
         offset: usize,
         via: Via,
     ) -> Result<Response, Refusal> {
-        let permit = self
-            .slots
-            .clone()
-            .try_acquire_owned()
-            .map_err(|_| Refusal::Busy)?;
+        let Ok(permit) = self.slots.clone().try_acquire_owned() else {
+            self.metrics.question(via.label(), "refused");
+            return Err(Refusal::Busy);
+        };
         let engine = self.library.engine();
         let top_k = self.top_k();
         let started = Instant::now();
@@ -161,6 +193,14 @@ impl State {
         })
         .await;
         let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        self.metrics.answer_seconds.observe(latency_ms / 1000.0);
+        let outcome = match &result {
+            Ok(Ok(r)) if r.passages.is_empty() => "nothing_found",
+            Ok(Ok(_)) => "answered",
+            Ok(Err(AskError::Question(_))) => "refused",
+            _ => "failed",
+        };
+        self.metrics.question(via.label(), outcome);
         match result {
             Ok(Ok(r)) => {
                 // A new question that found nothing is a gap in the sources (a later
@@ -184,6 +224,23 @@ impl State {
     }
 }
 
+/// Count a failed request to Discord by its HTTP status.
+fn record_discord_error(metrics: &Metrics, error: &Error) {
+    use serenity::all::HttpError;
+    for cause in error.chain() {
+        if let Some(e) = cause.downcast_ref::<serenity::Error>() {
+            match e {
+                serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => {
+                    metrics.discord_error(Some(r.status_code.as_u16()))
+                }
+                serenity::Error::Http(_) => metrics.discord_error(None),
+                _ => {}
+            }
+            return;
+        }
+    }
+}
+
 async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
     use poise::FrameworkError as E;
     let private = |text: &str| poise::CreateReply::default().content(text).ephemeral(true);
@@ -197,6 +254,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
         }
         E::Command { error, ctx, .. } => {
             warn!(command = %ctx.command().name, error = %format!("{error:#}"), "command failed");
+            record_discord_error(&ctx.data().metrics, &error);
             let _ = ctx.send(private(&Refusal::Failed.to_string())).await;
         }
         E::ArgumentParse { error, ctx, .. } => {
@@ -206,6 +264,15 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
                     "I could not read that command's options; please try again.",
                 ))
                 .await;
+        }
+        E::EventHandler {
+            error,
+            framework,
+            event,
+            ..
+        } => {
+            warn!(event = event.snake_case_name(), error = %format!("{error:#}"), "event handler failed");
+            record_discord_error(&framework.user_data.metrics, &error);
         }
         other => {
             if let Err(e) = poise::builtins::on_error(other).await {
@@ -249,6 +316,9 @@ pub async fn serve(
         .setup(move |ctx, ready, framework| {
             Box::pin(async move {
                 let _ = setup_state.bot_id.set(ready.user.id);
+                // poise consumes the first READY to run this setup.
+                setup_state.seen_ready.store(true, Ordering::SeqCst);
+                setup_state.metrics.gateway(true, true);
                 let commands = &framework.options().commands;
                 if guild_ids.is_empty() {
                     poise::builtins::register_globally(ctx, commands).await?;
@@ -285,6 +355,18 @@ pub async fn serve(
             }
         }
     });
+    if let Some(addr) = state.library.settings().metrics_listen {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on metrics.listen {addr}: {e}"))?;
+        let library = state.library.clone();
+        let loaded = Arc::new(move || library.engine().index().manifest.passages > 0);
+        tokio::spawn(crate::metrics::serve(
+            listener,
+            state.metrics.clone(),
+            loaded,
+        ));
+    }
     let _watcher = if state.library.settings().index.watch {
         Some(state.library.clone().watch()?)
     } else {

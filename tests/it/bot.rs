@@ -1026,3 +1026,77 @@ async fn moderators_see_which_questions_found_nothing() {
     );
     bot.check();
 }
+
+/// `GET path` on `addr`: the status code and the body.
+async fn http_get(addr: &str, path: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operators_see_health_and_prometheus_metrics() {
+    let bot = Bot::start_with(&[("ATTACHE__METRICS__LISTEN", "127.0.0.1:0")]).await;
+    let log = bot.log();
+    let addr = log
+        .lines()
+        .find(|l| l.contains("metrics and health endpoint listening"))
+        .and_then(|l| l.split("Some(").nth(1))
+        .and_then(|rest| rest.split(')').next())
+        .expect("the log names the metrics address")
+        .to_string();
+    let (status, body) = http_get(&addr, "/healthz").await;
+    assert_eq!(
+        (status, body.trim()),
+        (200, "ready"),
+        "connected and loaded"
+    );
+    let who = Who::member(ASKER);
+    bot.ask(&who, "How many prisoners will be exchanged?").await;
+    bot.ask(&who, "What is the airspeed velocity of an unladen swallow?")
+        .await;
+    bot.ask(&who, "").await;
+    bot.command(&admin(), "reindex", &[]).await;
+    let (status, text) = http_get(&addr, "/metrics").await;
+    assert_eq!(status, 200);
+    for line in [
+        r#"attache_questions_total{via="slash",outcome="answered"} 1"#,
+        r#"attache_questions_total{via="slash",outcome="nothing_found"} 1"#,
+        r#"attache_questions_total{via="slash",outcome="refused"} 1"#,
+        r#"attache_reindexes_total{result="ok"} 1"#,
+        "attache_answer_seconds_count 2",
+        "attache_index_generation 2",
+        "attache_gateway_reconnects_total 0",
+    ] {
+        assert!(text.contains(line), "missing `{line}` in:\n{text}");
+    }
+    // One line per answered question, without the question text.
+    let log = bot.log();
+    let answered: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("question answered"))
+        .collect();
+    assert_eq!(answered.len(), 2, "{answered:?}");
+    assert!(
+        answered.iter().all(|l| l.contains("latency_ms")
+            && !l.contains("prisoners")
+            && !l.contains("swallow")),
+        "{answered:?}"
+    );
+    bot.check();
+}

@@ -1,0 +1,241 @@
+//! What operators watch: Prometheus metrics and a readiness probe, served over HTTP on
+//! `metrics.listen` (off by default). Front-end neutral: the Discord layer records into
+//! [`Metrics`]; this module only counts and serves.
+//!
+//! - `GET /healthz`: 200 when the gateway is connected and an index generation is loaded,
+//!   503 (with the reason) otherwise;
+//! - `GET /metrics`: the Prometheus text format.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+use tracing::{info, warn};
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct QuestionLabels {
+    /// slash, mention, dm, channel, button
+    pub via: String,
+    /// answered, nothing_found, refused, failed
+    pub outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ResultLabels {
+    pub result: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct StatusLabels {
+    /// The HTTP status Discord answered, or "transport" when there was no answer.
+    pub status: String,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    pub questions: Family<QuestionLabels, Counter>,
+    /// Seconds from a question's arrival to its answer being ready.
+    pub answer_seconds: Histogram,
+    pub reindexes: Family<ResultLabels, Counter>,
+    pub reindex_seconds: Histogram,
+    pub gateway_reconnects: Counter,
+    pub discord_errors: Family<StatusLabels, Counter>,
+    pub generation: Gauge,
+    gateway_connected: AtomicBool,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let mut registry = Registry::with_prefix("attache");
+        let questions = Family::<QuestionLabels, Counter>::default();
+        // 0.1 ms to about 3 s.
+        let answer_seconds = Histogram::new(exponential_buckets(0.0001, 2.5, 12));
+        let reindexes = Family::<ResultLabels, Counter>::default();
+        let reindex_seconds = Histogram::new(exponential_buckets(0.05, 2.0, 12));
+        let gateway_reconnects = Counter::default();
+        let discord_errors = Family::<StatusLabels, Counter>::default();
+        let generation = Gauge::default();
+        registry.register(
+            "questions",
+            "Questions, by how they came and how they ended",
+            questions.clone(),
+        );
+        registry.register(
+            "answer_seconds",
+            "Time to answer a question",
+            answer_seconds.clone(),
+        );
+        registry.register("reindexes", "Index rebuilds, by result", reindexes.clone());
+        registry.register(
+            "reindex_seconds",
+            "Time a successful rebuild took",
+            reindex_seconds.clone(),
+        );
+        registry.register(
+            "gateway_reconnects",
+            "Gateway connections after the first",
+            gateway_reconnects.clone(),
+        );
+        registry.register(
+            "discord_errors",
+            "Failed requests to Discord, by HTTP status",
+            discord_errors.clone(),
+        );
+        registry.register(
+            "index_generation",
+            "The index generation answering",
+            generation.clone(),
+        );
+        Metrics {
+            registry,
+            questions,
+            answer_seconds,
+            reindexes,
+            reindex_seconds,
+            gateway_reconnects,
+            discord_errors,
+            generation,
+            gateway_connected: AtomicBool::new(false),
+        }
+    }
+
+    pub fn question(&self, via: &str, outcome: &str) {
+        self.questions
+            .get_or_create(&QuestionLabels {
+                via: via.into(),
+                outcome: outcome.into(),
+            })
+            .inc();
+    }
+
+    pub fn reindex(&self, ok: bool, seconds: f64) {
+        let result = if ok { "ok" } else { "failed" };
+        self.reindexes
+            .get_or_create(&ResultLabels {
+                result: result.into(),
+            })
+            .inc();
+        if ok {
+            self.reindex_seconds.observe(seconds);
+        }
+    }
+
+    pub fn discord_error(&self, status: Option<u16>) {
+        let status = status.map_or_else(|| "transport".to_string(), |s| s.to_string());
+        self.discord_errors
+            .get_or_create(&StatusLabels { status })
+            .inc();
+    }
+
+    /// The gateway connected (`true`) or dropped (`false`); a connection after the first
+    /// counts as a reconnect.
+    pub fn gateway(&self, connected: bool, first: bool) {
+        let was = self.gateway_connected.swap(connected, Ordering::SeqCst);
+        if connected && !was && !first {
+            self.gateway_reconnects.inc();
+        }
+    }
+
+    pub fn gateway_connected(&self) -> bool {
+        self.gateway_connected.load(Ordering::SeqCst)
+    }
+
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        if let Err(e) = prometheus_client::encoding::text::encode(&mut out, &self.registry) {
+            warn!(error = %e, "cannot encode the metrics");
+        }
+        out
+    }
+}
+
+/// Serve `/healthz` and `/metrics` on `listener` until the process ends. `loaded` says
+/// whether an index generation is loaded.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    metrics: Arc<Metrics>,
+    loaded: Arc<dyn Fn() -> bool + Send + Sync>,
+) {
+    let addr: Option<SocketAddr> = listener.local_addr().ok();
+    info!(addr = ?addr, "metrics and health endpoint listening");
+    let app = axum::Router::new()
+        .route("/healthz", axum::routing::get(health))
+        .route("/metrics", axum::routing::get(prometheus))
+        .with_state((metrics, loaded));
+    if let Err(e) = axum::serve(listener, app).await {
+        warn!(error = %e, "the metrics endpoint stopped");
+    }
+}
+
+type Shared = (Arc<Metrics>, Arc<dyn Fn() -> bool + Send + Sync>);
+
+async fn health(State((metrics, loaded)): State<Shared>) -> impl IntoResponse {
+    match (metrics.gateway_connected(), loaded()) {
+        (true, true) => (StatusCode::OK, "ready\n"),
+        (false, _) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not ready: the Discord gateway is not connected\n",
+        ),
+        (_, false) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not ready: no index generation is loaded\n",
+        ),
+    }
+}
+
+async fn prometheus(State((metrics, _)): State<Shared>) -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        metrics.encode(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_show_in_the_prometheus_text() {
+        let m = Metrics::new();
+        m.question("slash", "answered");
+        m.question("slash", "answered");
+        m.question("mention", "nothing_found");
+        m.answer_seconds.observe(0.0004);
+        m.discord_error(Some(429));
+        m.gateway(true, true);
+        m.gateway(false, false);
+        m.gateway(true, false);
+        let text = m.encode();
+        assert!(
+            text.contains(r#"attache_questions_total{via="slash",outcome="answered"} 2"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"attache_discord_errors_total{status="429"} 1"#),
+            "{text}"
+        );
+        assert!(
+            text.contains("attache_gateway_reconnects_total 1"),
+            "{text}"
+        );
+        assert!(text.contains("attache_answer_seconds_count 1"), "{text}");
+    }
+}
