@@ -139,6 +139,17 @@ pub fn synonyms(settings: &Settings) -> Result<Synonyms, AppError> {
         .map_err(|e| AppError::Sources(CorpusErrors(e)))
 }
 
+/// Wait until a generation is current or nobody is building one (then the open that
+/// follows reports what is missing).
+fn wait_for_first_generation(settings: &Settings) {
+    while index::current_manifest(&settings.index.dir).is_none() {
+        match index::lock(&settings.index.dir, "waiting") {
+            Ok(_) => return,
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(100)),
+        }
+    }
+}
+
 /// An engine over the current index, building or rebuilding it first when it is missing
 /// or stale (and `index.auto_build` allows). When a rebuild fails (a bad source file) and
 /// an older generation exists, that generation keeps serving and the errors are logged.
@@ -162,6 +173,12 @@ pub fn open_engine(settings: &Settings, progress: &dyn BuildProgress) -> Result<
                 }
                 Err(e) if state == Freshness::Stale => {
                     warn!(error = %e, "the sources changed but cannot be indexed; answering from the previous index");
+                }
+                // No index yet and another process is building the first one (replicas
+                // starting together on shared storage): wait for it.
+                Err(AppError::Index(IndexError::Busy { status })) => {
+                    info!(status = ?status, "another process is building the index; waiting for it");
+                    wait_for_first_generation(settings);
                 }
                 Err(e) => return Err(e),
             }

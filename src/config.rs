@@ -73,6 +73,8 @@ struct RawDiscord {
     max_concurrent: u64,
     defer_after: String,
     shutdown_grace: String,
+    shard_total: u64,
+    shards: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -173,6 +175,15 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// Which gateway shards this process runs (`discord.shard_total`, `discord.shards`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shards {
+    /// As many as Discord recommends (`/gateway/bot`), all in this process.
+    Auto,
+    /// Shards `first..=last` of `total`; the other processes run the rest.
+    Range { first: u32, last: u32, total: u32 },
+}
+
 /// The Discord front end's settings (`[discord]`).
 #[derive(Debug, Clone)]
 pub struct DiscordSettings {
@@ -196,6 +207,7 @@ pub struct DiscordSettings {
     pub defer_after: Duration,
     /// On SIGINT/SIGTERM, how long questions in flight may take to finish.
     pub shutdown_grace: Duration,
+    pub shards: Shards,
 }
 
 #[derive(Debug, Clone)]
@@ -326,6 +338,40 @@ fn keys(config: &Config) -> Result<BTreeSet<String>, ConfigError> {
     Ok(out)
 }
 
+/// `total` 0 and no range: automatic. Otherwise `range` is "first-last" or "n" (empty:
+/// all of `total`), inside `0..total`.
+fn shards(total: u64, range: &str) -> Result<Shards, String> {
+    let range = range.trim();
+    if total == 0 {
+        return if range.is_empty() {
+            Ok(Shards::Auto)
+        } else {
+            Err("needs discord.shard_total (the shard count of the whole bot)".into())
+        };
+    }
+    let total = u32::try_from(total).map_err(|_| "discord.shard_total is too large".to_string())?;
+    let (first, last) = if range.is_empty() {
+        (0, total - 1)
+    } else {
+        let parse = |s: &str| {
+            s.trim()
+                .parse::<u32>()
+                .map_err(|_| format!("must be like \"0-3\" or \"2\" (got `{range}`)"))
+        };
+        match range.split_once('-') {
+            Some((a, b)) => (parse(a)?, parse(b)?),
+            None => (parse(range)?, parse(range)?),
+        }
+    };
+    if first > last || last >= total {
+        return Err(format!(
+            "`{range}` is not a range of shards within 0-{}",
+            total - 1
+        ));
+    }
+    Ok(Shards::Range { first, last, total })
+}
+
 fn validate(raw: RawSettings, base: &Path, layers: &[Layer]) -> Result<Settings, ConfigError> {
     let origin = |key: &str| {
         layers
@@ -408,6 +454,8 @@ fn validate(raw: RawSettings, base: &Path, layers: &[Layer]) -> Result<Settings,
         max_concurrent: range_u("discord.max_concurrent", d.max_concurrent, 1, 4096)?,
         defer_after: duration("discord.defer_after", &d.defer_after)?,
         shutdown_grace: duration("discord.shutdown_grace", &d.shutdown_grace)?,
+        shards: shards(d.shard_total, &d.shards)
+            .map_err(|problem| invalid("discord.shards", problem))?,
     };
     if discord.defer_after > Duration::from_millis(2500) {
         return Err(invalid(
@@ -579,6 +627,41 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("discord.cooldown"), "{e}");
+    }
+
+    #[test]
+    fn shard_ranges_are_checked() {
+        assert_eq!(shards(0, ""), Ok(Shards::Auto));
+        assert_eq!(
+            shards(4, ""),
+            Ok(Shards::Range {
+                first: 0,
+                last: 3,
+                total: 4
+            })
+        );
+        assert_eq!(
+            shards(4, "2-3"),
+            Ok(Shards::Range {
+                first: 2,
+                last: 3,
+                total: 4
+            })
+        );
+        assert_eq!(
+            shards(4, "1"),
+            Ok(Shards::Range {
+                first: 1,
+                last: 1,
+                total: 4
+            })
+        );
+        assert!(
+            shards(4, "3-4").is_err()
+                && shards(0, "1").is_err()
+                && shards(4, "x").is_err()
+                && shards(4, "3-1").is_err()
+        );
     }
 
     #[test]

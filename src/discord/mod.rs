@@ -27,7 +27,7 @@ use tokio::sync::Semaphore;
 use tracing::{info, warn};
 
 use crate::app::Library;
-use crate::config::{DiscordSettings, Secret};
+use crate::config::{DiscordSettings, Secret, Shards};
 use crate::core::gaps::Gaps;
 use crate::core::search::{AskError, Response};
 use crate::metrics::Metrics;
@@ -388,7 +388,14 @@ pub async fn serve(
         }
         shards.shutdown_all().await;
     });
-    client.start().await?;
+    match settings.shards {
+        Shards::Auto => client.start_autosharded().await?,
+        // serenity's range end is inclusive, as ours is.
+        Shards::Range { first, last, total } => {
+            info!(first, last, total, "running gateway shards");
+            client.start_shard_range(first..last, total).await?
+        }
+    }
     info!("disconnected from Discord");
     Ok(())
 }

@@ -1100,3 +1100,47 @@ async fn operators_see_health_and_prometheus_metrics() {
     );
     bot.check();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_split_the_gateway_shards_and_each_answers_its_guilds() {
+    let bot = Bot::start_with(&[
+        ("ATTACHE__DISCORD__SHARD_TOTAL", "2"),
+        ("ATTACHE__DISCORD__SHARDS", "0"),
+    ])
+    .await;
+    let replica = bot.replica(&[("ATTACHE__DISCORD__SHARDS", "1")]).await;
+    let mut shards: Vec<String> = bot
+        .discord
+        .identifies()
+        .iter()
+        .map(|i| i["d"]["shard"].to_string())
+        .collect();
+    shards.sort();
+    assert_eq!(shards, ["[0,2]", "[1,2]"]);
+    // Two guilds, one on each shard (Discord routes a guild by (id >> 22) % shards).
+    let guild_on = |shard: u64| {
+        (0..2u64)
+            .map(|k| crate::discord::GUILD_ID + (k << 22))
+            .find(|g| (g >> 22) % 2 == shard)
+            .unwrap()
+    };
+    for shard in [0, 1] {
+        let who = Who {
+            guild: guild_on(shard),
+            ..Who::member(ASKER + shard)
+        };
+        let a = bot.ask(&who, "How many prisoners will be exchanged?").await;
+        assert!(a.text().contains("1,200"), "shard {shard}: {}", a.text());
+    }
+    let answered = |log: String| {
+        log.lines()
+            .filter(|l| l.contains("question answered"))
+            .count()
+    };
+    assert_eq!(
+        (answered(bot.log()), answered(replica.log())),
+        (1, 1),
+        "each process answered the guild on its shard"
+    );
+    bot.check();
+}

@@ -20,10 +20,19 @@ pub struct Bot {
 /// `attache serve` on `project`, pointed at `discord`, logging to `serve.log` (appended
 /// to, so a restart keeps the earlier log).
 fn spawn(discord: &LocalDiscord, project: &Project, env: &[(String, String)]) -> Child {
+    spawn_logging(discord, project, env, "serve.log")
+}
+
+fn spawn_logging(
+    discord: &LocalDiscord,
+    project: &Project,
+    env: &[(String, String)],
+    log: &str,
+) -> Child {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(project.path("serve.log"))
+        .open(project.path(log))
         .unwrap();
     let mut cmd = project.attache(&["serve"]);
     cmd.env("DISCORD_TOKEN", TOKEN)
@@ -271,6 +280,55 @@ impl Bot {
             !log.contains(TOKEN) && !log.contains(TOKEN.split('.').nth(2).unwrap()),
             "the token leaked into the log"
         );
+    }
+}
+
+/// A second `attache serve` process on the same project and local Discord.
+pub struct Replica {
+    child: Child,
+    log: std::path::PathBuf,
+}
+
+impl Replica {
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Bot {
+    /// Start another process like this one, with `env` on top; wait for its IDENTIFY.
+    pub async fn replica(&self, env: &[(&str, &str)]) -> Replica {
+        let before = self.discord.identifies().len();
+        let env: Vec<(String, String)> = self
+            .env
+            .iter()
+            .cloned()
+            .chain(env.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+            .collect();
+        let mut child = spawn_logging(&self.discord, &self.project, &env, "replica.log");
+        let log = self.project.path("replica.log");
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while self.discord.identifies().len() <= before {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!(
+                    "the replica exited ({status}):\n{}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                );
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the replica did not connect"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Replica { child, log }
     }
 }
 

@@ -110,8 +110,9 @@ impl Request {
 struct Shared {
     requests: Mutex<Vec<Request>>,
     changed: Notify,
-    /// Frames for the connected gateway session.
-    session: Mutex<Option<mpsc::UnboundedSender<Value>>>,
+    /// Frames for each connected gateway session, by shard; and the shard count.
+    sessions: Mutex<std::collections::HashMap<u64, mpsc::UnboundedSender<Value>>>,
+    shard_total: AtomicU64,
     identifies: Mutex<Vec<Value>>,
     seq: AtomicU64,
     ids: AtomicU64,
@@ -202,12 +203,18 @@ impl LocalDiscord {
             }
             _ => {}
         }
+        // As Discord routes: a guild's events to shard (guild_id >> 22) % shards, DMs to 0.
+        let total = self.shared.shard_total.load(Ordering::SeqCst).max(1);
+        let shard = data["guild_id"]
+            .as_str()
+            .and_then(|g| g.parse::<u64>().ok())
+            .map_or(0, |g| (g >> 22) % total);
         let s = self.shared.seq.fetch_add(1, Ordering::SeqCst) + 1;
         let frame = json!({ "op": 0, "t": event, "s": s, "d": data });
-        let session = self.shared.session.lock().unwrap();
-        session
-            .as_ref()
-            .expect("no gateway session")
+        let sessions = self.shared.sessions.lock().unwrap();
+        sessions
+            .get(&shard)
+            .unwrap_or_else(|| panic!("no gateway session for shard {shard}"))
             .send(frame)
             .expect("gateway session closed");
     }
@@ -384,7 +391,12 @@ async fn session(stream: tokio::net::TcpStream, shared: Arc<Shared>) {
     let shard = identify["d"]["shard"].clone();
     shared.identifies.lock().unwrap().push(identify);
     let (tx, mut rx) = mpsc::unbounded_channel();
-    *shared.session.lock().unwrap() = Some(tx);
+    let (id, total) = (
+        shard[0].as_u64().unwrap_or(0),
+        shard[1].as_u64().unwrap_or(1),
+    );
+    shared.shard_total.store(total, Ordering::SeqCst);
+    shared.sessions.lock().unwrap().insert(id, tx);
     let s = shared.seq.fetch_add(1, Ordering::SeqCst) + 1;
     let ready = json!({
         "op": 0, "t": "READY", "s": s,

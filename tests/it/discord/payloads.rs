@@ -14,6 +14,7 @@ pub struct Who {
     pub roles: Vec<u64>,
     /// In a DM rather than the guild.
     pub dm: bool,
+    pub guild: u64,
 }
 
 pub const SEND_MESSAGES: u64 = 1 << 11;
@@ -27,6 +28,7 @@ impl Who {
             permissions: VIEW_CHANNEL | SEND_MESSAGES,
             roles: vec![],
             dm: false,
+            guild: GUILD_ID,
         }
     }
 
@@ -68,14 +70,14 @@ impl Who {
                     "deaf": false, "mute": false, "flags": 0, "nick": null, "avatar": null
                 }),
             );
-            o.insert("guild_id".into(), json!(GUILD_ID.to_string()));
+            o.insert("guild_id".into(), json!(self.guild.to_string()));
             o.insert("guild_locale".into(), json!("en-US"));
             o.insert("channel_id".into(), json!(CHANNEL_ID.to_string()));
-            o.insert("channel".into(), json!({ "id": CHANNEL_ID.to_string(), "type": 0, "guild_id": GUILD_ID.to_string() }));
+            o.insert("channel".into(), json!({ "id": CHANNEL_ID.to_string(), "type": 0, "guild_id": self.guild.to_string() }));
             o.insert("context".into(), json!(0));
             o.insert(
                 "authorizing_integration_owners".into(),
-                json!({ "0": GUILD_ID.to_string() }),
+                json!({ "0": self.guild.to_string() }),
             );
         }
     }
@@ -215,7 +217,7 @@ pub fn message(discord: &LocalDiscord, content: &str, who: &Who, mentions: &[Val
     if !who.dm {
         v.as_object_mut()
             .unwrap()
-            .insert("guild_id".into(), json!(GUILD_ID.to_string()));
+            .insert("guild_id".into(), json!(who.guild.to_string()));
     }
     v
 }
