@@ -1144,3 +1144,67 @@ async fn two_processes_split_the_gateway_shards_and_each_answers_its_guilds() {
     );
     bot.check();
 }
+
+/// Wait until the bot has opened `n` gateway sessions in all (identified or resumed).
+async fn wait_for_sessions(bot: &Bot, n: usize) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while bot.discord.identifies().len() + bot.discord.resumes().len() < n {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the bot did not reconnect:\n{}",
+            bot.log()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bot_comes_back_after_a_drop_a_reconnect_and_an_invalid_session() {
+    let bot = Bot::start().await;
+    let who = Who::member(ASKER);
+    let question = "How many prisoners will be exchanged?";
+    assert!(bot.ask(&who, question).await.text().contains("1,200"));
+
+    // The connection dies without a close frame: the bot resumes.
+    bot.discord.drop_connection(0);
+    wait_for_sessions(&bot, 2).await;
+    assert_eq!(
+        bot.discord.resumes().len(),
+        1,
+        "a dropped session is resumed, not identified again"
+    );
+    assert!(bot.ask(&who, question).await.text().contains("1,200"));
+
+    // Discord asks for a reconnect (op 7): resume again.
+    bot.discord.gateway_frame(0, json!({ "op": 7, "d": null }));
+    wait_for_sessions(&bot, 3).await;
+    assert!(bot.ask(&who, question).await.text().contains("1,200"));
+
+    // The session is invalid and not resumable (op 9, false): identify afresh.
+    let identified = bot.discord.identifies().len();
+    bot.discord.gateway_frame(0, json!({ "op": 9, "d": false }));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while bot.discord.identifies().len() == identified {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no new IDENTIFY after op 9:\n{}",
+            bot.log()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(bot.ask(&who, question).await.text().contains("1,200"));
+
+    // Every interaction was answered exactly once: none twice after a reconnect.
+    let mut callbacks = std::collections::HashMap::new();
+    for r in bot
+        .discord
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/callback"))
+    {
+        *callbacks.entry(r.path.clone()).or_insert(0) += 1;
+    }
+    assert_eq!(callbacks.len(), 4);
+    assert!(callbacks.values().all(|&n| n == 1), "{callbacks:?}");
+    bot.check();
+}

@@ -12,7 +12,6 @@ pub mod bot;
 pub mod payloads;
 pub mod schema;
 
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -114,6 +113,7 @@ struct Shared {
     sessions: Mutex<std::collections::HashMap<u64, mpsc::UnboundedSender<Value>>>,
     shard_total: AtomicU64,
     identifies: Mutex<Vec<Value>>,
+    resumes: Mutex<Vec<Value>>,
     seq: AtomicU64,
     ids: AtomicU64,
     ws_url: Mutex<String>,
@@ -182,6 +182,32 @@ impl LocalDiscord {
                 );
             }
         }
+    }
+
+    /// The RESUME payloads received so far.
+    pub fn resumes(&self) -> Vec<Value> {
+        self.shared.resumes.lock().unwrap().clone()
+    }
+
+    /// Send shard `shard` a raw gateway frame (op 7 Reconnect, op 9 Invalid Session…).
+    pub fn gateway_frame(&self, shard: u64, frame: Value) {
+        self.control(shard, json!({ CONTROL: "frame", "frame": frame }));
+    }
+
+    /// Cut shard `shard`'s connection without a close frame, as a network failure does.
+    pub fn drop_connection(&self, shard: u64) {
+        self.control(shard, json!({ CONTROL: "drop" }));
+    }
+
+    fn control(&self, shard: u64, v: Value) {
+        let session = self
+            .shared
+            .sessions
+            .lock()
+            .unwrap()
+            .remove(&shard)
+            .expect("a session");
+        session.send(v).expect("session open");
     }
 
     /// How many requests so far: pass it to [`Self::wait_for`] to see only later ones.
@@ -366,8 +392,12 @@ async fn gateway(listener: TcpListener, shared: Arc<Shared>) {
 }
 
 /// One gateway connection: HELLO, IDENTIFY, READY, then heartbeats and dispatches.
+/// A command for a session, besides dispatches: a raw frame, or dropping the connection.
+const CONTROL: &str = "__local_control";
+
+/// One gateway connection: HELLO, then IDENTIFY (answered with READY) or RESUME
+/// (answered with RESUMED), then heartbeats, dispatches and control frames.
 async fn session(stream: tokio::net::TcpStream, shared: Arc<Shared>) {
-    let _peer: Option<SocketAddr> = stream.peer_addr().ok();
     let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
         return;
     };
@@ -375,12 +405,11 @@ async fn session(stream: tokio::net::TcpStream, shared: Arc<Shared>) {
     if ws.send(Frame::Text(hello.to_string())).await.is_err() {
         return;
     }
-    // IDENTIFY
-    let identify = loop {
+    let opening = loop {
         match ws.next().await {
             Some(Ok(Frame::Text(t))) => {
                 let v: Value = serde_json::from_str(&t).unwrap_or_default();
-                if v["op"] == 2 {
+                if v["op"] == 2 || v["op"] == 6 {
                     break v;
                 }
             }
@@ -388,29 +417,52 @@ async fn session(stream: tokio::net::TcpStream, shared: Arc<Shared>) {
             _ => return,
         }
     };
-    let shard = identify["d"]["shard"].clone();
-    shared.identifies.lock().unwrap().push(identify);
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let (id, total) = (
-        shard[0].as_u64().unwrap_or(0),
-        shard[1].as_u64().unwrap_or(1),
-    );
-    shared.shard_total.store(total, Ordering::SeqCst);
-    shared.sessions.lock().unwrap().insert(id, tx);
-    let s = shared.seq.fetch_add(1, Ordering::SeqCst) + 1;
-    let ready = json!({
-        "op": 0, "t": "READY", "s": s,
-        "d": {
-            "v": 10,
-            "user": bot_user(),
-            "guilds": [{ "id": GUILD_ID.to_string(), "unavailable": true }],
-            "session_id": "local-session",
-            "resume_gateway_url": *shared.ws_url.lock().unwrap(),
-            "shard": if shard.is_null() { json!([0, 1]) } else { shard },
-            "application": { "id": APP_ID.to_string(), "flags": 0 }
-        }
-    });
-    if ws.send(Frame::Text(ready.to_string())).await.is_err() {
+    let reply = if opening["op"] == 6 {
+        // RESUME: the session id says which shard it was.
+        let session_id = opening["d"]["session_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let Some(id) = session_id
+            .strip_prefix("local-session-")
+            .and_then(|r| r.split('-').next())
+            .and_then(|n| n.parse::<u64>().ok())
+        else {
+            let _ = ws
+                .send(Frame::Text(json!({ "op": 9, "d": false }).to_string()))
+                .await;
+            return;
+        };
+        shared.resumes.lock().unwrap().push(opening);
+        shared.sessions.lock().unwrap().insert(id, tx);
+        let s = shared.seq.fetch_add(1, Ordering::SeqCst) + 1;
+        json!({ "op": 0, "t": "RESUMED", "s": s, "d": {} })
+    } else {
+        let shard = opening["d"]["shard"].clone();
+        shared.identifies.lock().unwrap().push(opening);
+        let (id, total) = (
+            shard[0].as_u64().unwrap_or(0),
+            shard[1].as_u64().unwrap_or(1),
+        );
+        shared.shard_total.store(total, Ordering::SeqCst);
+        shared.sessions.lock().unwrap().insert(id, tx);
+        let s = shared.seq.fetch_add(1, Ordering::SeqCst) + 1;
+        let n = shared.identifies.lock().unwrap().len();
+        json!({
+            "op": 0, "t": "READY", "s": s,
+            "d": {
+                "v": 10,
+                "user": bot_user(),
+                "guilds": [{ "id": GUILD_ID.to_string(), "unavailable": true }],
+                "session_id": format!("local-session-{id}-{n}"),
+                "resume_gateway_url": *shared.ws_url.lock().unwrap(),
+                "shard": [id, total],
+                "application": { "id": APP_ID.to_string(), "flags": 0 }
+            }
+        })
+    };
+    if ws.send(Frame::Text(reply.to_string())).await.is_err() {
         return;
     }
     loop {
@@ -426,6 +478,12 @@ async fn session(stream: tokio::net::TcpStream, shared: Arc<Shared>) {
                 Some(Ok(_)) => {}
             },
             outgoing = rx.recv() => match outgoing {
+                Some(frame) if frame[CONTROL] == "drop" => return, // no close frame: a dead connection
+                Some(frame) if frame.get(CONTROL).is_some() => {
+                    if ws.send(Frame::Text(frame["frame"].to_string())).await.is_err() {
+                        return;
+                    }
+                }
                 Some(frame) => {
                     if ws.send(Frame::Text(frame.to_string())).await.is_err() {
                         return;
