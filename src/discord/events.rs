@@ -100,9 +100,11 @@ async fn on_message(state: &State, http: &serenity::all::Http, msg: &Message) ->
             Err(refusal) => Reply::text(refusal.to_string()),
         }
     };
-    msg.channel_id
-        .send_message(http, respond::message_reply(&reply, &state.questions, msg))
-        .await?;
+    let message = respond::message_reply(&reply, &state.questions, msg);
+    respond::retrying("message reply", || {
+        msg.channel_id.send_message(http, message.clone())
+    })
+    .await?;
     Ok(())
 }
 

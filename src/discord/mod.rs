@@ -224,8 +224,8 @@ impl State {
     }
 }
 
-/// Count a failed request to Discord by its HTTP status.
-fn record_discord_error(metrics: &Metrics, error: &Error) {
+/// Count a failed request to Discord by its HTTP status; whether `error` was one.
+fn record_discord_error(metrics: &Metrics, error: &Error) -> bool {
     use serenity::all::HttpError;
     for cause in error.chain() {
         if let Some(e) = cause.downcast_ref::<serenity::Error>() {
@@ -234,11 +234,12 @@ fn record_discord_error(metrics: &Metrics, error: &Error) {
                     metrics.discord_error(Some(r.status_code.as_u16()))
                 }
                 serenity::Error::Http(_) => metrics.discord_error(None),
-                _ => {}
+                _ => return false,
             }
-            return;
+            return true;
         }
     }
+    false
 }
 
 async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
@@ -254,8 +255,11 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
         }
         E::Command { error, ctx, .. } => {
             warn!(command = %ctx.command().name, error = %format!("{error:#}"), "command failed");
-            record_discord_error(&ctx.data().metrics, &error);
-            let _ = ctx.send(private(&Refusal::Failed.to_string())).await;
+            // When Discord itself refused (an expired interaction, an outage), another
+            // request for the apology would fail the same way: log and stop.
+            if !record_discord_error(&ctx.data().metrics, &error) {
+                let _ = ctx.send(private(&Refusal::Failed.to_string())).await;
+            }
         }
         E::ArgumentParse { error, ctx, .. } => {
             warn!(command = %ctx.command().name, error = %error, "could not read the command's options");
@@ -272,7 +276,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             ..
         } => {
             warn!(event = event.snake_case_name(), error = %format!("{error:#}"), "event handler failed");
-            record_discord_error(&framework.user_data.metrics, &error);
+            let _ = record_discord_error(&framework.user_data.metrics, &error);
         }
         other => {
             if let Err(e) = poise::builtins::on_error(other).await {

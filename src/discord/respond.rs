@@ -54,6 +54,46 @@ pub fn message_reply(reply: &Reply, store: &QuestionStore, to: &Message) -> Crea
     m
 }
 
+/// Waits before each retry of a request Discord refused for now.
+///
+/// serenity's own rate limiter honours `retry_after`, but it talks to discord.com only,
+/// so it is off when `discord.api_url` points at a proxy; and serenity's error for a 429
+/// does not keep `retry_after`. These waits cover Discord's usual ones (under a second
+/// for replies) and stay inside the 3 s an interaction has for its first response.
+const RETRY_WAITS_MS: [u64; 3] = [250, 500, 1000];
+
+/// Send with `call`, again after a wait when Discord answers 429 (rate limited) or 5xx
+/// (its own trouble), up to three times; other failures (an expired interaction is a 404)
+/// are returned at once, to be logged.
+pub async fn retrying<T, F, Fut>(what: &str, mut call: F) -> serenity::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = serenity::Result<T>>,
+{
+    use serenity::all::HttpError;
+    let mut waits = RETRY_WAITS_MS.iter();
+    loop {
+        let result = call().await;
+        let status = match &result {
+            Err(serenity::Error::Http(HttpError::UnsuccessfulRequest(r))) => r.status_code.as_u16(),
+            _ => return result,
+        };
+        let retryable = status == 429 || (500..600).contains(&status);
+        match waits.next() {
+            Some(&ms) if retryable => {
+                tracing::warn!(
+                    what,
+                    status,
+                    wait_ms = ms,
+                    "Discord refused a request for now; retrying"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            }
+            _ => return result,
+        }
+    }
+}
+
 /// The interaction being answered.
 #[derive(Clone, Copy)]
 pub enum Target<'a> {
@@ -76,10 +116,13 @@ impl Target<'_> {
         http: &Http,
         response: CreateInteractionResponse,
     ) -> serenity::Result<()> {
-        match self {
-            Target::Command(i) => i.create_response(http, response).await,
-            Target::Component(i) => i.create_response(http, response).await,
-        }
+        retrying("interaction response", || async {
+            match self {
+                Target::Command(i) => i.create_response(http, response.clone()).await,
+                Target::Component(i) => i.create_response(http, response.clone()).await,
+            }
+        })
+        .await
     }
 
     async fn edit(
@@ -87,10 +130,13 @@ impl Target<'_> {
         http: &Http,
         builder: EditInteractionResponse,
     ) -> serenity::Result<Message> {
-        match self {
-            Target::Command(i) => i.edit_response(http, builder).await,
-            Target::Component(i) => i.edit_response(http, builder).await,
-        }
+        retrying("reply edit", || async {
+            match self {
+                Target::Command(i) => i.edit_response(http, builder.clone()).await,
+                Target::Component(i) => i.edit_response(http, builder.clone()).await,
+            }
+        })
+        .await
     }
 
     /// Reply at once with `reply`.

@@ -1208,3 +1208,107 @@ async fn the_bot_comes_back_after_a_drop_a_reconnect_and_an_invalid_session() {
     assert!(callbacks.values().all(|&n| n == 1), "{callbacks:?}");
     bot.check();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_from_discord_are_retried_reported_or_dropped_as_they_deserve() {
+    let bot = Bot::start().await;
+    let who = Who::member(ASKER);
+    let question = "How many prisoners will be exchanged?";
+    let attempts = |token: &str| {
+        bot.discord
+            .requests()
+            .iter()
+            .filter(|r| r.path.contains(token))
+            .map(|r| r.status)
+            .collect::<Vec<_>>()
+    };
+
+    // Rate limited twice: the reply is sent again after a wait and arrives once.
+    let limited =
+        json!({ "message": "You are being rate limited.", "retry_after": 0.2, "global": false });
+    bot.discord.fail_next("/callback", 2, 429, limited);
+    let slash = payloads::slash(
+        &bot.discord,
+        "ask",
+        &[("question", 3, json!(question))],
+        &who,
+    );
+    let token = slash["token"].as_str().unwrap().to_string();
+    let a = bot.interact(slash).await;
+    assert!(a.text().contains("1,200"));
+    assert_eq!(
+        attempts(&token),
+        [429, 429, 204],
+        "retried, then delivered once"
+    );
+
+    // A 5xx on a message reply: retried with backoff.
+    bot.discord.fail_next(
+        "/messages",
+        1,
+        502,
+        json!({ "message": "Bad Gateway", "code": 0 }),
+    );
+    let reply = bot
+        .say(&who, &format!("<@{BOT_ID}> {question}"), &[bot_user()])
+        .await;
+    assert!(reply.text().contains("1,200"));
+
+    // Discord keeps failing: after the retries, reported in the log; the bot carries on.
+    bot.discord.fail_next(
+        "/callback",
+        4,
+        503,
+        json!({ "message": "Service Unavailable", "code": 0 }),
+    );
+    let doomed = payloads::slash(
+        &bot.discord,
+        "ask",
+        &[("question", 3, json!(question))],
+        &who,
+    );
+    let doomed_token = doomed["token"].as_str().unwrap().to_string();
+    bot.discord.dispatch("INTERACTION_CREATE", doomed);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !bot.log().contains("command failed") {
+        assert!(tokio::time::Instant::now() < deadline, "{}", bot.log());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        attempts(&doomed_token),
+        [503, 503, 503, 503],
+        "three retries, then given up"
+    );
+
+    // An expired interaction (404 Unknown interaction): logged, not retried.
+    bot.discord.fail_next(
+        "/callback",
+        1,
+        404,
+        json!({ "message": "Unknown interaction", "code": 10062 }),
+    );
+    let expired = payloads::slash(
+        &bot.discord,
+        "ask",
+        &[("question", 3, json!(question))],
+        &who,
+    );
+    let expired_token = expired["token"].as_str().unwrap().to_string();
+    bot.discord.dispatch("INTERACTION_CREATE", expired);
+    while !bot.log().contains("Unknown interaction") {
+        assert!(tokio::time::Instant::now() < deadline, "{}", bot.log());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        attempts(&expired_token),
+        [404],
+        "an expired interaction is not retried, nor apologised to"
+    );
+
+    assert!(
+        bot.ask(&who, question).await.text().contains("1,200"),
+        "and the next question is answered"
+    );
+    bot.check();
+}

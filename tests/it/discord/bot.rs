@@ -167,7 +167,7 @@ impl Bot {
         let first = self
             .discord
             .wait_for(mark, "a reply to the interaction", |r| {
-                r.path.contains(&token)
+                r.path.contains(&token) && r.status < 300
             })
             .await;
         let deferred =
@@ -181,7 +181,7 @@ impl Bot {
         let reply = self
             .discord
             .wait_for(mark, "the deferred reply", |r| {
-                r.path.contains(&token) && !r.path.ends_with("/callback")
+                r.path.contains(&token) && !r.path.ends_with("/callback") && r.status < 300
             })
             .await;
         Answer {
@@ -244,6 +244,7 @@ impl Bot {
                 r.path.ends_with("/messages")
                     && r.method == "POST"
                     && r.body["message_reference"]["message_id"] == id.as_str()
+                    && r.status < 300
             })
             .await
     }

@@ -41,6 +41,8 @@ pub struct Request {
     pub path: String,
     pub body: Value,
     pub authorization: Option<String>,
+    /// What the local Discord answered.
+    pub status: u16,
 }
 
 impl Request {
@@ -114,6 +116,8 @@ struct Shared {
     shard_total: AtomicU64,
     identifies: Mutex<Vec<Value>>,
     resumes: Mutex<Vec<Value>>,
+    /// Answers to force: (path fragment, status, body, how many more times).
+    failures: Mutex<Vec<(String, u16, Value, usize)>>,
     seq: AtomicU64,
     ids: AtomicU64,
     ws_url: Mutex<String>,
@@ -182,6 +186,16 @@ impl LocalDiscord {
                 );
             }
         }
+    }
+
+    /// Answer the next `times` requests whose path contains `fragment` with `status` and
+    /// `body` instead (a 429, a 500, an expired interaction's 404…).
+    pub fn fail_next(&self, fragment: &str, times: usize, status: u16, body: Value) {
+        self.shared
+            .failures
+            .lock()
+            .unwrap()
+            .push((fragment.to_string(), status, body, times));
     }
 
     /// The RESUME payloads received so far.
@@ -357,13 +371,34 @@ async fn rest_handler(
         }
         _ => NotFound,
     };
+    let forced = {
+        let mut failures = shared.failures.lock().unwrap();
+        let hit = failures
+            .iter_mut()
+            .find(|(fragment, _, _, left)| *left > 0 && path.contains(fragment.as_str()));
+        hit.map(|(_, status, body, left)| {
+            *left -= 1;
+            (*status, body.clone())
+        })
+    };
+    let status = match (&forced, &reply) {
+        (Some((status, _)), _) => *status,
+        (None, Json(_)) => 200,
+        (None, Empty) => 204,
+        (None, NotFound) => 404,
+    };
     shared.requests.lock().unwrap().push(Request {
         method: method.to_string(),
         path,
         body,
         authorization,
+        status,
     });
     shared.changed.notify_waiters();
+    if let Some((status, body)) = forced {
+        let status = StatusCode::from_u16(status).unwrap();
+        return (status, axum::Json(body)).into_response();
+    }
     match reply {
         Json(v) => (StatusCode::OK, axum::Json(v)).into_response(),
         Empty => StatusCode::NO_CONTENT.into_response(),

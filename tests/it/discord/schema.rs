@@ -134,18 +134,21 @@ fn the_schema_check_catches_what_discord_would_reject() {
         path: "/channels/1/messages".into(),
         body: json!({ "content": "x".repeat(4001) }),
         authorization: None,
+        status: 200,
     };
     let bad_embed = Request {
         method: "POST".into(),
         path: "/interactions/1/tok/callback".into(),
         body: json!({ "type": 4, "data": { "embeds": [{ "title": "t".repeat(300) }] } }),
         authorization: None,
+        status: 200,
     };
     let fine = Request {
         method: "POST".into(),
         path: "/channels/1/messages".into(),
         body: json!({ "content": "hello" }),
         authorization: None,
+        status: 200,
     };
     assert_eq!(problems(&[too_long]).len(), 1);
     assert!(!problems(&[bad_embed]).is_empty());
