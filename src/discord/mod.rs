@@ -269,6 +269,21 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
                 ))
                 .await;
         }
+        // Options that do not fit the command (a client or payload Discord would not
+        // send): refused politely, logged.
+        E::CommandStructureMismatch {
+            description, ctx, ..
+        } => {
+            warn!(command = %ctx.command().name, problem = description, "could not read the command's options");
+            let _ = poise::Context::Application(ctx)
+                .send(private(
+                    "I could not read that command's options; please try again.",
+                ))
+                .await;
+        }
+        E::UnknownInteraction { interaction, .. } => {
+            warn!(command = %interaction.data.name, "ignored an interaction for a command this bot does not have");
+        }
         E::EventHandler {
             error,
             framework,

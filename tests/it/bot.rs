@@ -1312,3 +1312,78 @@ async fn refusals_from_discord_are_retried_reported_or_dropped_as_they_deserve()
     );
     bot.check();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_payloads_are_ignored_or_refused_and_the_bot_carries_on() {
+    let bot = Bot::start().await;
+    let who = Who::member(ASKER);
+    let question = "How many prisoners will be exchanged?";
+
+    // Missing required fields: serenity cannot read it; it is logged and dropped.
+    let mut broken = payloads::slash(
+        &bot.discord,
+        "ask",
+        &[("question", 3, json!(question))],
+        &who,
+    );
+    broken.as_object_mut().unwrap().remove("token");
+    broken.as_object_mut().unwrap().remove("data");
+    bot.discord.dispatch_raw("INTERACTION_CREATE", broken);
+    // An event type this bot has never heard of.
+    bot.discord
+        .dispatch_raw("SOMETHING_NEW", json!({ "x": [1, 2, 3] }));
+
+    // An option of an unknown type, and no options at all: a polite private reply.
+    let odd = bot
+        .interact(payloads::slash(
+            &bot.discord,
+            "ask",
+            &[("question", 99, json!({ "nested": true }))],
+            &who,
+        ))
+        .await;
+    assert!(
+        odd.ephemeral() && odd.text().contains("could not read"),
+        "{}",
+        odd.text()
+    );
+    let none = bot
+        .interact(payloads::slash(&bot.discord, "ask", &[], &who))
+        .await;
+    assert!(
+        none.ephemeral() && none.text().contains("could not read"),
+        "{}",
+        none.text()
+    );
+    // An unknown command.
+    let unknown = payloads::slash(&bot.discord, "frobnicate", &[], &who);
+    bot.discord.dispatch("INTERACTION_CREATE", unknown);
+
+    // Oversize values: 100,000 characters in a slash option and in a mention.
+    let huge = "a".repeat(100_000);
+    let long = bot.ask(&who, &huge).await;
+    assert!(
+        long.ephemeral() && long.text().contains("too long"),
+        "{}",
+        long.text()
+    );
+    let reply = bot
+        .say(&who, &format!("<@{BOT_ID}> {huge}"), &[bot_user()])
+        .await;
+    assert!(reply.text().contains("too long"), "{}", reply.text());
+
+    assert!(
+        bot.ask(&who, question).await.text().contains("1,200"),
+        "still answering"
+    );
+    let log = bot.log();
+    assert!(
+        log.contains("unknown event"),
+        "the unreadable payloads are logged: {log}"
+    );
+    assert!(
+        log.contains("could not read the command's options"),
+        "{log}"
+    );
+    bot.check();
+}

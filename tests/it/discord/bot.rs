@@ -39,7 +39,10 @@ fn spawn_logging(
         .env("ATTACHE__DISCORD__API_URL", &discord.rest_url)
         .env("ATTACHE__DISCORD__GUILD_IDS", GUILD_ID.to_string())
         .env("ATTACHE__DISCORD__COOLDOWN", "0s")
-        .env("RUST_LOG", "info,attache=debug")
+        .env(
+            "RUST_LOG",
+            "info,attache=debug,serenity::client::dispatch=debug",
+        )
         .stdout(Stdio::null())
         .stderr(log);
     for (k, v) in env {

@@ -243,6 +243,11 @@ impl LocalDiscord {
             }
             _ => {}
         }
+        self.dispatch_raw(event, data);
+    }
+
+    /// Send an event as it is, checked against nothing: for hostile payloads.
+    pub fn dispatch_raw(&self, event: &str, data: Value) {
         // As Discord routes: a guild's events to shard (guild_id >> 22) % shards, DMs to 0.
         let total = self.shared.shard_total.load(Ordering::SeqCst).max(1);
         let shard = data["guild_id"]
