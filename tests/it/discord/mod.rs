@@ -43,6 +43,9 @@ pub struct Request {
     pub authorization: Option<String>,
     /// What the local Discord answered.
     pub status: u16,
+    /// When it arrived.
+    #[allow(dead_code)] // read by benches/load.rs, which shares this module
+    pub at: std::time::Instant,
 }
 
 impl Request {
@@ -146,6 +149,9 @@ impl LocalDiscord {
         let app = axum::Router::new()
             .fallback(rest_handler)
             .with_state(shared.clone());
+        let rest = axum::serve::ListenerExt::tap_io(rest, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         tokio::spawn(async move { axum::serve(rest, app).await.unwrap() });
         tokio::spawn(gateway(ws, shared.clone()));
         LocalDiscord {
@@ -398,6 +404,7 @@ async fn rest_handler(
         body,
         authorization,
         status,
+        at: std::time::Instant::now(),
     });
     shared.changed.notify_waiters();
     if let Some((status, body)) = forced {
@@ -438,6 +445,8 @@ const CONTROL: &str = "__local_control";
 /// One gateway connection: HELLO, then IDENTIFY (answered with READY) or RESUME
 /// (answered with RESUMED), then heartbeats, dispatches and control frames.
 async fn session(stream: tokio::net::TcpStream, shared: Arc<Shared>) {
+    // As Discord's edge does: small frames go out at once, not after Nagle's 40 ms.
+    let _ = stream.set_nodelay(true);
     let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
         return;
     };

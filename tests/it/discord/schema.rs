@@ -135,6 +135,7 @@ fn the_schema_check_catches_what_discord_would_reject() {
         body: json!({ "content": "x".repeat(4001) }),
         authorization: None,
         status: 200,
+        at: std::time::Instant::now(),
     };
     let bad_embed = Request {
         method: "POST".into(),
@@ -142,6 +143,7 @@ fn the_schema_check_catches_what_discord_would_reject() {
         body: json!({ "type": 4, "data": { "embeds": [{ "title": "t".repeat(300) }] } }),
         authorization: None,
         status: 200,
+        at: std::time::Instant::now(),
     };
     let fine = Request {
         method: "POST".into(),
@@ -149,6 +151,7 @@ fn the_schema_check_catches_what_discord_would_reject() {
         body: json!({ "content": "hello" }),
         authorization: None,
         status: 200,
+        at: std::time::Instant::now(),
     };
     assert_eq!(problems(&[too_long]).len(), 1);
     assert!(!problems(&[bad_embed]).is_empty());
