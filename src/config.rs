@@ -109,6 +109,7 @@ struct RawSearch {
 #[serde(deny_unknown_fields)]
 struct RawLog {
     level: String,
+    questions: bool,
 }
 
 /// Where the index and its sources live.
@@ -219,6 +220,8 @@ pub struct Settings {
     pub metrics_listen: Option<std::net::SocketAddr>,
     /// Tracing filter used when `RUST_LOG` is not set; empty for the command's own default.
     pub log_level: String,
+    /// Put each question's text in its log line (off: members' words stay out of logs).
+    pub log_questions: bool,
 }
 
 /// One configuration layer, for naming where a value came from.
@@ -518,6 +521,7 @@ fn validate(raw: RawSettings, base: &Path, layers: &[Layer]) -> Result<Settings,
             })?),
         },
         log_level: raw.log.level,
+        log_questions: raw.log.questions,
     })
 }
 

@@ -208,7 +208,12 @@ impl State {
                 if r.passages.is_empty() && offset == 0 && !matches!(via, Via::Button) {
                     self.gaps.record(&r.question);
                 }
-                info!(target: "attache::answer", via = ?via, latency_ms, passages = r.passages.len(), answered = !r.passages.is_empty(), generation = r.generation, "question answered");
+                let question = self
+                    .library
+                    .settings()
+                    .log_questions
+                    .then_some(r.question.as_str());
+                info!(target: "attache::answer", via = ?via, latency_ms, passages = r.passages.len(), answered = !r.passages.is_empty(), generation = r.generation, question, "question answered");
                 Ok(r)
             }
             Ok(Err(AskError::Question(e))) => Err(e.into()),

@@ -1387,3 +1387,17 @@ async fn hostile_payloads_are_ignored_or_refused_and_the_bot_carries_on() {
     );
     bot.check();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn question_texts_reach_the_log_only_when_configured() {
+    let bot = Bot::start_with(&[("ATTACHE__LOG__QUESTIONS", "true")]).await;
+    bot.ask(&Who::member(ASKER), "Where did the talks take place?")
+        .await;
+    let log = bot.log();
+    let line = log
+        .lines()
+        .find(|l| l.contains("question answered"))
+        .expect("a line per answer");
+    assert!(line.contains("Where did the talks take place?"), "{line}");
+    bot.check();
+}
