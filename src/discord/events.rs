@@ -63,14 +63,7 @@ fn question_in(state: &State, msg: &Message) -> Option<(String, Via)> {
     } else {
         return None;
     };
-    let question = msg
-        .content
-        .replace(&format!("<@{bot}>"), " ")
-        .replace(&format!("<@!{bot}>"), " ");
-    Some((
-        question.split_whitespace().collect::<Vec<_>>().join(" "),
-        via,
-    ))
+    Some((super::question_text(&msg.content), via))
 }
 
 async fn on_message(state: &State, http: &serenity::all::Http, msg: &Message) -> Result<(), Error> {
