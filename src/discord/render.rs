@@ -457,7 +457,7 @@ pub fn full_sources(r: &Response) -> Reply {
                 description: plain(&h.text),
                 fields,
                 footer: Some(format!(
-                    "{} · /source {} shows the whole source",
+                    "{} · /source show {} shows the whole source",
                     h.id, h.source.id
                 )),
                 timestamp: None,
@@ -622,8 +622,9 @@ pub fn catalog(index: &OpenIndex, page: usize) -> Reply {
         title: Some(format!("{} sources, {} passages", m.sources, m.passages)),
         description: lines.join("\n"),
         footer: Some(format!(
-            "Index generation {} · page {} of {pages} · built",
+            "Index generation {}, indexed {} · page {} of {pages} · built",
             m.generation,
+            ago(&m.built_at),
             page + 1
         )),
         timestamp: Some(m.built_at.clone()),

@@ -23,6 +23,10 @@ async fn slash_ask_answers_with_the_cited_passage_inside_discords_limits() {
     let text = a.text();
     assert!(text.contains("1,200"), "{text}");
     assert!(
+        text.contains("index generation 1, indexed just now"),
+        "the footer says which generation answered, and when it was built: {text}"
+    );
+    assert!(
         text.contains("[1]") && text.contains("Sources"),
         "citations are numbered and listed: {text}"
     );
@@ -121,6 +125,11 @@ async fn more_results_and_sources_buttons_follow_up_on_an_answer() {
         .clone();
     assert_eq!(embeds.len(), 3, "one embed per passage shown");
     assert!(sources.text().contains("Backed by"), "{}", sources.text());
+    assert!(
+        sources.text().contains("/source show "),
+        "{}",
+        sources.text()
+    );
 
     // A button whose question was forgotten (a restart) says so.
     let stale = bot.click(&who, &first, "a1:m:3:#deadbeef").await;
@@ -505,6 +514,13 @@ async fn source_autocomplete_pages_and_the_catalog() {
     let catalog = bot.command(&who, "sources", &[]).await;
     assert!(
         catalog.text().contains("passages") && catalog.text().contains("generation 1"),
+        "{}",
+        catalog.text()
+    );
+    assert!(
+        catalog
+            .text()
+            .contains("Index generation 1, indexed just now"),
         "{}",
         catalog.text()
     );
