@@ -263,13 +263,23 @@ impl Library {
         bytes: &[u8],
         by: &str,
     ) -> Result<(PathBuf, Manifest), AppError> {
-        let (text, sources) =
+        let (name, text, sources) =
             manage::check_upload(filename, bytes, self.settings.index.max_upload_bytes)?;
-        let path = manage::place(&self.settings.index.sources, &manage::safe_name(filename)?);
+        let path = manage::place(&self.settings.index.sources, &name);
         let change = manage::write(&path, &text)?;
         info!(path = %path.display(), sources = sources.len(), by, "source file stored; reindexing");
+        self.reindex_or_undo(change, by)
+    }
+
+    /// Reindex after `change` to the sources; when that fails, undo the change, so the
+    /// sources stay indexable.
+    fn reindex_or_undo(
+        &self,
+        change: manage::Change,
+        by: &str,
+    ) -> Result<(PathBuf, Manifest), AppError> {
         match self.reindex(&(), by) {
-            Ok(m) => Ok((path, m)),
+            Ok(m) => Ok((change.path, m)),
             Err(e) => {
                 if let Err(undo) = change.undo() {
                     warn!(error = %undo, "could not undo the source change");
@@ -288,17 +298,8 @@ impl Library {
             .source(id)
             .ok_or_else(|| ManageError::NoSuchSource(id.to_string()))?;
         let change = manage::remove(&self.settings.index.sources, source)?;
-        let path = change.path.clone();
-        info!(id, path = %path.display(), by, "source removed; reindexing");
-        match self.reindex(&(), by) {
-            Ok(m) => Ok((path, m)),
-            Err(e) => {
-                if let Err(undo) = change.undo() {
-                    warn!(error = %undo, "could not undo the source change");
-                }
-                Err(e)
-            }
-        }
+        info!(id, path = %change.path.display(), by, "source removed; reindexing");
+        self.reindex_or_undo(change, by)
     }
 
     /// Make the previous generation current again and answer from it.

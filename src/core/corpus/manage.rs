@@ -55,12 +55,13 @@ pub fn safe_name(filename: &str) -> Result<String, ManageError> {
 }
 
 /// Check an uploaded file before it is stored: size, text, and the corpus format. Errors
-/// name the file as uploaded, with line numbers.
+/// name the file as uploaded, with line numbers. Returns the safe name, the text and
+/// the sources it holds.
 pub fn check_upload(
     name: &str,
     bytes: &[u8],
     max_bytes: usize,
-) -> Result<(String, Vec<Source>), ManageError> {
+) -> Result<(String, String, Vec<Source>), ManageError> {
     let name = safe_name(name)?;
     if bytes.len() > max_bytes {
         return Err(ManageError::TooLarge {
@@ -84,7 +85,7 @@ pub fn check_upload(
         };
         return Err(CorpusErrors(vec![e]).into());
     }
-    Ok((text.to_string(), sources))
+    Ok((name, text.to_string(), sources))
 }
 
 /// Where an uploaded file goes: over a file of the same name anywhere under `dir` (an
@@ -215,7 +216,7 @@ mod tests {
         assert_eq!(
             check_upload("u.toml", good.as_bytes(), 1000)
                 .unwrap()
-                .1
+                .2
                 .len(),
             1
         );
