@@ -68,12 +68,7 @@ pub async fn ask(
         return Ok(());
     }
     let private = private.unwrap_or(false);
-    let job = async {
-        match state.ask(question, 0, Via::Slash).await {
-            Ok(r) => render::answer(&r, 0),
-            Err(refusal) => Reply::text(refusal.to_string()),
-        }
-    };
+    let job = state.reply(question, 0, Via::Slash, |r| render::answer(r, 0));
     target
         .send_when_ready(
             http,

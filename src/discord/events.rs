@@ -78,19 +78,15 @@ async fn on_message(state: &State, http: &serenity::all::Http, msg: &Message) ->
     } else if let Err(refusal) = state.admit(msg.author.id, &msg.content, &question, via) {
         Reply::text(refusal.to_string())
     } else {
-        let job = state.ask(question, 0, via);
+        let job = state.reply(question, 0, via, |r| render::answer(r, 0));
         tokio::pin!(job);
         // No deadline for messages, but show "attache is typing…" when it takes a while.
-        let answer = tokio::select! {
-            r = &mut job => r,
+        tokio::select! {
+            reply = &mut job => reply,
             _ = tokio::time::sleep(state.settings.defer_after) => {
                 let _ = msg.channel_id.broadcast_typing(http).await;
                 job.await
             }
-        };
-        match answer {
-            Ok(r) => render::answer(&r, 0),
-            Err(refusal) => Reply::text(refusal.to_string()),
         }
     };
     let message = respond::message_reply(&reply, &state.questions, msg);
@@ -136,23 +132,13 @@ async fn on_click(
     let defer_after = state.settings.defer_after;
     match action {
         Action::More { offset, question } => {
-            let job = async {
-                match state.ask(question, offset, Via::Button).await {
-                    Ok(r) => render::answer(&r, offset),
-                    Err(refusal) => Reply::text(refusal.to_string()),
-                }
-            };
+            let job = state.reply(question, offset, Via::Button, |r| render::answer(r, offset));
             target
                 .send_when_ready(http, &state.questions, paging, defer_after, job)
                 .await?;
         }
         Action::Sources { offset, question } => {
-            let job = async {
-                match state.ask(question, offset, Via::Button).await {
-                    Ok(r) => render::full_sources(&r),
-                    Err(refusal) => Reply::text(refusal.to_string()),
-                }
-            };
+            let job = state.reply(question, offset, Via::Button, render::full_sources);
             target
                 .send_when_ready(
                     http,

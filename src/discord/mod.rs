@@ -173,6 +173,21 @@ impl State {
         self.cooldowns.check(user)
     }
 
+    /// The reply to a question: `render` of the answer, or the refusal as the asker
+    /// reads it.
+    pub async fn reply(
+        &self,
+        question: String,
+        offset: usize,
+        via: Via,
+        render: impl FnOnce(&Response) -> render::Reply,
+    ) -> render::Reply {
+        match self.ask(question, offset, via).await {
+            Ok(r) => render(&r),
+            Err(refusal) => render::Reply::text(refusal.to_string()),
+        }
+    }
+
     /// Answer on a blocking thread, holding one of the concurrency slots.
     pub async fn ask(
         &self,
