@@ -14,6 +14,7 @@
 
 #![allow(dead_code)] // the shared test modules carry more than this benchmark uses
 
+mod common;
 #[path = "../tests/it/discord/mod.rs"]
 mod discord;
 #[path = "../tests/it/util.rs"]
@@ -43,15 +44,7 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(3.0);
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut questions = Vec::new();
-    for f in ["seed-qa.jsonl", "records-qa.jsonl", "own-qa.jsonl"] {
-        for case in attache::core::eval::load_cases(&root.join("tests/fixtures/eval").join(f))
-            .expect("eval cases")
-        {
-            questions.push(case.q);
-        }
-    }
+    let questions = common::questions(std::path::Path::new(env!("CARGO_MANIFEST_DIR")));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -90,7 +83,7 @@ fn main() {
                     stats.p99,
                     stats.max,
                     stats.errors,
-                    peak_mib(child.id())
+                    common::memory_of(&child.id().to_string()).1
                 );
             }
             let _ = child.kill();
@@ -217,19 +210,6 @@ async fn wait_ready(discord: &LocalDiscord, child: &mut Child) {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-}
-
-/// Peak resident memory of process `pid`, in MiB.
-fn peak_mib(pid: u32) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 /// The baseline: a poise bot whose `/ask` answers every question with the same embed,

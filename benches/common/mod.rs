@@ -21,7 +21,12 @@ pub fn ms(d: Duration) -> f64 {
 
 /// Resident and peak resident memory of this process, in MiB (Linux `/proc`).
 pub fn memory() -> (f64, f64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    memory_of("self")
+}
+
+/// Resident and peak resident memory of process `pid` ("self" for this one), in MiB.
+pub fn memory_of(pid: &str) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let field = |name: &str| {
         status
             .lines()

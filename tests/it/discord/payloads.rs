@@ -101,6 +101,14 @@ fn interaction(discord: &LocalDiscord, kind: u8, data: Value, who: &Who) -> Valu
     v
 }
 
+/// Options as an interaction carries them, from (name, type, value).
+fn option_values(options: &[(&str, u8, Value)]) -> Vec<Value> {
+    options
+        .iter()
+        .map(|(n, t, v)| json!({ "name": n, "type": t, "value": v }))
+        .collect()
+}
+
 /// An application command option: (name, type, value). Types: 3 string, 5 boolean.
 pub fn slash(
     discord: &LocalDiscord,
@@ -108,10 +116,7 @@ pub fn slash(
     options: &[(&str, u8, Value)],
     who: &Who,
 ) -> Value {
-    let options: Vec<Value> = options
-        .iter()
-        .map(|(n, t, v)| json!({ "name": n, "type": t, "value": v }))
-        .collect();
+    let options = option_values(options);
     interaction(
         discord,
         2,
@@ -129,10 +134,7 @@ pub fn slash_sub(
     resolved: Option<Value>,
     who: &Who,
 ) -> Value {
-    let options: Vec<Value> = options
-        .iter()
-        .map(|(n, t, v)| json!({ "name": n, "type": t, "value": v }))
-        .collect();
+    let options = option_values(options);
     let mut data = json!({
         "id": "1400000000000000003", "name": name, "type": 1,
         "options": [{ "name": sub, "type": 1, "options": options }]
