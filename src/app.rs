@@ -11,10 +11,12 @@ use tracing::{info, warn};
 use crate::config::Settings;
 use crate::core::corpus::manage::{self, ManageError};
 use crate::core::corpus::{self, CorpusErrors};
+use crate::core::embed;
 use crate::core::index::{
     self, BuildOptions, BuildProgress, IndexError, Manifest, Phase, Staged, SCHEMA_VERSION,
 };
 use crate::core::query::Analyzers;
+use crate::core::search::semantic::{self, Semantic};
 use crate::core::search::Engine;
 use crate::core::synonyms::Synonyms;
 use crate::metrics::Metrics;
@@ -78,11 +80,17 @@ pub fn reindex(
             source,
         })?;
     let corpus = corpus::load_dir_strict(&settings.index.sources)?;
+    let embed = passage_embedder(settings, corpus.passages.len(), threads);
     let options = BuildOptions {
         sources_hash: hash,
         memory_budget_bytes: settings.index.writer_memory_bytes,
         threads,
         progress,
+        vectors: embed.as_ref().map(|embed| index::vectors::EmbedOptions {
+            model: embed::MODEL_ID,
+            embed: embed.as_ref(),
+            cache_file: settings.semantic.vector_cache.clone(),
+        }),
     };
     let staged = index::stage(&corpus, &lock, options)?;
     lock.set(Phase::Checking);
@@ -94,6 +102,8 @@ pub fn reindex(
         sources = manifest.sources,
         passages = manifest.passages,
         seconds = manifest.build_seconds,
+        sentences = manifest.vectors.map(|v| v.sentences),
+        embedded = manifest.vectors.map(|v| v.embedded),
         by,
         "index built"
     );
@@ -123,7 +133,7 @@ fn smoke_test(settings: &Settings, staged: &Staged) -> Result<(), AppError> {
         .find(|t| t.split_whitespace().count() >= 2)
         .or_else(|| open.catalog.first().map(|s| s.title.clone()))
         .unwrap_or_default();
-    let engine = Engine::new(open, Synonyms::default(), settings.search.clone());
+    let engine = engine(settings, open, Synonyms::default())?;
     let answered = engine
         .ask(&question, 1, 0)
         .map_err(|e| failed(format!("the question “{question}” failed: {e}")))?;
@@ -192,7 +202,98 @@ pub fn open_engine(settings: &Settings, progress: &dyn BuildProgress) -> Result<
         Freshness::Stale => return Err(AppError::Stale(settings.index.dir.clone())),
     }
     let open = index::open(&settings.index.dir)?;
-    Ok(Engine::new(open, synonyms, settings.search.clone()))
+    engine(settings, open, synonyms)
+}
+
+/// An engine over an opened generation, with semantic search when the generation has
+/// vectors and this build and configuration have the model.
+pub fn engine(
+    settings: &Settings,
+    open: index::OpenIndex,
+    synonyms: Synonyms,
+) -> Result<Engine, AppError> {
+    let vectors = if settings.semantic.enabled && cfg!(feature = "semantic") {
+        index::vectors::SentenceVectors::load(&open.dir, embed::MODEL_ID)?
+    } else {
+        None
+    };
+    let embed = vectors.as_ref().and_then(|_| query_embedder(settings));
+    let semantic = match (vectors, embed) {
+        (Some(v), Some(embed)) => {
+            let searcher = open.reader.searcher();
+            Some(
+                Semantic::new(
+                    v,
+                    &searcher,
+                    open.fields.id,
+                    embed,
+                    settings.semantic.question_cache,
+                )
+                .map_err(|e| IndexError::Damaged {
+                    path: open.dir.clone(),
+                    reason: e.to_string(),
+                })?,
+            )
+        }
+        _ => None,
+    };
+    let engine = Engine::new(open, synonyms, settings.search.clone());
+    Ok(match semantic {
+        Some(s) => engine.with_semantic(s),
+        None => engine,
+    })
+}
+
+/// Embeds a generation's sentences, when semantic search is on and the corpus is small
+/// enough for it.
+type PassageEmbed = Box<dyn Fn(&[&str]) -> Result<Vec<f32>, String> + Sync>;
+
+fn passage_embedder(settings: &Settings, passages: usize, threads: usize) -> Option<PassageEmbed> {
+    if !settings.semantic.enabled || !cfg!(feature = "semantic") {
+        return None;
+    }
+    if passages > settings.semantic.max_passages {
+        info!(
+            passages,
+            max_passages = settings.semantic.max_passages,
+            "semantic search is off for this corpus: it has more passages than semantic.max_passages; answers are lexical"
+        );
+        return None;
+    }
+    let threads = settings.semantic.threads.unwrap_or(threads);
+    #[cfg(feature = "semantic")]
+    {
+        Some(Box::new(move |texts: &[&str]| {
+            let e = embed::Embedder::shared().map_err(|e| e.to_string())?;
+            e.passages(texts, threads).map_err(|e| e.to_string())
+        }))
+    }
+    #[cfg(not(feature = "semantic"))]
+    {
+        let _ = threads;
+        None
+    }
+}
+
+/// Embeds questions: with half the cores (as a serving process builds with), so that
+/// concurrent questions share the machine rather than each taking all of it.
+fn query_embedder(settings: &Settings) -> Option<Box<semantic::EmbedQuery>> {
+    let threads = settings
+        .semantic
+        .threads
+        .unwrap_or_else(|| index::build_threads(true));
+    #[cfg(feature = "semantic")]
+    {
+        Some(Box::new(move |q: &str| {
+            let e = embed::Embedder::shared().map_err(|e| e.to_string())?;
+            e.query(q, threads).map_err(|e| e.to_string())
+        }))
+    }
+    #[cfg(not(feature = "semantic"))]
+    {
+        let _ = threads;
+        None
+    }
 }
 
 /// The engine that answers now, replaced whole when the current generation changes. A
@@ -327,11 +428,11 @@ impl Library {
         if current.generation == serving {
             return Ok(None);
         }
-        let engine = Engine::new(
+        let engine = engine(
+            &self.settings,
             index::open(&self.settings.index.dir)?,
             synonyms(&self.settings)?,
-            self.settings.search.clone(),
-        );
+        )?;
         let generation = engine.index().manifest.generation;
         self.engine.store(Arc::new(engine));
         self.metrics.generation.set(generation as i64);

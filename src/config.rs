@@ -47,6 +47,7 @@ pub enum ConfigError {
 struct RawSettings {
     index: RawIndex,
     search: RawSearch,
+    semantic: RawSemantic,
     discord: RawDiscord,
     metrics: RawMetrics,
     log: RawLog,
@@ -107,6 +108,16 @@ struct RawSearch {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct RawSemantic {
+    enabled: bool,
+    max_passages: u64,
+    threads: u64,
+    vector_cache: String,
+    question_cache: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawLog {
     level: String,
     questions: bool,
@@ -129,6 +140,22 @@ pub struct IndexSettings {
     pub watch_debounce: Duration,
     /// Largest source file a moderator may upload.
     pub max_upload_bytes: usize,
+}
+
+/// Semantic search (see `[semantic]` in `config/default.toml`).
+#[derive(Debug, Clone)]
+pub struct SemanticSettings {
+    /// On in the configuration (a build without the `semantic` feature ignores it).
+    pub enabled: bool,
+    /// Above this many passages a generation is built without vectors.
+    pub max_passages: usize,
+    /// Threads the model may use; `None`: every core for a one-off command, half of
+    /// them while serving (as index builds do).
+    pub threads: Option<usize>,
+    /// A file of vectors shared between builds.
+    pub vector_cache: Option<PathBuf>,
+    /// Question vectors kept in memory.
+    pub question_cache: usize,
 }
 
 /// A list of ids, or one id: `ATTACHE__DISCORD__GUILD_IDS=123` arrives as a number,
@@ -215,6 +242,7 @@ pub struct DiscordSettings {
 pub struct Settings {
     pub index: IndexSettings,
     pub search: SearchSettings,
+    pub semantic: SemanticSettings,
     pub discord: DiscordSettings,
     /// Where `/healthz` and `/metrics` are served (`metrics.listen`); off when `None`.
     pub metrics_listen: Option<std::net::SocketAddr>,
@@ -509,6 +537,29 @@ fn validate(raw: RawSettings, base: &Path, layers: &[Layer]) -> Result<Settings,
                 spelling_weight: unit("search.spelling_weight", s.spelling_weight)?,
                 variant_weight: unit("search.variant_weight", s.variant_weight)?,
             },
+        },
+        semantic: SemanticSettings {
+            enabled: raw.semantic.enabled,
+            max_passages: range_u(
+                "semantic.max_passages",
+                raw.semantic.max_passages,
+                0,
+                10_000_000,
+            )?,
+            threads: match range_u("semantic.threads", raw.semantic.threads, 0, 256)? {
+                0 => None,
+                n => Some(n),
+            },
+            vector_cache: match raw.semantic.vector_cache.trim() {
+                "" => None,
+                p => Some(path("semantic.vector_cache", p)?),
+            },
+            question_cache: range_u(
+                "semantic.question_cache",
+                raw.semantic.question_cache,
+                0,
+                1_000_000,
+            )?,
         },
         discord,
         metrics_listen: match raw.metrics.listen.trim() {

@@ -4,5 +4,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    #[cfg(feature = "semantic")]
+    attache::core::embed::passive_wait_policy();
     attache::cli::main()
 }

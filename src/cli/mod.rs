@@ -77,6 +77,10 @@ pub enum Command {
         /// Also list every case, not only the failures.
         #[arg(long, short)]
         verbose: bool,
+        /// Write every case's ranked candidates with their ranking features to this file
+        /// (JSON lines), for fitting the ranking weights (see tools/fit.py).
+        #[arg(long, value_name = "FILE")]
+        features: Option<PathBuf>,
     },
 }
 
@@ -199,19 +203,56 @@ fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
             files,
             json,
             verbose,
+            features,
         } => {
             let engine = engine(settings)?;
-            let mut cases = Vec::new();
-            for f in &files {
-                cases.extend(eval::load_cases(f).map_err(|e| Usage(e.to_string()))?);
-            }
-            let report = eval::run(&engine, &cases).context("evaluation failed")?;
             let mut out = std::io::stdout().lock();
-            if json {
-                serde_json::to_writer_pretty(&mut out, &report)?;
-                writeln!(out)?;
-            } else {
-                render::eval(&mut out, &report, verbose)?;
+            let mut dump = match &features {
+                Some(path) => Some(std::io::BufWriter::new(
+                    std::fs::File::create(path)
+                        .with_context(|| format!("cannot write {}", path.display()))?,
+                )),
+                None => None,
+            };
+            let mut all = Vec::new();
+            // Figures per file, then for all of them together.
+            for f in &files {
+                let cases = eval::load_cases(f).map_err(|e| Usage(e.to_string()))?;
+                if let Some(dump) = &mut dump {
+                    eval::write_features(&engine, &cases, &f.display().to_string(), dump)
+                        .context("evaluation failed")?;
+                }
+                let report = eval::run(&engine, &cases).context("evaluation failed")?;
+                if json {
+                    serde_json::to_writer(
+                        &mut out,
+                        &serde_json::json!({"file": f, "report": report}),
+                    )?;
+                    writeln!(out)?;
+                } else {
+                    writeln!(out, "{}", f.display())?;
+                    render::eval(&mut out, &report, verbose)?;
+                }
+                all.extend(cases);
+            }
+            if files.len() > 1 && !json {
+                let report = eval::run(&engine, &all).context("evaluation failed")?;
+                let total = eval::Summary {
+                    cases: report.cases,
+                    hit_at_1: report.hit_at_1,
+                    hit_at_3: report.hit_at_3,
+                    answer_accuracy: report.answer_accuracy,
+                    no_answer_accuracy: report.no_answer_accuracy,
+                };
+                writeln!(
+                    out,
+                    "all files: cases {}  hit@1 {:.3}  hit@3 {:.3}  answer {:.3}  no-answer {:.3}",
+                    total.cases,
+                    total.hit_at_1,
+                    total.hit_at_3,
+                    total.answer_accuracy,
+                    total.no_answer_accuracy
+                )?;
             }
             Ok(ExitCode::SUCCESS)
         }

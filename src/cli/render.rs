@@ -168,6 +168,13 @@ pub fn eval(out: &mut dyn Write, r: &Report, verbose: bool) -> io::Result<()> {
             writeln!(out, "       passages: {}", c.passages.join(", "))?;
         }
     }
+    for (kind, s) in &r.by_kind {
+        writeln!(
+            out,
+            "  {kind:<13} cases {:3}  hit@1 {:.3}  hit@3 {:.3}  answer {:.3}  no-answer {:.3}",
+            s.cases, s.hit_at_1, s.hit_at_3, s.answer_accuracy, s.no_answer_accuracy
+        )?;
+    }
     writeln!(
         out,
         "cases {}  hit@1 {:.3}  hit@3 {:.3}  answer {:.3}  no-answer {:.3}",

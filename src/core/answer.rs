@@ -18,7 +18,6 @@ const MONTHS: &str = "January|February|March|April|May|June|July|August|Septembe
 /// regex crate's slowest engine, and every candidate passage is matched against these.
 struct Patterns {
     date: Regex,
-    calendar_date: Regex,
     duration: Regex,
     number: Regex,
     number_word: Regex,
@@ -31,6 +30,10 @@ struct Patterns {
     reason: Regex,
     year_or_date_number: Regex,
     month_next: Regex,
+    /// A count as a reader wants it bold: with "at least", "some", "about"… before it.
+    count_span: Regex,
+    /// A whole calendar date: "23 July 2025", "July 23", "May 2025", "16 May".
+    full_date: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -40,7 +43,6 @@ fn patterns() -> &'static Patterns {
             r"(?-u:\b)(?:{MONTHS})(?-u:\b)|(?-u:\b)(?:19|20)\d\d(?-u:\b)|(?-u:\b)(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?-u:\b)|(?-u:\b)\d{{1,2}}:\d\d(?-u:\b)"
         ))
         .expect("valid regex"),
-        calendar_date: Regex::new(&format!(r"(?-u:\b)(?:{MONTHS})(?-u:\b)|(?-u:\b)(?:19|20)\d\d(?-u:\b)")).expect("valid regex"),
         duration: Regex::new(
             r"(?i)(?-u:\b)(?:\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|few|several|half|\d+[–-]\d+)[\s-]+(?:minutes?|hours?|days?|weeks?|months?|years?)(?-u:\b)|(?-u:\b)last(?:ed|ing)(?-u:\b)|(?-u:\b)under an hour(?-u:\b)",
         )
@@ -60,6 +62,8 @@ fn patterns() -> &'static Patterns {
         reason: Regex::new(r"(?i)(?-u:\b)(?:because|since|so that|in order to|due to|if|only|reason|unless|as long as|rather than)(?-u:\b)").expect("valid regex"),
         year_or_date_number: Regex::new(r"^(?:19|20)\d\d$").expect("valid regex"),
         month_next: Regex::new(&format!(r"^\s*(?:{MONTHS})(?-u:\b)")).expect("valid regex"),
+        count_span: Regex::new(r"(?i)(?:(?-u:\b)(?:at least|more than|over|about|around|some|nearly|almost|up to|fewer than|only)\s+)?(?:(?-u:\b)\d[\d,.]*\d(?-u:\b)|(?-u:\b)\d(?-u:\b)|(?-u:\b)(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|dozens|hundreds|thousands)(?-u:\b))(?:\s*%| percent)?").expect("valid regex"),
+        full_date: Regex::new(&format!(r"(?-u:\b)\d{{1,2}}(?:[–-]\d{{1,2}})?\s+(?:{MONTHS})(?:\s+(?:19|20)\d\d)?(?-u:\b)|(?-u:\b)(?:{MONTHS})\s+\d{{1,2}}(?:,?\s+(?:19|20)\d\d)?(?-u:\b)|(?-u:\b)(?:{MONTHS})\s+(?:19|20)\d\d(?-u:\b)")).expect("valid regex"),
     })
 }
 
@@ -68,9 +72,10 @@ pub fn warm_up() {
     patterns();
 }
 
-/// Whether `text` names a calendar date (a month or a year), not just a time of day.
-pub fn has_calendar_date(text: &str) -> bool {
-    patterns().calendar_date.is_match(text)
+/// Whether `text` names a whole date ("23 July 2025", "July 23", "May 2025"), not just a
+/// year or a time of day.
+pub fn has_full_date(text: &str) -> bool {
+    patterns().full_date.is_match(text)
 }
 
 /// Whether `text` says what one of `names` is: "Medinsky has been an aide…",
@@ -296,4 +301,41 @@ mod tests {
         assert!(cut.chars().count() <= 50 && cut.ends_with("word…"), "{cut}");
         assert_eq!(one_line("two\nlines", 50), "two lines");
     }
+}
+
+/// Where in `sentence` the fact a question of type `t` asks for is (byte range): the
+/// count with its qualifier ("at least 1,200"), the date ("23 July 2025"), the duration,
+/// the place, or a name the question did not already give. `None` when the sentence
+/// holds no such fact, or the question asks for none (why, yes/no, what).
+pub fn span(t: QuestionType, sentence: &str, asked: &[String]) -> Option<(usize, usize)> {
+    let p = patterns();
+    let m = match t {
+        QuestionType::HowMany => p.count_span.find_iter(sentence).find(|m| {
+            let n = m.as_str();
+            let digits: String = n.chars().filter(char::is_ascii_digit).collect();
+            !(p.year_or_date_number.is_match(&digits) && digits.len() == n.trim().len())
+                && !(digits.len() <= 2
+                    && digits.len() == n.trim().len()
+                    && p.month_next.is_match(&sentence[m.end()..]))
+        }),
+        QuestionType::When => p.full_date.find(sentence).or_else(|| p.date.find(sentence)),
+        QuestionType::HowLong => p
+            .duration
+            .find_iter(sentence)
+            .find(|m| m.as_str().chars().any(|c| c.is_ascii_digit() || c == ' ')),
+        QuestionType::Who => p.name.find_iter(sentence).find(|m| {
+            m.as_str()
+                .split([' ', '-'])
+                .any(|w| !asked.iter().any(|a| a == &w.to_lowercase()))
+        }),
+        QuestionType::Where => p.place.find_iter(sentence).find(|m| {
+            !p.not_place.is_match(m.as_str())
+                && m.as_str().split_whitespace().any(|w| {
+                    w.starts_with(char::is_uppercase)
+                        && !asked.iter().any(|a| a == &w.to_lowercase())
+                })
+        }),
+        _ => None,
+    }?;
+    Some((m.start(), m.end()))
 }

@@ -24,6 +24,9 @@ pub struct Case {
     pub answer_any: Vec<String>,
     #[serde(default)]
     pub expect: Option<String>,
+    /// What kind of question it is (paraphrase, typo, uk, …), for figures per kind.
+    #[serde(default)]
+    pub kind: Option<String>,
 }
 
 impl Case {
@@ -60,6 +63,7 @@ pub fn load_cases(path: &Path) -> Result<Vec<Case>, SourceError> {
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseResult {
     pub id: String,
+    pub kind: Option<String>,
     pub question: String,
     pub expects_none: bool,
     pub hit_at_1: bool,
@@ -80,6 +84,50 @@ impl CaseResult {
     }
 }
 
+/// The figures of a set of cases.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Summary {
+    pub cases: usize,
+    /// Of the answerable cases, the share with a right passage first…
+    pub hit_at_1: f64,
+    /// …and among the first three.
+    pub hit_at_3: f64,
+    /// Of the cases naming an answer, the share whose direct answer holds it.
+    pub answer_accuracy: f64,
+    /// Of the `expect: none` cases, the share answered with "nothing found".
+    pub no_answer_accuracy: f64,
+}
+
+impl Summary {
+    pub fn of(results: &[&CaseResult]) -> Summary {
+        let answerable: Vec<&&CaseResult> = results.iter().filter(|r| !r.expects_none).collect();
+        let with_answer: Vec<&&&CaseResult> = answerable
+            .iter()
+            .filter(|r| r.answer_ok.is_some())
+            .collect();
+        let none: Vec<&&CaseResult> = results.iter().filter(|r| r.expects_none).collect();
+        Summary {
+            cases: results.len(),
+            hit_at_1: ratio(
+                answerable.iter().filter(|r| r.hit_at_1).count(),
+                answerable.len(),
+            ),
+            hit_at_3: ratio(
+                answerable.iter().filter(|r| r.hit_at_3).count(),
+                answerable.len(),
+            ),
+            answer_accuracy: ratio(
+                with_answer
+                    .iter()
+                    .filter(|r| r.answer_ok == Some(true))
+                    .count(),
+                with_answer.len(),
+            ),
+            no_answer_accuracy: ratio(none.iter().filter(|r| r.hit_at_1).count(), none.len()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub cases: usize,
@@ -87,6 +135,8 @@ pub struct Report {
     pub hit_at_3: f64,
     pub answer_accuracy: f64,
     pub no_answer_accuracy: f64,
+    /// The same figures for each kind of case (cases without a kind are left out).
+    pub by_kind: std::collections::BTreeMap<String, Summary>,
     pub results: Vec<CaseResult>,
 }
 
@@ -109,6 +159,7 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Result<Report, AskError> {
             let none = r.answer.is_none() && r.passages.is_empty();
             CaseResult {
                 id: case.id.clone(),
+                kind: case.kind.clone(),
                 question: case.q.clone(),
                 expects_none: true,
                 hit_at_1: none,
@@ -132,6 +183,7 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Result<Report, AskError> {
             });
             CaseResult {
                 id: case.id.clone(),
+                kind: case.kind.clone(),
                 question: case.q.clone(),
                 expects_none: false,
                 hit_at_1: r.passages.first().is_some_and(hit),
@@ -143,31 +195,56 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Result<Report, AskError> {
         };
         results.push(result);
     }
-    let answerable: Vec<&CaseResult> = results.iter().filter(|r| !r.expects_none).collect();
-    let with_answer: Vec<&CaseResult> = answerable
-        .iter()
-        .copied()
-        .filter(|r| r.answer_ok.is_some())
+    let all: Vec<&CaseResult> = results.iter().collect();
+    let total = Summary::of(&all);
+    let mut kinds: std::collections::BTreeMap<String, Vec<&CaseResult>> = Default::default();
+    for r in &results {
+        if let Some(k) = &r.kind {
+            kinds.entry(k.clone()).or_default().push(r);
+        }
+    }
+    let by_kind = kinds
+        .into_iter()
+        .map(|(k, rs)| (k, Summary::of(&rs)))
         .collect();
-    let none: Vec<&CaseResult> = results.iter().filter(|r| r.expects_none).collect();
     Ok(Report {
-        cases: results.len(),
-        hit_at_1: ratio(
-            answerable.iter().filter(|r| r.hit_at_1).count(),
-            answerable.len(),
-        ),
-        hit_at_3: ratio(
-            answerable.iter().filter(|r| r.hit_at_3).count(),
-            answerable.len(),
-        ),
-        answer_accuracy: ratio(
-            with_answer
-                .iter()
-                .filter(|r| r.answer_ok == Some(true))
-                .count(),
-            with_answer.len(),
-        ),
-        no_answer_accuracy: ratio(none.iter().filter(|r| r.hit_at_1).count(), none.len()),
+        cases: total.cases,
+        hit_at_1: total.hit_at_1,
+        hit_at_3: total.hit_at_3,
+        answer_accuracy: total.answer_accuracy,
+        no_answer_accuracy: total.no_answer_accuracy,
+        by_kind,
         results,
     })
+}
+
+/// For each case, its ranked candidates with their features and whether each is a right
+/// passage, as JSON lines: what `tools/fit.py` fits the ranking weights on.
+pub fn write_features(
+    engine: &Engine,
+    cases: &[Case],
+    file: &str,
+    out: &mut dyn std::io::Write,
+) -> Result<(), AskError> {
+    for case in cases {
+        let (signals, candidates) = engine.candidates(&case.q)?;
+        let candidates: Vec<serde_json::Value> = candidates
+            .into_iter()
+            .map(|c| {
+                let right = case.record_any.contains(&c.source_id)
+                    || case.passage_any.iter().any(|s| c.text.contains(s.as_str()));
+                serde_json::json!({"id": c.id, "right": right, "features": c.features})
+            })
+            .collect();
+        let line = serde_json::json!({
+            "file": file,
+            "id": case.id,
+            "kind": case.kind,
+            "expects_none": case.expects_none(),
+            "signals": signals,
+            "candidates": candidates,
+        });
+        let _ = writeln!(out, "{line}");
+    }
+    Ok(())
 }

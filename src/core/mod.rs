@@ -5,9 +5,11 @@
 pub mod analysis;
 pub mod answer;
 pub mod corpus;
+pub mod embed;
 pub mod eval;
 pub mod gaps;
 pub mod index;
+pub mod lang;
 pub mod query;
 pub mod search;
 pub mod snippet;

@@ -239,6 +239,32 @@ fn is_misspelt_filler(word: &str) -> bool {
             .any(|f| f.len() >= 3 && strsim::damerau_levenshtein(word, f) <= 1)
 }
 
+/// Nouns for people: "which *journalists*…" asks who.
+const PERSON_NOUNS: &[&str] = &[
+    "official",
+    "person",
+    "minister",
+    "photographer",
+    "leader",
+    "negotiator",
+    "delegate",
+    "envoy",
+    "journalist",
+    "reporter",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "ambassador",
+    "mediator",
+    "politician",
+    "diplomat",
+    "general",
+    "commander",
+    "president",
+    "aide",
+    "member",
+];
+
 fn detect_type(words: &[&str]) -> QuestionType {
     let has = |w: &str| words.contains(&w);
     let pair = |a: &str, b: &str| words.windows(2).any(|p| p[0] == a && p[1] == b);
@@ -280,19 +306,11 @@ fn detect_type(words: &[&str]) -> QuestionType {
         || role && (head_has("what") || head_has("which"))
         || head_has("whom")
         || head_has("whose")
-        || [
-            "official",
-            "person",
-            "minister",
-            "photographer",
-            "leader",
-            "negotiator",
-            "people",
-            "delegate",
-            "envoy",
-        ]
-        .iter()
-        .any(|w| pair("which", w) || pair("what", w))
+        || PERSON_NOUNS.iter().any(|w| {
+            let plural = format!("{w}s");
+            pair("which", w) || pair("what", w) || pair("which", &plural) || pair("what", &plural)
+        })
+        || has("people")
     {
         return QuestionType::Who;
     }

@@ -6,6 +6,10 @@ use std::process::{Command, Output, Stdio};
 
 use attache::config::Settings;
 
+/// Sentence vectors shared by every test (and test process): the shipped corpus is
+/// embedded once, not once per test. Written atomically, so parallel tests can share it.
+pub const VECTOR_CACHE: &str = "target/test-vector-cache.bin";
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -23,8 +27,9 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A temporary project: `config/` (empty, so the built-in defaults apply), and
-/// `index/sources` plus `index/synonyms.txt` copied from the repository.
+/// A temporary project: `config/` (the built-in defaults, but for a sentence-vector cache
+/// shared by every test, see [`VECTOR_CACHE`]), and `index/sources` plus
+/// `index/synonyms.txt` copied from the repository.
 pub struct Project {
     pub dir: tempfile::TempDir,
 }
@@ -42,6 +47,15 @@ impl Project {
         )
         .unwrap();
         std::fs::create_dir_all(dir.path().join("config")).unwrap();
+        let cache = repo().join(VECTOR_CACHE);
+        std::fs::write(
+            dir.path().join("config/local.toml"),
+            format!(
+                "[semantic]\nvector_cache = {}\n",
+                toml::Value::String(cache.display().to_string())
+            ),
+        )
+        .unwrap();
         Project { dir }
     }
 

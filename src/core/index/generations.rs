@@ -37,6 +37,8 @@ pub enum Phase {
     Writing,
     /// Making the written segments durable.
     Committing,
+    /// Embedding the sentences that are new since the previous generation.
+    Embedding,
     /// Opening the staged generation and asking it a question.
     Checking,
     /// The staged generation is in place as `gen-N`; `CURRENT` is about to change.
@@ -67,6 +69,10 @@ impl std::fmt::Display for BuildStatus {
             }
             Phase::Writing => write!(f, "writing passages")?,
             Phase::Committing => write!(f, "saving the new index")?,
+            Phase::Embedding if self.total > 0 => {
+                write!(f, "embedding sentences, {} of {}", self.done, self.total)?
+            }
+            Phase::Embedding => write!(f, "embedding sentences")?,
             Phase::Checking => write!(f, "checking the new index")?,
             Phase::Switching | Phase::Switched => write!(f, "switching to the new index")?,
         }
@@ -293,6 +299,7 @@ pub fn stage(
             passages: 0,
             build_seconds: 0.0,
             previous: None,
+            vectors: None,
         },
         dir,
         installed: false,
@@ -378,6 +385,7 @@ mod tests {
             memory_budget_bytes: 50_000_000,
             threads: 1,
             progress: &(),
+            vectors: None,
         };
         let staged = stage(&corpus_with(text), &lock, opts).unwrap();
         install(&lock, staged, &()).unwrap()

@@ -32,6 +32,7 @@ use super::corpus::{self, Corpus, Passage, PassageKind, Source};
 pub const SCHEMA_VERSION: u32 = 2;
 
 mod generations;
+pub mod vectors;
 
 pub use generations::{install, lock, rollback, stage, BuildLock, BuildStatus, Phase, Staged};
 
@@ -153,6 +154,10 @@ pub struct Manifest {
     /// The generation that was current when this one replaced it: where a rollback goes.
     #[serde(default)]
     pub previous: Option<u64>,
+    /// Its sentence vectors: how many sentences, and how many were embedded for it (the
+    /// rest were reused). `None`: built without semantic search.
+    #[serde(default)]
+    pub vectors: Option<vectors::EmbedStats>,
 }
 
 /// A content hash of every source file under `dir` (names and bytes), in a stable order.
@@ -321,6 +326,8 @@ pub struct BuildOptions<'a> {
     /// Indexing threads (see [`build_threads`]).
     pub threads: usize,
     pub progress: &'a dyn BuildProgress,
+    /// How to embed sentences for semantic search; `None` builds without vectors.
+    pub vectors: Option<vectors::EmbedOptions<'a>>,
 }
 
 /// Indexing threads for a build: every core (up to 4, where tantivy stops gaining) when
@@ -370,6 +377,20 @@ pub(super) fn write_generation(
     writer.commit()?;
     writer.wait_merging_threads()?;
     opts.progress.finish();
+    let vectors = match &opts.vectors {
+        Some(v) => {
+            opts.progress.phase(Phase::Embedding);
+            let previous = current_generation(dir.parent().unwrap_or(dir));
+            Some(vectors::write(
+                corpus,
+                dir,
+                previous.as_deref(),
+                v,
+                opts.progress,
+            )?)
+        }
+        None => None,
+    };
     let catalog = serde_json::to_vec(&corpus.sources).map_err(|e| IndexError::Damaged {
         path: dir.to_path_buf(),
         reason: e.to_string(),
@@ -384,6 +405,7 @@ pub(super) fn write_generation(
         passages: corpus.passages.len(),
         build_seconds: started.elapsed().as_secs_f64(),
         previous: current_manifest(dir.parent().unwrap_or(dir)).map(|m| m.generation),
+        vectors,
     };
     let bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| IndexError::Damaged {
         path: dir.to_path_buf(),

