@@ -13,6 +13,8 @@
 //!   `serve`).
 //! - [`discord`]: the Discord front end (serenity and poise), started by `attache serve`.
 //! - [`metrics`]: Prometheus metrics and the readiness probe operators watch.
+//! - [`words`]: attache's own words in English, Ukrainian and Russian, for both front
+//!   ends.
 
 pub mod app;
 pub mod cli;
@@ -20,3 +22,4 @@ pub mod config;
 pub mod core;
 pub mod discord;
 pub mod metrics;
+pub mod words;

@@ -4,7 +4,9 @@ use std::io::{self, Write};
 
 use crate::core::eval::Report;
 use crate::core::index::OpenIndex;
+use crate::core::lang::Lang;
 use crate::core::search::{caveats, Response};
+use crate::words;
 
 /// A snippet's Discord markdown for a terminal: bold as ANSI bold (or plain), no escapes.
 fn terminal_text(snippet: &str, ansi: bool) -> String {
@@ -31,17 +33,29 @@ fn terminal_text(snippet: &str, ansi: bool) -> String {
     out
 }
 
+/// An answer for a terminal, attache's own words in the question's language.
 pub fn response(out: &mut dyn Write, r: &Response, ansi: bool) -> io::Result<()> {
+    let w = words::of(r.language);
     if r.passages.is_empty() {
-        writeln!(
-            out,
-            "Nothing in the sources answers “{}”.",
-            r.question.trim()
-        )?;
-        if !r.not_found.is_empty() {
-            writeln!(out, "Not found in any source: {}.", r.not_found.join(", "))?;
+        if r.language == Lang::En {
+            writeln!(
+                out,
+                "Nothing in the sources answers “{}”.",
+                r.question.trim()
+            )?;
+            if !r.not_found.is_empty() {
+                writeln!(out, "Not found in any source: {}.", r.not_found.join(", "))?;
+            }
+        } else {
+            writeln!(
+                out,
+                "{}: “{}”. {}",
+                w.nothing_found_title,
+                r.question.trim(),
+                w.nothing_found
+            )?;
         }
-        writeln!(out, "Try other words for what you mean, or ask about something the sources cover (`attache sources`).")?;
+        writeln!(out, "{}", w.try_other_words_cli)?;
         return Ok(());
     }
     if !r.corrections.is_empty() {
@@ -53,8 +67,11 @@ pub fn response(out: &mut dyn Write, r: &Response, ansi: bool) -> io::Result<()>
         writeln!(out, "(read as: {})", fixes.join(", "))?;
     }
     match &r.answer {
-        Some(a) => writeln!(out, "Answer: {} [{}]", a.text, a.citation)?,
+        Some(a) => writeln!(out, "{}: {} [{}]", w.answer_label, a.text, a.citation)?,
         None => writeln!(out, "More passages:")?,
+    }
+    if !w.quoted_in_english.is_empty() {
+        writeln!(out, "({})", w.quoted_in_english)?;
     }
     writeln!(out)?;
     for p in &r.passages {

@@ -44,7 +44,7 @@ fn patterns() -> &'static Patterns {
         ))
         .expect("valid regex"),
         duration: Regex::new(
-            r"(?i)(?-u:\b)(?:\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|few|several|half|\d+[–-]\d+)[\s-]+(?:minutes?|hours?|days?|weeks?|months?|years?)(?-u:\b)|(?-u:\b)last(?:ed|ing)(?-u:\b)|(?-u:\b)under an hour(?-u:\b)",
+            r"(?i)(?-u:\b)(?:\d+(?:\.\d+)?(?:\s*[–-]\s*\d+(?:\.\d+)?)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|few|several|half)[\s-]+(?:minutes?|hours?|days?|weeks?|months?|years?)(?-u:\b)|(?-u:\b)last(?:ed|ing)(?-u:\b)|(?-u:\b)under an hour(?-u:\b)",
         )
         .expect("valid regex"),
         number: Regex::new(r"(?-u:\b)\d[\d,.]*(?-u:\b)").expect("valid regex"),
@@ -200,6 +200,46 @@ pub fn one_line(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn marked(t: QuestionType, sentence: &str, asked: &[&str]) -> Option<String> {
+        let asked: Vec<String> = asked.iter().map(|s| s.to_string()).collect();
+        span(t, sentence, &asked).map(|(a, b)| sentence[a..b].to_string())
+    }
+
+    #[test]
+    fn the_span_is_the_fact_asked_for_not_the_sentence() {
+        use QuestionType::*;
+        let s = "Both sides agreed to exchange at least 1,200 prisoners of war from each side.";
+        assert_eq!(marked(HowMany, s, &[]).as_deref(), Some("at least 1,200"));
+        assert_eq!(
+            marked(
+                When,
+                "The third round was held on 23 July 2025 at Ciragan.",
+                &[]
+            )
+            .as_deref(),
+            Some("23 July 2025")
+        );
+        assert_eq!(
+            marked(HowLong, "Safest wording: roughly 1.5–2 hours.", &[]).as_deref(),
+            Some("1.5–2 hours")
+        );
+        // A year is not a count; the name asked about is not the answer.
+        assert_eq!(
+            marked(HowMany, "In 2025 they freed 84 people.", &[]).as_deref(),
+            Some("84")
+        );
+        assert_eq!(
+            marked(
+                Who,
+                "Hakan Fidan chaired the talks with Ibrahim Kalin.",
+                &["hakan", "fidan"]
+            )
+            .as_deref(),
+            Some("Ibrahim Kalin")
+        );
+        assert_eq!(marked(Why, "Because of the war.", &[]), None);
+    }
 
     #[test]
     fn evidence_matches_the_kind_of_fact_asked_for() {

@@ -37,6 +37,17 @@ pub enum Expired {
     Unknown,
 }
 
+impl Expired {
+    /// What the clicker reads, in their language.
+    pub fn text(&self, lang: crate::core::lang::Lang) -> &'static str {
+        let w = crate::words::of(lang);
+        match self {
+            Expired::Forgotten => w.button_expired,
+            Expired::Unknown => w.button_unknown,
+        }
+    }
+}
+
 /// Questions too long to ride in a custom id, by key; the oldest are forgotten first.
 pub struct QuestionStore {
     inner: Mutex<(HashMap<u64, String>, VecDeque<u64>)>,

@@ -13,6 +13,7 @@ use super::respond::{self, Mode, Target};
 use super::{limits, Context, Data, Error, Via};
 use crate::app::AppError;
 use crate::core::index::{IndexError, Manifest};
+use crate::core::lang::Lang;
 
 pub fn all() -> Vec<poise::Command<Data, Error>> {
     vec![
@@ -42,11 +43,21 @@ fn private(reply: &Reply, ctx: &Context<'_>) -> CreateReply {
 }
 
 /// Ask a question about the sources; the answer cites where it comes from
-#[poise::command(slash_command)]
+#[poise::command(
+    slash_command,
+    description_localized("uk", "Запитання про джерела; відповідь показує, звідки вона"),
+    description_localized("ru", "Вопрос об источниках; ответ показывает, откуда он")
+)]
 pub async fn ask(
     ctx: Context<'_>,
-    #[description = "Your question, in plain words"] question: String,
-    #[description = "Show the answer only to you"] private: Option<bool>,
+    #[description = "Your question, in plain words"]
+    #[description_localized("uk", "Ваше запитання, звичайними словами")]
+    #[description_localized("ru", "Ваш вопрос, обычными словами")]
+    question: String,
+    #[description = "Show the answer only to you"]
+    #[description_localized("uk", "Показати відповідь лише вам")]
+    #[description_localized("ru", "Показать ответ только вам")]
+    private: Option<bool>,
 ) -> Result<(), Error> {
     let Context::Application(app) = ctx else {
         return Ok(());
@@ -56,19 +67,22 @@ pub async fn ask(
     let http = &ctx.serenity_context().http;
     let typed = question;
     let question = super::question_text(&typed);
+    let lang = Lang::for_reply(&question, ctx.locale());
     if let Err(refusal) = state.admit(ctx.author().id, &typed, &question, Via::Slash) {
         target
             .send(
                 http,
                 &state.questions,
                 Mode::New { ephemeral: true },
-                &Reply::text(refusal.to_string()),
+                &Reply::text(refusal.text(lang)),
             )
             .await?;
         return Ok(());
     }
     let private = private.unwrap_or(false);
-    let job = state.reply(question, 0, Via::Slash, |r| render::answer(r, 0));
+    let job = state.reply(question, 0, Via::Slash, lang, |r, lang| {
+        render::answer(r, 0, lang)
+    });
     target
         .send_when_ready(
             http,
@@ -107,6 +121,14 @@ async fn source_ids(ctx: Context<'_>, partial: &str) -> CreateAutocompleteRespon
 /// Read one source whole; moderators add or remove sources
 #[poise::command(
     slash_command,
+    description_localized(
+        "uk",
+        "Прочитати джерело повністю; модератори додають і вилучають джерела"
+    ),
+    description_localized(
+        "ru",
+        "Прочитать источник целиком; модераторы добавляют и удаляют источники"
+    ),
     subcommands("show", "add", "remove"),
     subcommand_required
 )]
@@ -115,10 +137,16 @@ pub async fn source(_ctx: Context<'_>) -> Result<(), Error> {
 }
 
 /// Show one source whole, with its citations
-#[poise::command(slash_command)]
+#[poise::command(
+    slash_command,
+    description_localized("uk", "Показати джерело повністю, з посиланнями"),
+    description_localized("ru", "Показать источник целиком, со ссылками")
+)]
 pub async fn show(
     ctx: Context<'_>,
     #[description = "The source's id (start typing an id or a title)"]
+    #[description_localized("uk", "Ідентифікатор джерела (почніть вводити id чи назву)")]
+    #[description_localized("ru", "Идентификатор источника (начните вводить id или название)")]
     #[autocomplete = "source_ids"]
     id: String,
 ) -> Result<(), Error> {
@@ -136,10 +164,23 @@ pub async fn show(
 }
 
 /// Moderators: add or replace a source file (.md document or .toml records) and reindex
-#[poise::command(slash_command, guild_only)]
+#[poise::command(
+    slash_command,
+    guild_only,
+    description_localized(
+        "uk",
+        "Модератори: додати чи замінити файл джерела (.md або .toml) і переіндексувати"
+    ),
+    description_localized(
+        "ru",
+        "Модераторы: добавить или заменить файл источника (.md или .toml) и переиндексировать"
+    )
+)]
 pub async fn add(
     ctx: Context<'_>,
     #[description = "A document (.md) or records file (.toml) in the corpus format"]
+    #[description_localized("uk", "Документ (.md) або файл записів (.toml) у форматі корпусу")]
+    #[description_localized("ru", "Документ (.md) или файл записей (.toml) в формате корпуса")]
     file: serenity::all::Attachment,
 ) -> Result<(), Error> {
     if !moderator(&ctx, "add sources").await? {
@@ -199,10 +240,23 @@ pub async fn add(
 }
 
 /// Moderators: remove a source (asks to confirm) and reindex
-#[poise::command(slash_command, guild_only)]
+#[poise::command(
+    slash_command,
+    guild_only,
+    description_localized(
+        "uk",
+        "Модератори: вилучити джерело (з підтвердженням) і переіндексувати"
+    ),
+    description_localized(
+        "ru",
+        "Модераторы: удалить источник (с подтверждением) и переиндексировать"
+    )
+)]
 pub async fn remove(
     ctx: Context<'_>,
     #[description = "The source's id (start typing an id or a title)"]
+    #[description_localized("uk", "Ідентифікатор джерела (почніть вводити id чи назву)")]
+    #[description_localized("ru", "Идентификатор источника (начните вводить id или название)")]
     #[autocomplete = "source_ids"]
     id: String,
 ) -> Result<(), Error> {
@@ -222,7 +276,11 @@ pub async fn remove(
 }
 
 /// List what is indexed, with passage counts and when it was indexed
-#[poise::command(slash_command)]
+#[poise::command(
+    slash_command,
+    description_localized("uk", "Що проіндексовано: джерела, кількість уривків і коли"),
+    description_localized("ru", "Что проиндексировано: источники, число отрывков и когда")
+)]
 pub async fn sources(ctx: Context<'_>) -> Result<(), Error> {
     let engine = ctx.data().library.engine();
     ctx.send(private(&render::catalog(engine.index(), 0), &ctx))
@@ -231,19 +289,36 @@ pub async fn sources(ctx: Context<'_>) -> Result<(), Error> {
 }
 
 /// How to ask attache questions, with examples
-#[poise::command(slash_command)]
+#[poise::command(
+    slash_command,
+    description_localized("uk", "Як ставити attache запитання, з прикладами"),
+    description_localized("ru", "Как задавать attache вопросы, с примерами")
+)]
 pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
     let state = ctx.data();
     let reply = render::help(
         state.library.settings().search.max_question_chars,
         !state.settings.answer_channel_ids.is_empty(),
+        ctx.locale().and_then(Lang::from_locale).unwrap_or_default(),
     );
     ctx.send(private(&reply, &ctx)).await?;
     Ok(())
 }
 
 /// Moderators: the most asked recent questions that found nothing
-#[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    description_localized(
+        "uk",
+        "Модератори: найчастіші недавні запитання, на які нічого не знайшлося"
+    ),
+    description_localized(
+        "ru",
+        "Модераторы: самые частые недавние вопросы, на которые ничего не нашлось"
+    )
+)]
 pub async fn unanswered(ctx: Context<'_>) -> Result<(), Error> {
     if !moderator(&ctx, "see unanswered questions").await? {
         return Ok(());
@@ -316,7 +391,19 @@ pub(super) fn reindex_reply(
 }
 
 /// Moderators: rebuild the index from the sources; answers continue meanwhile
-#[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    description_localized(
+        "uk",
+        "Модератори: перебудувати індекс із джерел; відповіді тим часом тривають"
+    ),
+    description_localized(
+        "ru",
+        "Модераторы: перестроить индекс из источников; ответы тем временем продолжаются"
+    )
+)]
 pub async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
     if !moderator(&ctx, "reindex").await? {
         return Ok(());
@@ -334,7 +421,13 @@ pub async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
 }
 
 /// Moderators: go back to the previous index generation
-#[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    description_localized("uk", "Модератори: повернутися до попереднього покоління індексу"),
+    description_localized("ru", "Модераторы: вернуться к предыдущему поколению индекса")
+)]
 pub async fn rollback(ctx: Context<'_>) -> Result<(), Error> {
     if !moderator(&ctx, "roll back the index").await? {
         return Ok(());

@@ -8,6 +8,7 @@ use super::buttons::{self, Action};
 use super::render::{self, Reply};
 use super::respond::{self, Mode, Target};
 use super::{Data, Error, State, Via};
+use crate::core::lang::Lang;
 
 pub async fn handle(
     framework: poise::FrameworkContext<'_, Data, Error>,
@@ -70,15 +71,18 @@ async fn on_message(state: &State, http: &serenity::all::Http, msg: &Message) ->
     let Some((question, via)) = question_in(state, msg) else {
         return Ok(());
     };
+    // Messages carry no locale: the question's own language decides.
+    let lang = Lang::for_reply(&question, None);
     let reply = if question.is_empty() {
         render::help(
             state.library.settings().search.max_question_chars,
             !state.settings.answer_channel_ids.is_empty(),
+            lang,
         )
     } else if let Err(refusal) = state.admit(msg.author.id, &msg.content, &question, via) {
-        Reply::text(refusal.to_string())
+        Reply::text(refusal.text(lang))
     } else {
-        let job = state.reply(question, 0, via, |r| render::answer(r, 0));
+        let job = state.reply(question, 0, via, lang, |r, lang| render::answer(r, 0, lang));
         tokio::pin!(job);
         // No deadline for messages, but show "attache is typing…" when it takes a while.
         tokio::select! {
@@ -112,7 +116,9 @@ async fn on_click(
                     http,
                     &state.questions,
                     Mode::New { ephemeral: true },
-                    &Reply::text(expired.to_string()),
+                    &Reply::text(
+                        expired.text(Lang::from_locale(&click.locale).unwrap_or_default()),
+                    ),
                 )
                 .await?;
             return Ok(());
@@ -132,13 +138,17 @@ async fn on_click(
     let defer_after = state.settings.defer_after;
     match action {
         Action::More { offset, question } => {
-            let job = state.reply(question, offset, Via::Button, |r| render::answer(r, offset));
+            let lang = Lang::for_reply(&question, Some(&click.locale));
+            let job = state.reply(question, offset, Via::Button, lang, |r, lang| {
+                render::answer(r, offset, lang)
+            });
             target
                 .send_when_ready(http, &state.questions, paging, defer_after, job)
                 .await?;
         }
         Action::Sources { offset, question } => {
-            let job = state.reply(question, offset, Via::Button, render::full_sources);
+            let lang = Lang::for_reply(&question, Some(&click.locale));
+            let job = state.reply(question, offset, Via::Button, lang, render::full_sources);
             target
                 .send_when_ready(
                     http,

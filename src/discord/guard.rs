@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use serenity::all::{Member, UserId};
 
+use crate::core::lang::Lang;
 use crate::core::search::QuestionError;
+use crate::words;
 
 /// Why a question is not answered now; shown privately to the person who asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -23,6 +25,27 @@ pub enum Refusal {
     ShuttingDown,
     #[error("Sorry, something went wrong on my side while answering. It has been logged; please try again.")]
     Failed,
+}
+
+impl Refusal {
+    /// The refusal as the asker reads it, in their language (`Display` is the English
+    /// one, for logs).
+    pub fn text(&self, lang: Lang) -> String {
+        let w = words::of(lang);
+        match self {
+            Refusal::Question(QuestionError::Empty) => w.empty_question.to_string(),
+            Refusal::Question(QuestionError::TooLong { chars, max }) => words::fill(
+                w.too_long,
+                &[("chars", &chars.to_string()), ("max", &max.to_string())],
+            ),
+            Refusal::Cooldown(d) => {
+                words::fill(w.cooldown, &[("seconds", &d.as_secs().max(1).to_string())])
+            }
+            Refusal::Busy => w.busy.to_string(),
+            Refusal::ShuttingDown => w.restarting.to_string(),
+            Refusal::Failed => w.failed.to_string(),
+        }
+    }
 }
 
 /// When each member may ask again.

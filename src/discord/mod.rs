@@ -29,6 +29,7 @@ use tracing::{info, warn};
 use crate::app::Library;
 use crate::config::{DiscordSettings, Secret, Shards};
 use crate::core::gaps::Gaps;
+use crate::core::lang::Lang;
 use crate::core::search::{AskError, Response};
 use crate::metrics::Metrics;
 use buttons::QuestionStore;
@@ -174,17 +175,18 @@ impl State {
     }
 
     /// The reply to a question: `render` of the answer, or the refusal as the asker
-    /// reads it.
+    /// reads it, in `lang` (see [`Lang::for_reply`]).
     pub async fn reply(
         &self,
         question: String,
         offset: usize,
         via: Via,
-        render: impl FnOnce(&Response) -> render::Reply,
+        lang: Lang,
+        render: impl FnOnce(&Response, Lang) -> render::Reply,
     ) -> render::Reply {
         match self.ask(question, offset, via).await {
-            Ok(r) => render(&r),
-            Err(refusal) => render::Reply::text(refusal.to_string()),
+            Ok(r) => render(&r, lang),
+            Err(refusal) => render::Reply::text(refusal.text(lang)),
         }
     }
 
@@ -278,7 +280,8 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             // When Discord itself refused (an expired interaction, an outage), another
             // request for the apology would fail the same way: log and stop.
             if !record_discord_error(&ctx.data().metrics, &error) {
-                let _ = ctx.send(private(&Refusal::Failed.to_string())).await;
+                let lang = ctx.locale().and_then(Lang::from_locale).unwrap_or_default();
+                let _ = ctx.send(private(&Refusal::Failed.text(lang))).await;
             }
         }
         E::ArgumentParse { error, ctx, .. } => {

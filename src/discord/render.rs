@@ -10,8 +10,10 @@ use super::buttons::Action;
 use super::limits::{self, chars, fit};
 use crate::core::corpus::{Passage, Source};
 use crate::core::index::{Manifest, OpenIndex};
+use crate::core::lang::Lang;
 use crate::core::search::{caveats, Hit, Response};
 use crate::core::snippet::escape_markdown;
+use crate::words;
 
 const BLURPLE: u32 = 0x5865F2;
 const GREY: u32 = 0x99AAB5;
@@ -254,14 +256,18 @@ fn pack(lines: &[String], max: usize) -> Vec<String> {
 
 /// The answer to a question: the direct answer, the passages with matches in bold, the
 /// citations, and buttons for more results and full sources.
-pub fn answer(r: &Response, offset: usize) -> Reply {
+pub fn answer(r: &Response, offset: usize, lang: Lang) -> Reply {
+    let w = words::of(lang);
     if r.passages.is_empty() {
-        return nothing_found(r, offset);
+        return nothing_found(r, offset, lang);
     }
     let mut description = String::new();
     if let Some(a) = &r.answer {
         let warn = if a.caveats.is_empty() { "" } else { "⚠️ " };
         description.push_str(&format!("{warn}**{}** [{}]\n", plain(&a.text), a.citation));
+    }
+    if !w.quoted_in_english.is_empty() {
+        description.push_str(&format!("*{}*\n", w.quoted_in_english));
     }
     if !r.corrections.is_empty() {
         let fixes: Vec<String> = r
@@ -269,7 +275,8 @@ pub fn answer(r: &Response, offset: usize) -> Reply {
             .iter()
             .map(|c| format!("{} → {}", plain(&c.from), plain(&c.to)))
             .collect();
-        description.push_str(&format!("*Read as: {}*\n", fixes.join(", ")));
+        let read_as = words::fill(w.read_as, &[("fixes", &fixes.join(", "))]);
+        description.push_str(&format!("*{read_as}*\n"));
     }
     let mut blocks = Vec::new();
     for h in &r.passages {
@@ -311,9 +318,9 @@ pub fn answer(r: &Response, offset: usize) -> Reply {
         .map(|(i, v)| {
             (
                 if i == 0 {
-                    "Sources".to_string()
+                    w.sources.to_string()
                 } else {
-                    "Sources (continued)".to_string()
+                    w.sources_continued.to_string()
                 },
                 v,
             )
@@ -329,17 +336,22 @@ pub fn answer(r: &Response, offset: usize) -> Reply {
         url: None,
         description,
         fields,
-        footer: Some(format!(
-            "Results {first}–{last} of {total} · index generation {}, indexed {} · /source show shows a whole source",
-            r.generation,
-            ago(&r.indexed_at)
+        footer: Some(words::fill(
+            w.results_footer,
+            &[
+                ("first", &first.to_string()),
+                ("last", &last.to_string()),
+                ("total", &total.to_string()),
+                ("generation", &r.generation.to_string()),
+                ("ago", &ago(&r.indexed_at)),
+            ],
         )),
         timestamp: None,
         colour: if flagged { AMBER } else { BLURPLE },
     };
     let mut buttons = vec![
         Button::Action {
-            label: "More results".into(),
+            label: w.more_results.into(),
             action: Action::More {
                 offset: last,
                 question: r.question.clone(),
@@ -348,7 +360,7 @@ pub fn answer(r: &Response, offset: usize) -> Reply {
             primary: true,
         },
         Button::Action {
-            label: "Sources".into(),
+            label: w.sources_button.into(),
             action: Action::Sources {
                 offset,
                 question: r.question.clone(),
@@ -359,7 +371,7 @@ pub fn answer(r: &Response, offset: usize) -> Reply {
     ];
     if let Some(url) = r.passages.first().and_then(|h| h.source.url.clone()) {
         buttons.push(Button::Link {
-            label: format!("Open [{}]", r.passages[0].citation),
+            label: words::fill(w.open, &[("n", &r.passages[0].citation.to_string())]),
             url,
         });
     }
@@ -371,26 +383,30 @@ pub fn answer(r: &Response, offset: usize) -> Reply {
 }
 
 /// No passage answers the question: say so, name the words no source has, suggest what to do.
-fn nothing_found(r: &Response, offset: usize) -> Reply {
+fn nothing_found(r: &Response, offset: usize, lang: Lang) -> Reply {
+    let w = words::of(lang);
     let mut description = if offset > 0 {
-        "There are no further passages for this question.".to_string()
+        w.no_further_passages.to_string()
     } else {
-        "I found nothing in the sources that answers this.".to_string()
+        w.nothing_found.to_string()
     };
     if !r.not_found.is_empty() {
-        let words: Vec<String> = r
+        let missing: Vec<String> = r
             .not_found
             .iter()
             .map(|w| format!("**{}**", plain(w)))
             .collect();
-        description.push_str(&format!("\nNot in any source: {}.", words.join(", ")));
+        description.push('\n');
+        description.push_str(&words::fill(
+            w.not_in_any_source,
+            &[("words", &missing.join(", "))],
+        ));
     }
-    description.push_str(
-        "\nTry other words for what you mean, or see what the sources cover with `/sources`.",
-    );
+    description.push('\n');
+    description.push_str(w.try_other_words);
     Reply::card(Card {
         title: Some(fit(
-            &format!("Nothing found: {}", plain(r.question.trim())),
+            &format!("{}: {}", w.nothing_found_title, plain(r.question.trim())),
             limits::EMBED_TITLE,
         )),
         description,
@@ -400,9 +416,10 @@ fn nothing_found(r: &Response, offset: usize) -> Reply {
 }
 
 /// "Sources": the whole passages of one page of results with every page that backs them.
-pub fn full_sources(r: &Response) -> Reply {
+pub fn full_sources(r: &Response, lang: Lang) -> Reply {
+    let w = words::of(lang);
     if r.passages.is_empty() {
-        return Reply::text("These results are no longer in the index; ask the question again.");
+        return Reply::text(w.results_gone);
     }
     let hits = &r.passages[..r.passages.len().min(limits::EMBEDS_PER_MESSAGE)];
     let budget = limits::EMBEDS_TOTAL / hits.len();
@@ -435,21 +452,21 @@ pub fn full_sources(r: &Response) -> Reply {
                 lines.push(details.join(", "));
             }
             if let Some(credit) = &h.credit {
-                lines.push(format!("Photo: {}", plain(credit)));
+                lines.push(format!("{}: {}", w.photo, plain(credit)));
             }
             for (i, v) in pack(&lines, limits::FIELD_VALUE).into_iter().enumerate() {
                 fields.push((
                     if i == 0 {
-                        "Backed by".to_string()
+                        w.backed_by.to_string()
                     } else {
-                        "Backed by (continued)".to_string()
+                        w.backed_by_continued.to_string()
                     },
                     v,
                 ));
             }
             let flags = caveats(&h.flags);
             if !flags.is_empty() {
-                fields.push(("Caution".to_string(), format!("⚠️ {}", flags.join("; "))));
+                fields.push((w.caution.to_string(), format!("⚠️ {}", flags.join("; "))));
             }
             Card {
                 title: Some(format!("[{}] {}", h.citation, plain(&h.source.title))),
@@ -457,8 +474,9 @@ pub fn full_sources(r: &Response) -> Reply {
                 description: plain(&h.text),
                 fields,
                 footer: Some(format!(
-                    "{} · /source show {} shows the whole source",
-                    h.id, h.source.id
+                    "{} · {}",
+                    h.id,
+                    words::fill(w.whole_source_footer, &[("id", &h.source.id)])
                 )),
                 timestamp: None,
                 colour: if flags.is_empty() { BLURPLE } else { AMBER },
@@ -653,32 +671,22 @@ pub fn catalog(index: &OpenIndex, page: usize) -> Reply {
 }
 
 /// `/help`: how to ask, with examples.
-pub fn help(max_question_chars: usize, answer_channels: bool) -> Reply {
-    let mut description = String::from(
-        "Ask me about the sources this server has loaded, in plain words. I search them and answer with the passages that say so, and cite where each comes from.\n\n\
-         **Ask**\n\
-         • `/ask question: How many prisoners will be exchanged?`\n\
-         • mention me: `@attache Who led the Russian delegation?`\n\
-         • or send me a direct message.\n",
-    );
+pub fn help(max_question_chars: usize, answer_channels: bool, lang: Lang) -> Reply {
+    let w = words::of(lang);
+    let mut description = format!("{}\n\n{}\n", w.help_intro, w.help_ask);
     if answer_channels {
-        description.push_str(
-            "• In this server's question channels, every message is taken as a question.\n",
-        );
+        description.push_str(w.help_answer_channels);
+        description.push('\n');
     }
-    description.push_str(&format!(
-        "\n**Tips**\n\
-         • Ask one thing at a time; names, dates and numbers help (\"When was the third round?\").\n\
-         • Spelling mistakes and other spellings of names are fine.\n\
-         • `private: True` on `/ask` shows the answer only to you.\n\
-         • Under an answer, **More results** shows the next passages and **Sources** the full texts with their sources.\n\
-         • Questions may be up to {max_question_chars} characters.\n\n\
-         **Look around**\n\
-         • `/sources` lists what is indexed; `/source show id:` shows one source whole.\n\
-         • Moderators: `/source add` and `/source remove` change the sources; `/reindex` after editing files; `/rollback` goes back one index generation."
+    description.push('\n');
+    description.push_str(&words::fill(
+        w.help_tips,
+        &[("max", &max_question_chars.to_string())],
     ));
+    description.push_str("\n\n");
+    description.push_str(w.help_look_around);
     Reply::card(Card {
-        title: Some("How to ask attache".into()),
+        title: Some(w.help_title.into()),
         description,
         colour: BLURPLE,
         ..Card::default()

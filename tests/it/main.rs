@@ -6,6 +6,8 @@ mod cli;
 mod corpus;
 mod discord;
 mod eval;
+mod languages;
 mod properties;
 mod reindex;
+mod semantic;
 mod util;

@@ -52,7 +52,7 @@ proptest! {
         let engine = library().engine();
         match engine.ask(&q, 3, 0) {
             Ok(r) => {
-                let reply = render::answer(&r, 0);
+                let reply = render::answer(&r, 0, r.language);
                 for card in &reply.cards {
                     prop_assert!(card.total_chars() <= limits::EMBEDS_TOTAL);
                     prop_assert!(limits::chars(card.title.as_deref().unwrap_or("")) <= limits::EMBED_TITLE);

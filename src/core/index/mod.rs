@@ -34,7 +34,9 @@ pub const SCHEMA_VERSION: u32 = 2;
 mod generations;
 pub mod vectors;
 
-pub use generations::{install, lock, rollback, stage, BuildLock, BuildStatus, Phase, Staged};
+pub use generations::{
+    install, lock, read_status, rollback, stage, BuildLock, BuildStatus, Phase, Staged,
+};
 
 const CATALOG: &str = "catalog.json";
 const MANIFEST: &str = "manifest.json";

@@ -1,0 +1,234 @@
+//! attache's own words, in English, Ukrainian and Russian: what a member reads around
+//! the quoted sources (nothing found, refusals, button labels, help). The quotes stay in
+//! the language of the sources. Front ends pick the language with
+//! [`Lang::for_reply`](crate::core::lang::Lang::for_reply) and render these words; the
+//! core never sees them.
+//!
+//! Moderator-only replies (reindex results, source management, `/unanswered`) are in
+//! English for now.
+
+use crate::core::lang::Lang;
+
+/// Every phrase a member may read, in one language. `{…}` marks what is filled in.
+pub struct Words {
+    /// Says that the quoted answer and passages are in English.
+    pub quoted_in_english: &'static str,
+    pub nothing_found_title: &'static str,
+    pub nothing_found: &'static str,
+    pub no_further_passages: &'static str,
+    /// `{words}`: the question's words that no source has.
+    pub not_in_any_source: &'static str,
+    pub try_other_words: &'static str,
+    /// The same, for the command line.
+    pub try_other_words_cli: &'static str,
+    /// Before the one-line answer on the command line.
+    pub answer_label: &'static str,
+    /// `{fixes}`: "prisonners → prisoners".
+    pub read_as: &'static str,
+    pub sources: &'static str,
+    pub sources_continued: &'static str,
+    pub backed_by: &'static str,
+    pub backed_by_continued: &'static str,
+    pub caution: &'static str,
+    pub photo: &'static str,
+    pub more_results: &'static str,
+    pub sources_button: &'static str,
+    /// `{n}`: the citation number.
+    pub open: &'static str,
+    /// `{first}`, `{last}`, `{total}`, `{generation}`, `{ago}`.
+    pub results_footer: &'static str,
+    /// `{id}`.
+    pub whole_source_footer: &'static str,
+    pub results_gone: &'static str,
+    pub button_expired: &'static str,
+    pub button_unknown: &'static str,
+    /// `{seconds}`.
+    pub cooldown: &'static str,
+    pub busy: &'static str,
+    pub restarting: &'static str,
+    pub failed: &'static str,
+    pub empty_question: &'static str,
+    /// `{chars}`, `{max}`.
+    pub too_long: &'static str,
+    pub help_title: &'static str,
+    pub help_intro: &'static str,
+    pub help_ask: &'static str,
+    pub help_answer_channels: &'static str,
+    /// `{max}`: the longest question.
+    pub help_tips: &'static str,
+    pub help_look_around: &'static str,
+}
+
+pub fn of(lang: Lang) -> &'static Words {
+    match lang {
+        Lang::En => &EN,
+        Lang::Uk => &UK,
+        Lang::Ru => &RU,
+    }
+}
+
+/// `template` with each `{name}` replaced by its value.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = template.to_string();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+static EN: Words = Words {
+    quoted_in_english: "",
+    nothing_found_title: "Nothing found",
+    nothing_found: "I found nothing in the sources that answers this.",
+    no_further_passages: "There are no further passages for this question.",
+    not_in_any_source: "Not in any source: {words}.",
+    try_other_words: "Try other words for what you mean, or see what the sources cover with `/sources`.",
+    try_other_words_cli: "Try other words for what you mean, or ask about something the sources cover (`attache sources`).",
+    answer_label: "Answer",
+    read_as: "Read as: {fixes}",
+    sources: "Sources",
+    sources_continued: "Sources (continued)",
+    backed_by: "Backed by",
+    backed_by_continued: "Backed by (continued)",
+    caution: "Caution",
+    photo: "Photo",
+    more_results: "More results",
+    sources_button: "Sources",
+    open: "Open [{n}]",
+    results_footer: "Results {first}–{last} of {total} · index generation {generation}, indexed {ago} · /source show shows a whole source",
+    whole_source_footer: "/source show {id} shows the whole source",
+    results_gone: "These results are no longer in the index; ask the question again.",
+    button_expired: "This button has expired (attache restarted since). Please ask the question again.",
+    button_unknown: "This button is from another version of attache. Please ask the question again.",
+    cooldown: "Please wait {seconds} s before asking again.",
+    busy: "I'm answering a lot of questions right now. Please try again in a few seconds.",
+    restarting: "attache is restarting. Please ask again in a minute.",
+    failed: "Sorry, something went wrong on my side while answering. It has been logged; please try again.",
+    empty_question: "Please ask a question: it was empty.",
+    too_long: "That question is too long ({chars} characters); please keep it under {max}.",
+    help_title: "How to ask attache",
+    help_intro: "Ask me about the sources this server has loaded, in plain words, in English, Ukrainian or Russian. I search them and answer with the passages that say so, and cite where each comes from.",
+    help_ask: "**Ask**\n• `/ask question: How many prisoners will be exchanged?`\n• mention me: `@attache Who led the Russian delegation?`\n• or send me a direct message.",
+    help_answer_channels: "• In this server's question channels, every message is taken as a question.",
+    help_tips: "**Tips**\n• Ask one thing at a time; names, dates and numbers help (\"When was the third round?\").\n• Spelling mistakes and other spellings of names are fine.\n• `private: True` on `/ask` shows the answer only to you.\n• Under an answer, **More results** shows the next passages and **Sources** the full texts with their sources.\n• Questions may be up to {max} characters.",
+    help_look_around: "**Look around**\n• `/sources` lists what is indexed; `/source show id:` shows one source whole.\n• Moderators: `/source add` and `/source remove` change the sources; `/reindex` after editing files; `/rollback` goes back one index generation.",
+};
+
+static UK: Words = Words {
+    quoted_in_english: "Цитати наведено англійською, мовою джерел.",
+    nothing_found_title: "Нічого не знайдено",
+    nothing_found: "У джерелах немає нічого, що відповідало б на це запитання.",
+    no_further_passages: "Інших уривків для цього запитання немає.",
+    not_in_any_source: "Немає в жодному джерелі: {words}.",
+    try_other_words: "Спробуйте сказати інакше або подивіться, про що є джерела: `/sources`.",
+    try_other_words_cli: "Спробуйте сказати інакше або спитайте про те, про що є джерела (`attache sources`).",
+    answer_label: "Відповідь",
+    read_as: "Прочитано як: {fixes}",
+    sources: "Джерела",
+    sources_continued: "Джерела (продовження)",
+    backed_by: "Підтверджують",
+    backed_by_continued: "Підтверджують (продовження)",
+    caution: "Увага",
+    photo: "Фото",
+    more_results: "Більше результатів",
+    sources_button: "Джерела",
+    open: "Відкрити [{n}]",
+    results_footer: "Результати {first}–{last} з {total} · покоління індексу {generation}, проіндексовано {ago} · /source show показує джерело повністю",
+    whole_source_footer: "/source show {id} показує джерело повністю",
+    results_gone: "Цих результатів уже немає в індексі; поставте запитання ще раз.",
+    button_expired: "Ця кнопка вже не діє (attache відтоді перезапускався). Поставте запитання ще раз.",
+    button_unknown: "Ця кнопка з іншої версії attache. Поставте запитання ще раз.",
+    cooldown: "Зачекайте {seconds} с, перш ніж питати знову.",
+    busy: "Зараз я відповідаю на багато запитань. Спробуйте ще раз за кілька секунд.",
+    restarting: "attache перезапускається. Запитайте ще раз за хвилину.",
+    failed: "Вибачте, під час відповіді в мене щось пішло не так. Помилку записано; спробуйте ще раз.",
+    empty_question: "Поставте запитання: воно порожнє.",
+    too_long: "Запитання задовге ({chars} символів); будь ласка, вкладіться в {max}.",
+    help_title: "Як питати attache",
+    help_intro: "Питайте мене звичайними словами про джерела, завантажені на цей сервер, — українською, англійською чи російською. Я шукаю в них і відповідаю уривками, де про це сказано, з посиланням на джерело кожного. Джерела англійською, тож і цитати англійською.",
+    help_ask: "**Як питати**\n• `/ask question: Скільки полонених обміняють?`\n• згадайте мене: `@attache Хто очолював російську делегацію?`\n• або напишіть мені в особисті повідомлення.",
+    help_answer_channels: "• У каналах для запитань на цьому сервері кожне повідомлення вважається запитанням.",
+    help_tips: "**Поради**\n• Питайте про одне за раз; імена, дати й числа допомагають («Коли був третій раунд?»).\n• Помилки й інше написання імен — не проблема.\n• `private: True` у `/ask` показує відповідь лише вам.\n• Під відповіддю **Більше результатів** показує наступні уривки, а **Джерела** — повні тексти з джерелами.\n• Запитання може мати до {max} символів.",
+    help_look_around: "**Що ще є**\n• `/sources` — що проіндексовано; `/source show id:` показує одне джерело повністю.\n• Модератори: `/source add` і `/source remove` змінюють джерела; `/reindex` — після редагування файлів; `/rollback` повертає попереднє покоління індексу.",
+};
+
+static RU: Words = Words {
+    quoted_in_english: "Цитаты приведены на английском, языке источников.",
+    nothing_found_title: "Ничего не найдено",
+    nothing_found: "В источниках нет ничего, что отвечало бы на этот вопрос.",
+    no_further_passages: "Других отрывков по этому вопросу нет.",
+    not_in_any_source: "Нет ни в одном источнике: {words}.",
+    try_other_words: "Попробуйте сформулировать иначе или посмотрите, о чём есть источники: `/sources`.",
+    try_other_words_cli: "Попробуйте сформулировать иначе или спросите о том, о чём есть источники (`attache sources`).",
+    answer_label: "Ответ",
+    read_as: "Прочитано как: {fixes}",
+    sources: "Источники",
+    sources_continued: "Источники (продолжение)",
+    backed_by: "Подтверждают",
+    backed_by_continued: "Подтверждают (продолжение)",
+    caution: "Внимание",
+    photo: "Фото",
+    more_results: "Ещё результаты",
+    sources_button: "Источники",
+    open: "Открыть [{n}]",
+    results_footer: "Результаты {first}–{last} из {total} · поколение индекса {generation}, проиндексировано {ago} · /source show показывает источник целиком",
+    whole_source_footer: "/source show {id} показывает источник целиком",
+    results_gone: "Этих результатов уже нет в индексе; задайте вопрос ещё раз.",
+    button_expired: "Эта кнопка больше не действует (attache с тех пор перезапускался). Задайте вопрос ещё раз.",
+    button_unknown: "Эта кнопка из другой версии attache. Задайте вопрос ещё раз.",
+    cooldown: "Подождите {seconds} с, прежде чем спрашивать снова.",
+    busy: "Сейчас я отвечаю на много вопросов. Попробуйте ещё раз через несколько секунд.",
+    restarting: "attache перезапускается. Спросите ещё раз через минуту.",
+    failed: "Извините, при ответе у меня что-то пошло не так. Ошибка записана; попробуйте ещё раз.",
+    empty_question: "Задайте вопрос: он пустой.",
+    too_long: "Вопрос слишком длинный ({chars} символов); пожалуйста, уложитесь в {max}.",
+    help_title: "Как спрашивать attache",
+    help_intro: "Спрашивайте меня обычными словами об источниках, загруженных на этот сервер, — по-русски, по-украински или по-английски. Я ищу в них и отвечаю отрывками, где об этом сказано, со ссылкой на источник каждого. Источники на английском, поэтому и цитаты на английском.",
+    help_ask: "**Как спрашивать**\n• `/ask question: Сколько пленных обменяют?`\n• упомяните меня: `@attache Кто возглавлял российскую делегацию?`\n• или напишите мне в личные сообщения.",
+    help_answer_channels: "• В каналах для вопросов на этом сервере каждое сообщение считается вопросом.",
+    help_tips: "**Советы**\n• Спрашивайте об одном за раз; имена, даты и числа помогают («Когда был третий раунд?»).\n• Опечатки и другое написание имён — не проблема.\n• `private: True` в `/ask` показывает ответ только вам.\n• Под ответом **Ещё результаты** показывает следующие отрывки, а **Источники** — полные тексты с источниками.\n• Вопрос может быть длиной до {max} символов.",
+    help_look_around: "**Что ещё есть**\n• `/sources` — что проиндексировано; `/source show id:` показывает один источник целиком.\n• Модераторы: `/source add` и `/source remove` меняют источники; `/reindex` — после правки файлов; `/rollback` возвращает предыдущее поколение индекса.",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_phrase_keeps_its_placeholders_in_every_language() {
+        let pick = |w: &'static Words| {
+            [
+                w.not_in_any_source,
+                w.read_as,
+                w.open,
+                w.results_footer,
+                w.whole_source_footer,
+                w.cooldown,
+                w.too_long,
+                w.help_tips,
+            ]
+        };
+        let holes = |s: &str| {
+            let mut h: Vec<String> = s
+                .split('{')
+                .skip(1)
+                .filter_map(|p| p.split_once('}').map(|(n, _)| n.to_string()))
+                .collect();
+            h.sort();
+            h
+        };
+        for lang in [Lang::Uk, Lang::Ru] {
+            for (en, other) in pick(&EN).iter().zip(pick(of(lang))) {
+                assert_eq!(holes(en), holes(other), "{other}");
+            }
+        }
+    }
+
+    #[test]
+    fn filling_replaces_every_placeholder() {
+        assert_eq!(
+            fill(of(Lang::Uk).cooldown, &[("seconds", "3")]),
+            "Зачекайте 3 с, перш ніж питати знову."
+        );
+    }
+}
