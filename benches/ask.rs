@@ -4,7 +4,13 @@
 //!   shipped corpus and on generated corpora (100k and 1M passages by default), reported
 //!   as p50/p99 over every question of the evaluation files, repeated;
 //! - index build throughput (passages per second) for each generated corpus;
-//! - memory: resident set size after opening each index and its peak so far.
+//! - memory: resident set size after opening each index and its peak so far;
+//! - semantic search on the shipped corpus: building with vectors (sentences embedded per
+//!   second), a new question and a repeated one (its vector cached), a reindex after one
+//!   edited record, peak memory with the model loaded; and building a ~2k-passage
+//!   generated corpus with vectors (`ATTACHE_BENCH_SEMANTIC_SIZE`);
+//! - the lexical path against SQLite FTS5 (bm25, an OR of the question's words) on the
+//!   same generated corpora and questions, as a ratio of medians.
 //!
 //! Generated passages mix sentences of the shipped corpus (so questions match real
 //! words at realistic frequencies) with filler sentences from a synthetic vocabulary.
@@ -16,12 +22,15 @@ use std::time::{Duration, Instant};
 mod common;
 
 use attache::core::corpus::{self, Corpus};
-use attache::core::index::{self, BuildOptions};
+use attache::core::embed::{self, Embedder};
+use attache::core::index::vectors::{EmbedOptions, SentenceVectors};
+use attache::core::index::{self, BuildOptions, Manifest};
 use attache::core::query::Analyzers;
+use attache::core::search::semantic::Semantic;
 use attache::core::search::{Engine, SearchSettings};
 use attache::core::synonyms::Synonyms;
 
-use common::{generate, memory, questions};
+use common::{distinct_questions, generate, memory, ms, percentile, questions};
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -63,7 +72,7 @@ fn main() {
         "peak MiB"
     );
     let shipped_rounds = if rounds > 0 { rounds } else { 40 };
-    run("shipped", &shipped, &synonyms, &questions, shipped_rounds);
+    run("shipped", &shipped, &synonyms, &questions, shipped_rounds, false);
     for size in sizes {
         let generated = generate(&shipped, size);
         let repeat = if rounds > 0 {
@@ -77,22 +86,227 @@ fn main() {
             &synonyms,
             &questions,
             repeat,
+            true,
         );
     }
+    semantic(root, &shipped, &synonyms);
 }
 
-fn run(name: &str, corpus: &Corpus, synonyms: &Synonyms, questions: &[String], rounds: usize) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let started = Instant::now();
-    let lock = index::lock(dir.path(), "bench").expect("build lock");
+/// Build `corpus` into `dir`, with sentence vectors when `embed_threads` is set.
+fn build(corpus: &Corpus, dir: &Path, embed_threads: Option<usize>) -> Manifest {
+    let embed = |texts: &[&str]| -> Result<Vec<f32>, String> {
+        let e = Embedder::shared().map_err(|e| e.to_string())?;
+        e.passages(texts, embed_threads.unwrap_or(1))
+            .map_err(|e| e.to_string())
+    };
+    let lock = index::lock(dir, "bench").expect("build lock");
     let options = BuildOptions {
         sources_hash: String::new(),
         memory_budget_bytes: 256_000_000,
         threads: index::build_threads(false),
         progress: &(),
+        vectors: embed_threads.map(|_| EmbedOptions {
+            model: embed::MODEL_ID,
+            embed: &embed,
+            cache_file: None,
+        }),
     };
     let staged = index::stage(corpus, &lock, options).expect("index builds");
-    let manifest = index::install(&lock, staged, &()).expect("index installs");
+    index::install(&lock, staged, &()).expect("index installs")
+}
+
+/// An engine over `dir` with semantic search, keeping `cache` question vectors.
+fn semantic_engine(dir: &Path, synonyms: &Synonyms, cache: usize) -> Engine {
+    let open = index::open(dir).expect("index opens");
+    let vectors = SentenceVectors::load(&open.dir, embed::MODEL_ID)
+        .expect("vectors load")
+        .expect("built with vectors");
+    let searcher = open.reader.searcher();
+    // One thread a question, as `attache serve` embeds on a two-core machine.
+    let semantic = Semantic::new(
+        vectors,
+        &searcher,
+        open.fields.id,
+        Box::new(|q: &str| {
+            let e = Embedder::shared().map_err(|e| e.to_string())?;
+            e.query(q, index::build_threads(true))
+                .map_err(|e| e.to_string())
+        }),
+        cache,
+    )
+    .expect("vectors pair with the index");
+    drop(searcher);
+    Engine::new(open, synonyms.clone(), SearchSettings::default()).with_semantic(semantic)
+}
+
+fn line(label: &str, mut latencies: Vec<Duration>) {
+    latencies.sort();
+    println!(
+        "{label:<44} {:>9.3} {:>9.3} {:>9.3} {:>7}",
+        ms(percentile(&latencies, 0.50)),
+        ms(percentile(&latencies, 0.99)),
+        ms(*latencies.last().expect("some")),
+        latencies.len()
+    );
+}
+
+/// Semantic search: build with vectors, new and repeated questions, a one-record
+/// reindex, memory; then a generated corpus's build with vectors.
+fn semantic(root: &Path, shipped: &Corpus, synonyms: &Synonyms) {
+    let threads = index::build_threads(false);
+    println!("\nsemantic search (multilingual-e5-small, {threads} embedding threads for builds, 1 per question)");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let started = Instant::now();
+    let manifest = build(shipped, dir.path(), Some(threads));
+    let took = started.elapsed();
+    let stats = manifest.vectors.expect("vectors");
+    println!(
+        "shipped: {} passages, {} sentences embedded in {:.1} s ({:.0} sentences/s, whole build)",
+        manifest.passages,
+        stats.embedded,
+        took.as_secs_f64(),
+        stats.embedded as f64 / took.as_secs_f64()
+    );
+    println!(
+        "{:<44} {:>9} {:>9} {:>9} {:>7}",
+        "ask, shipped corpus", "p50 ms", "p99 ms", "max ms", "asks"
+    );
+    let fresh = distinct_questions(root, 1000);
+    let uncached = semantic_engine(dir.path(), synonyms, 0);
+    let time = |engine: &Engine, q: &String| {
+        let t = Instant::now();
+        std::hint::black_box(engine.ask(q, 3, 0).expect("ask"));
+        t.elapsed()
+    };
+    // Warm the passage-analysis cache first: "new question" means a new question
+    // vector, not a cold process.
+    for q in fresh.iter().take(200) {
+        time(&uncached, q);
+    }
+    line(
+        "new question (vector computed)",
+        fresh.iter().map(|q| time(&uncached, q)).collect(),
+    );
+    let cached = semantic_engine(dir.path(), synonyms, 4096);
+    let repeated = &fresh[..200];
+    for q in repeated {
+        time(&cached, q);
+    }
+    line(
+        "repeated question (vector cached)",
+        (0..5)
+            .flat_map(|_| repeated.iter().map(|q| time(&cached, q)))
+            .collect(),
+    );
+    let (rss, peak) = memory();
+    println!("memory with the model loaded: RSS {rss:.0} MiB, peak {peak:.0} MiB");
+
+    // A reindex after one edited record: only its sentences are embedded.
+    let mut edited = shipped.clone();
+    let record = edited
+        .passages
+        .iter_mut()
+        .find(|p| p.source_id == "R2-04")
+        .expect("record R2-04");
+    record
+        .text
+        .push_str(" A benchmark added this sentence to one record.");
+    let started = Instant::now();
+    let after = build(&edited, dir.path(), Some(index::build_threads(true)));
+    println!(
+        "reindex after one edited record: {:.2} s ({} of {} sentences embedded)",
+        started.elapsed().as_secs_f64(),
+        after.vectors.expect("vectors").embedded,
+        after.vectors.expect("vectors").sentences
+    );
+
+    let size: usize = std::env::var("ATTACHE_BENCH_SEMANTIC_SIZE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2000);
+    if size > 0 {
+        let generated = generate(shipped, size);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let started = Instant::now();
+        let manifest = build(&generated, dir.path(), Some(threads));
+        let took = started.elapsed();
+        let stats = manifest.vectors.expect("vectors");
+        println!(
+            "generated {size}: {} sentences embedded in {:.1} s ({:.0} sentences/s, whole build)",
+            stats.embedded,
+            took.as_secs_f64(),
+            stats.embedded as f64 / took.as_secs_f64()
+        );
+    }
+}
+
+/// The same questions against SQLite FTS5 over the same passages: bm25 over an OR of
+/// the question's words, the three best. Returns the median latency.
+fn fts5(corpus: &Corpus, questions: &[String]) -> (Duration, Duration, Duration) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = rusqlite::Connection::open(dir.path().join("fts.db")).expect("sqlite opens");
+    db.execute_batch(
+        "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
+         CREATE VIRTUAL TABLE passages USING fts5(id UNINDEXED, text, tokenize='porter unicode61');",
+    )
+    .expect("fts5 table");
+    let started = Instant::now();
+    let tx = db.unchecked_transaction().expect("transaction");
+    {
+        let mut insert = tx
+            .prepare("INSERT INTO passages(id, text) VALUES (?1, ?2)")
+            .expect("insert");
+        for p in &corpus.passages {
+            insert.execute((&p.id, &p.text)).expect("insert row");
+        }
+    }
+    tx.commit().expect("commit");
+    let build = started.elapsed();
+    let mut search = db
+        .prepare("SELECT id FROM passages WHERE passages MATCH ?1 ORDER BY bm25(passages) LIMIT 3")
+        .expect("query");
+    let mut latencies: Vec<Duration> = questions
+        .iter()
+        .filter_map(|q| {
+            let words: Vec<String> = q
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| w.len() > 1)
+                .map(|w| format!("\"{w}\""))
+                .collect();
+            if words.is_empty() {
+                return None;
+            }
+            let t = Instant::now();
+            let rows: Vec<String> = search
+                .query_map([words.join(" OR ")], |r| r.get(0))
+                .expect("fts query")
+                .collect::<Result<_, _>>()
+                .expect("rows");
+            std::hint::black_box(rows);
+            Some(t.elapsed())
+        })
+        .collect();
+    latencies.sort();
+    (
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+        build,
+    )
+}
+
+/// The lexical path (semantic search is off above `semantic.max_passages`); against
+/// FTS5 too when `compare`.
+fn run(
+    name: &str,
+    corpus: &Corpus,
+    synonyms: &Synonyms,
+    questions: &[String],
+    rounds: usize,
+    compare: bool,
+) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let started = Instant::now();
+    let manifest = build(corpus, dir.path(), None);
     let build = started.elapsed();
     let engine = Engine::new(
         index::open(dir.path()).expect("index opens"),
@@ -113,6 +327,8 @@ fn run(name: &str, corpus: &Corpus, synonyms: &Synonyms, questions: &[String], r
         .collect();
     let (rss, peak) = memory();
     let rate = manifest.passages as f64 / build.as_secs_f64();
+    let mut cold_sorted = cold.clone();
+    cold_sorted.sort();
     for (label, mut latencies) in [("cold", cold), ("warm", warm)] {
         latencies.sort();
         let pct = |p: f64| {
@@ -132,6 +348,20 @@ fn run(name: &str, corpus: &Corpus, synonyms: &Synonyms, questions: &[String], r
             latencies.len(),
             rss,
             peak
+        );
+    }
+    if compare {
+        drop(engine);
+        let (p50, p99, fts_build) = fts5(corpus, questions);
+        let ours = percentile(&cold_sorted, 0.5);
+        println!(
+            "{:<28} FTS5 bm25 (OR of words): p50 {:.3} ms, p99 {:.3} ms, built in {:.1} s; attache cold p50 {:.3} ms: attache {:.1}x faster",
+            format!("{name} vs SQLite"),
+            ms(p50),
+            ms(p99),
+            fts_build.as_secs_f64(),
+            ms(ours),
+            p50.as_secs_f64() / ours.as_secs_f64()
         );
     }
 }

@@ -10,7 +10,16 @@
 //! (this binary, run again with `ATTACHE_LOAD_EMPTY_BOT` set) gives the baseline: the
 //! framework's own cost on this machine.
 //!
-//! `ATTACHE_LOAD_RATES=100,250,500,1000` and `ATTACHE_LOAD_SECONDS=3` change the steps.
+//! Three bots are measured:
+//! - `semantic`: attache as shipped, with semantic search, asked **distinct** questions
+//!   (every evaluation question in three languages, then with chatty openers and closers),
+//!   so its cache of question vectors never hides the model's cost
+//!   (`ATTACHE_LOAD_SEMANTIC_RATES=10,25,50,100`);
+//! - `lexical`: attache with `semantic.enabled = false`, cycling the English questions as
+//!   before (`ATTACHE_LOAD_RATES=100,250,500,1000`);
+//! - `empty`: the poise baseline, at the lexical rates.
+//!
+//! `ATTACHE_LOAD_SECONDS=3` changes the length of each step.
 
 #![allow(dead_code)] // the shared test modules carry more than this benchmark uses
 
@@ -44,14 +53,23 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(3.0);
-    let questions = common::questions(std::path::Path::new(env!("CARGO_MANIFEST_DIR")));
+    let semantic_rates: Vec<u32> = std::env::var("ATTACHE_LOAD_SEMANTIC_RATES")
+        .unwrap_or_else(|_| "10,25,50,100".into())
+        .split(',')
+        .filter_map(|r| r.trim().parse().ok())
+        .collect();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let questions = common::questions(root);
+    let most = semantic_rates.iter().map(|&r| r as f64 * seconds).sum::<f64>() as usize + 200;
+    let distinct = common::distinct_questions(root, most.min(13_000));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
         .expect("runtime");
     println!(
-        "attache load benchmark: {} questions cycled, {seconds} s per rate, {} cores (the bot and this driver share them)",
+        "attache load benchmark: {} distinct questions (semantic), {} cycled (lexical, empty), {seconds} s per rate, {} cores (the bot and this driver share them)",
+        distinct.len(),
         questions.len(),
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
@@ -60,21 +78,30 @@ fn main() {
         "bot", "rate/s", "done/s", "p50 ms", "p99 ms", "max ms", "errors", "peak MiB"
     );
     runtime.block_on(async {
-        for empty in [false, true] {
+        for label in ["semantic", "lexical", "empty"] {
             let discord = LocalDiscord::start().await;
             let project = util::Project::new();
-            let (mut child, label) = if empty {
-                (spawn_empty_bot(&discord), "empty")
-            } else {
-                (spawn_attache(&discord, &project), "attache")
+            let empty = label == "empty";
+            let mut child = match label {
+                "empty" => spawn_empty_bot(&discord),
+                _ => spawn_attache(&discord, &project, label == "semantic"),
             };
             wait_ready(&discord, &mut child).await;
-            // Warm up: the first questions build caches, on both bots alike.
-            drive(&discord, 100, 200, &questions, 0, empty).await;
+            let (rates, questions) = if label == "semantic" {
+                (&semantic_rates, &distinct)
+            } else {
+                (&rates, &questions)
+            };
+            // Warm up: the first questions build caches, on every bot alike (the
+            // semantic run's distinct questions then start after the warm-up's).
+            let warm_rate = rates[0].max(10);
+            drive(&discord, warm_rate, 200, questions, 0, 0, empty).await;
             let mut user = 1_000_000;
-            for &rate in &rates {
+            let mut next = 200;
+            for &rate in rates {
                 let count = (rate as f64 * seconds) as usize;
-                let stats = drive(&discord, rate, count, &questions, user, empty).await;
+                let stats = drive(&discord, rate, count, questions, next, user, empty).await;
+                next += count;
                 user += count as u64;
                 println!(
                     "{label:<8} {rate:>8} {:>10.0} {:>9.3} {:>9.3} {:>9.3} {:>7} {:>10.1}",
@@ -106,6 +133,7 @@ async fn drive(
     rate: u32,
     count: usize,
     questions: &[String],
+    first_question: usize,
     first_user: u64,
     empty: bool,
 ) -> Stats {
@@ -115,7 +143,7 @@ async fn drive(
     for i in 0..count {
         let due = start + Duration::from_secs_f64(i as f64 / rate as f64);
         tokio::time::sleep_until(due.into()).await;
-        let question = &questions[i % questions.len()];
+        let question = &questions[(first_question + i) % questions.len()];
         let who = Who::member(first_user + i as u64);
         let payload = payloads::slash(discord, "ask", &[("question", 3, json!(question))], &who);
         let token = payload["token"].as_str().expect("token").to_string();
@@ -170,9 +198,10 @@ async fn drive(
     }
 }
 
-fn spawn_attache(discord: &LocalDiscord, project: &util::Project) -> Child {
+fn spawn_attache(discord: &LocalDiscord, project: &util::Project, semantic: bool) -> Child {
     project
         .attache(&["serve"])
+        .env("ATTACHE__SEMANTIC__ENABLED", semantic.to_string())
         .env("DISCORD_TOKEN", TOKEN)
         .env("ATTACHE__DISCORD__API_URL", &discord.rest_url)
         .env("ATTACHE__DISCORD__GUILD_IDS", GUILD_ID.to_string())

@@ -27,6 +27,8 @@ fn build(corpus: &Corpus, root: &std::path::Path) -> Manifest {
         memory_budget_bytes: 256_000_000,
         threads: index::build_threads(true),
         progress: &(),
+        // Lexical: a generated corpus this size is above `semantic.max_passages`.
+        vectors: None,
     };
     let staged = index::stage(corpus, &lock, options).expect("stage");
     index::install(&lock, staged, &()).expect("install")

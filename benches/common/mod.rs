@@ -50,6 +50,47 @@ pub fn questions(root: &Path) -> Vec<String> {
     out
 }
 
+/// Every question of every evaluation file, English, Ukrainian and Russian (206).
+pub fn all_questions(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in [
+        "seed-qa.jsonl",
+        "records-qa.jsonl",
+        "own-qa.jsonl",
+        "dev-en.jsonl",
+        "dev-uk-ru.jsonl",
+    ] {
+        for case in attache::core::eval::load_cases(&root.join("tests/fixtures/eval").join(f))
+            .expect("eval cases load")
+        {
+            out.push(case.q);
+        }
+    }
+    out
+}
+
+/// `n` distinct questions: every evaluation question, then each again with the chatty
+/// openers and closers members type ("hey, …", "… thanks"), so a cache of question
+/// vectors never hides the model's cost.
+pub fn distinct_questions(root: &Path, n: usize) -> Vec<String> {
+    const OPENERS: &[&str] = &["", "hey, ", "quick question: ", "so ", "ok so ", "um, ", "hi! ", "pls, "];
+    const CLOSERS: &[&str] = &["", " thanks", " pls", " ??", " please", " thx", " !", " ty"];
+    let base = all_questions(root);
+    let mut out = Vec::with_capacity(n);
+    'outer: for closer in CLOSERS {
+        for opener in OPENERS {
+            for q in &base {
+                if out.len() == n {
+                    break 'outer;
+                }
+                out.push(format!("{opener}{q}{closer}"));
+            }
+        }
+    }
+    assert_eq!(out.len(), n, "at most {} distinct questions", base.len() * 64);
+    out
+}
+
 /// A corpus of `size` passages, ten per source, deterministic for a given size.
 pub fn generate(shipped: &Corpus, size: usize) -> Corpus {
     let mut rng = fastrand::Rng::with_seed(size as u64);

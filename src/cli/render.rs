@@ -67,7 +67,33 @@ pub fn response(out: &mut dyn Write, r: &Response, ansi: bool) -> io::Result<()>
         writeln!(out, "(read as: {})", fixes.join(", "))?;
     }
     match &r.answer {
-        Some(a) => writeln!(out, "{}: {} [{}]", w.answer_label, a.text, a.citation)?,
+        Some(a) => {
+            // The answer itself in bold on a terminal.
+            let text = match a.span {
+                Some([from, to]) if ansi => {
+                    a.text
+                        .chars()
+                        .enumerate()
+                        .fold(String::new(), |mut s, (i, c)| {
+                            if i == from {
+                                s.push_str("\x1b[1m");
+                            }
+                            if i == to {
+                                s.push_str("\x1b[0m");
+                            }
+                            s.push(c);
+                            s
+                        })
+                        + if to >= a.text.chars().count() {
+                            "\x1b[0m"
+                        } else {
+                            ""
+                        }
+                }
+                _ => a.text.clone(),
+            };
+            writeln!(out, "{}: {} [{}]", w.answer_label, text, a.citation)?
+        }
         None => writeln!(out, "More passages:")?,
     }
     if !w.quoted_in_english.is_empty() {

@@ -11,7 +11,7 @@ use super::limits::{self, chars, fit};
 use crate::core::corpus::{Passage, Source};
 use crate::core::index::{Manifest, OpenIndex};
 use crate::core::lang::Lang;
-use crate::core::search::{caveats, Hit, Response};
+use crate::core::search::{caveats, DirectAnswer, Hit, Response};
 use crate::core::snippet::escape_markdown;
 use crate::words;
 
@@ -264,7 +264,7 @@ pub fn answer(r: &Response, offset: usize, lang: Lang) -> Reply {
     let mut description = String::new();
     if let Some(a) = &r.answer {
         let warn = if a.caveats.is_empty() { "" } else { "⚠️ " };
-        description.push_str(&format!("{warn}**{}** [{}]\n", plain(&a.text), a.citation));
+        description.push_str(&format!("{warn}{} [{}]\n", answer_line(a), a.citation));
     }
     if !w.quoted_in_english.is_empty() {
         description.push_str(&format!("*{}*\n", w.quoted_in_english));
@@ -380,6 +380,30 @@ pub fn answer(r: &Response, offset: usize, lang: Lang) -> Reply {
         buttons,
         content: None,
     }
+}
+
+/// The one-line answer with the answer itself in bold ("at least **1,200** prisoners"),
+/// so the eye finds it at once; without a span, the whole line is bold.
+fn answer_line(a: &DirectAnswer) -> String {
+    let Some([from, to]) = a.span else {
+        return format!("**{}**", plain(&a.text));
+    };
+    let at = |chars: usize| {
+        a.text
+            .char_indices()
+            .nth(chars)
+            .map_or(a.text.len(), |(i, _)| i)
+    };
+    let (from, to) = (at(from), at(to));
+    if from >= to {
+        return format!("**{}**", plain(&a.text));
+    }
+    format!(
+        "{}**{}**{}",
+        plain(&a.text[..from]),
+        plain(&a.text[from..to]),
+        plain(&a.text[to..])
+    )
 }
 
 /// No passage answers the question: say so, name the words no source has, suggest what to do.
