@@ -72,7 +72,14 @@ fn main() {
         "peak MiB"
     );
     let shipped_rounds = if rounds > 0 { rounds } else { 40 };
-    run("shipped", &shipped, &synonyms, &questions, shipped_rounds, false);
+    run(
+        "shipped",
+        &shipped,
+        &synonyms,
+        &questions,
+        shipped_rounds,
+        false,
+    );
     for size in sizes {
         let generated = generate(&shipped, size);
         let repeat = if rounds > 0 {

@@ -60,7 +60,11 @@ fn main() {
         .collect();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let questions = common::questions(root);
-    let most = semantic_rates.iter().map(|&r| r as f64 * seconds).sum::<f64>() as usize + 200;
+    let most = semantic_rates
+        .iter()
+        .map(|&r| r as f64 * seconds)
+        .sum::<f64>() as usize
+        + 200;
     let distinct = common::distinct_questions(root, most.min(13_000));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)

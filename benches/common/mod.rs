@@ -73,7 +73,16 @@ pub fn all_questions(root: &Path) -> Vec<String> {
 /// openers and closers members type ("hey, …", "… thanks"), so a cache of question
 /// vectors never hides the model's cost.
 pub fn distinct_questions(root: &Path, n: usize) -> Vec<String> {
-    const OPENERS: &[&str] = &["", "hey, ", "quick question: ", "so ", "ok so ", "um, ", "hi! ", "pls, "];
+    const OPENERS: &[&str] = &[
+        "",
+        "hey, ",
+        "quick question: ",
+        "so ",
+        "ok so ",
+        "um, ",
+        "hi! ",
+        "pls, ",
+    ];
     const CLOSERS: &[&str] = &["", " thanks", " pls", " ??", " please", " thx", " !", " ty"];
     let base = all_questions(root);
     let mut out = Vec::with_capacity(n);
@@ -87,7 +96,12 @@ pub fn distinct_questions(root: &Path, n: usize) -> Vec<String> {
             }
         }
     }
-    assert_eq!(out.len(), n, "at most {} distinct questions", base.len() * 64);
+    assert_eq!(
+        out.len(),
+        n,
+        "at most {} distinct questions",
+        base.len() * 64
+    );
     out
 }
 

@@ -1,40 +1,47 @@
 //! The answer engine: a question in, ranked cited passages and a direct answer out.
+//! [`Engine::ask`] runs the pipeline top to bottom, one stage a module:
 //!
-//! 1. [`query::plan`] turns the question into concepts with alternatives.
-//! 2. tantivy retrieves candidates with BM25 over text, title, section, date and tags
-//!    ([`build_query`]: an OR of boosted term queries; on big indexes only the selective
-//!    words, so block-max WAND keeps a million passages in milliseconds).
-//! 3. The candidates are re-ranked with what BM25 cannot see: how much of the question a
-//!    passage covers (idf-weighted concepts), how close the matched words are, and
-//!    whether it holds the kind of fact asked for.
-//! 4. Below `min_coverage` nothing is returned: "nothing found" beats weak noise.
-//! 5. The direct answer is the best sentence of the top passages ([`answer`]).
+//! 1. **plan**: [`query::plan`] turns the question into concepts with alternatives;
+//!    [`lang`] says which language it is in (a Ukrainian or Russian question gives the
+//!    lexical side only its names) and what it asks for.
+//! 2. **retrieve**: BM25 over text, title, section, date and tags (`lexical`: an OR
+//!    of boosted term queries; on big indexes only the selective words, so block-max WAND
+//!    keeps a million passages in milliseconds), and the passages whose sentences are
+//!    nearest the question's vector ([`semantic`]). The union is re-ranked.
+//! 3. **rank** ([`rank`]): what BM25 cannot see: how much of the question a passage
+//!    covers (idf-weighted concepts), how close the matched words are, whether it holds
+//!    the kind of fact asked for, and how close it is in meaning.
+//! 4. **answerable?** ([`answerable`]): the signals together decide between an answer and
+//!    "nothing found".
+//! 5. **answer** (`direct`): the best sentence of the first passages, its answer span
+//!    marked; then the passages as [`Hit`]s.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
-};
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::schema::Value;
+use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use super::analysis::{self, Term as Token};
 use super::answer;
 use super::corpus::{Citation, Flag, FlagKind, PassageKind, Source, SourceKind};
-use super::index::{self, Fields, OpenIndex};
+use super::index::{self, OpenIndex};
 use super::lang::{self, Lang};
-use super::query::{
-    self, Alternative, Analyzers, Correction, Origin, Plan, PlanOptions, QuestionType, Vocabulary,
-};
+use super::query::{self, Analyzers, Correction, Plan, PlanOptions, QuestionType, Vocabulary};
 use super::snippet;
 use super::synonyms::Synonyms;
 
 pub mod answerable;
+mod direct;
+mod lexical;
 pub mod rank;
 pub mod semantic;
+
+use lexical::{
+    build_query, concept_weights, coverage, evidence, evidence_text, proximity, IndexVocabulary,
+};
 
 pub use rank::Features;
 use semantic::{Closeness, Semantic};
@@ -184,19 +191,6 @@ struct Analysed {
 /// the answering passage for nearly every answerable shared case (hit@30 of the dense
 /// ranking alone), few enough that re-ranking stays cheap.
 const SEMANTIC_CANDIDATES: usize = 30;
-
-/// The direct answer is a sentence of one of the first passages…
-const ANSWER_PASSAGES: usize = 3;
-/// …chosen by how much of the question it covers, whether it holds the kind of fact
-/// asked for, how well its passage ranked, and how close it is in meaning to the
-/// question. A sentence of a lower passage must do clearly better to be chosen, and a
-/// fragment ("Reuters.") never. Fitted with the ranking weights (see `rank.rs`).
-const ANSWER_W_COVERAGE: f32 = 0.4;
-const ANSWER_W_EVIDENCE: f32 = 0.2;
-const ANSWER_W_PASSAGE: f32 = 0.4;
-const ANSWER_W_SEMANTIC: f32 = 0.4;
-const ANSWER_RANK_PENALTY: f32 = 0.12;
-const ANSWER_FRAGMENT_PENALTY: f32 = 0.2;
 
 /// One question's candidates, ranked, and what the later stages need to know of it.
 struct Ranked {
@@ -373,11 +367,7 @@ impl Engine {
     /// Plan, retrieve and rank: the candidates of `question`, best first.
     fn rank(&self, question: &str, searcher: &Searcher, wanted: usize) -> Result<Ranked, AskError> {
         let fields = &self.index.fields;
-        let vocab = IndexVocabulary {
-            searcher,
-            fields,
-            doc_freqs: Default::default(),
-        };
+        let vocab = IndexVocabulary::new(searcher, fields);
         let mut analyzers = Analyzers {
             english: self.analyzers.english.clone(),
             words: self.analyzers.words.clone(),
@@ -636,127 +626,6 @@ impl Engine {
         }
     }
 
-    fn direct_answer(
-        &self,
-        plan: &Plan,
-        weights: &[f32],
-        scored: &[Scored],
-        vector: Option<&[f32]>,
-    ) -> Option<DirectAnswer> {
-        let f = &self.index.fields;
-        let best_score = scored.first()?.score;
-        // Each candidate sentence's closeness to the question, against the closest one.
-        let closeness: HashMap<(DocAddress, usize), f32> = match (&self.semantic, vector) {
-            (Some(sem), Some(v)) => scored
-                .iter()
-                .take(ANSWER_PASSAGES)
-                .flat_map(|s| {
-                    sem.sentence_scores(s.address, v)
-                        .into_iter()
-                        .map(move |((a, _), c)| ((s.address, a), c))
-                })
-                .collect(),
-            _ => HashMap::new(),
-        };
-        let closest = closeness.values().copied().fold(0.0, f32::max);
-        let mut best: Option<(f32, usize, &str, bool, Option<&Source>)> = None;
-        for (rank, s) in scored.iter().enumerate().take(ANSWER_PASSAGES) {
-            let doc = &s.passage.doc;
-            let text = field_str(doc, f.text);
-            let source = self.index.source(field_str(doc, f.source_id));
-            let record = source.filter(|s| s.kind == SourceKind::Record);
-            // A caption is one unit: its credit answers "who took the photo".
-            let is_caption = field_str(doc, f.kind) == PassageKind::Caption.as_str();
-            let units = if is_caption {
-                vec![(0, text.len())]
-            } else {
-                s.passage.sentences.clone()
-            };
-            for (a, b) in units {
-                let sentence = &text[a..b];
-                let first = s.passage.tokens.partition_point(|t| t.from < a);
-                let last = s.passage.tokens.partition_point(|t| t.to <= b);
-                let tokens = &s.passage.tokens[first..last.max(first)];
-                // The title and section are the passage's topic: every sentence inherits them.
-                let cov = coverage(plan, weights, tokens, &s.passage.extra_terms, 0.9);
-                let evidence = if plan.qtype == QuestionType::When
-                    && record.is_some_and(|r| r.date.is_some())
-                {
-                    1.0
-                } else {
-                    evidence(plan, sentence)
-                };
-                let fragment = if tokens.len() < 5 {
-                    ANSWER_FRAGMENT_PENALTY
-                } else {
-                    0.0
-                };
-                let meaning = closeness
-                    .get(&(s.address, if is_caption { 0 } else { a }))
-                    .map_or(0.0, |&c| rank::semantic_rel(c, closest));
-                let score = ANSWER_W_COVERAGE * cov
-                    + ANSWER_W_EVIDENCE * evidence
-                    + ANSWER_W_PASSAGE * (s.score / best_score)
-                    + ANSWER_W_SEMANTIC * meaning
-                    - ANSWER_RANK_PENALTY * rank as f32
-                    - fragment;
-                if best.as_ref().is_none_or(|(bs, ..)| score > *bs) {
-                    best = Some((score, rank, sentence, a == 0, source));
-                }
-            }
-        }
-        let (_, rank, sentence, first, source) = best?;
-        let (mut text, at) = self.answer_line(plan, sentence, first, source);
-        // The span is looked for in the quoted sentence, not in the context put before
-        // it, except for the record's date put before a sentence that has none.
-        let span = if plan.qtype == QuestionType::When && at > 0 {
-            Some((0, at - 2))
-        } else {
-            answer::span(plan.qtype, &text[at..], &plan.words).map(|(a, b)| (at + a, at + b))
-        }
-        .map(|(a, b)| [text[..a].chars().count(), text[..b].chars().count()]);
-        let caveats: Vec<String> = source.map(|s| caveats(&s.flags)).unwrap_or_default();
-        if !caveats.is_empty() {
-            text = format!("{text} ({})", caveats.join("; "));
-        }
-        Some(DirectAnswer {
-            text,
-            citation: rank + 1,
-            span,
-            caveats,
-        })
-    }
-
-    /// The sentence as an answer line, with the context a reader needs: the record's date
-    /// for a "when" question, the record's subject when the sentence opens with a pronoun.
-    fn answer_line(
-        &self,
-        plan: &Plan,
-        sentence: &str,
-        first: bool,
-        source: Option<&Source>,
-    ) -> (String, usize) {
-        let mut line = answer::one_line(sentence, answer::MAX_ANSWER_CHARS);
-        let quoted = line.len();
-        let record = source.filter(|s| s.kind == SourceKind::Record);
-        if plan.qtype == QuestionType::When && !answer::has_full_date(sentence) {
-            if let Some(date) = source.and_then(|s| s.date.as_deref()) {
-                line = format!("{date}: {line}");
-            }
-        } else if let Some(r) = record {
-            const PRONOUNS: &[&str] = &["He", "She", "They", "His", "Her", "Their", "It", "Its"];
-            let opens_with_pronoun = sentence
-                .split_whitespace()
-                .next()
-                .is_some_and(|w| PRONOUNS.contains(&w));
-            if opens_with_pronoun && (!first || plan.qtype == QuestionType::Who) {
-                line = format!("{}: {line}", r.title);
-            }
-        }
-        let at = line.len() - quoted;
-        (line, at)
-    }
-
     fn hit(&self, plan: &Plan, s: &Scored, citation: usize) -> Hit {
         let f = &self.index.fields;
         let doc = &s.passage.doc;
@@ -823,339 +692,4 @@ fn source_ref(source: Option<&Source>, id: &str) -> SourceRef {
 
 fn field_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> &str {
     doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("")
-}
-
-/// Indexes at least this big retrieve with selective words only…
-const SELECTIVE_MIN_DOCS: u64 = 20_000;
-/// …those in less than this share of all passages…
-const SELECTIVE_SHARE: f64 = 0.05;
-/// …or, when fewer are that selective, this many of the rarest.
-const MIN_RETRIEVAL_TERMS: usize = 3;
-
-/// Field boosts: the passage text, then what surrounds it.
-fn field_boosts(f: &Fields) -> [(tantivy::schema::Field, f32); 5] {
-    [
-        (f.text, 1.0),
-        (f.title, 0.6),
-        (f.section, 0.4),
-        (f.date, 0.5),
-        (f.tags, 0.5),
-    ]
-}
-
-/// Candidates for a plan: an OR of boosted term queries, plus phrase queries for
-/// multi-word alternatives ("bring back") on small indexes. On big ones a phrase adds its
-/// rarest word instead and is checked as a phrase when re-ranking: phrase queries stop
-/// tantivy from skipping blocks (block-max WAND), which on a million passages is the
-/// difference between milliseconds and tens of them.
-fn build_query(
-    plan: &Plan,
-    f: &Fields,
-    an: &mut Analyzers,
-    vocab: &IndexVocabulary<'_>,
-) -> BooleanQuery {
-    let n = vocab.searcher.num_docs();
-    let big = n >= SELECTIVE_MIN_DOCS;
-    let mut phrases: Vec<Box<dyn Query>> = Vec::new();
-    // A word weighs what its best alternative gives it within a concept, and counts once
-    // for every concept it serves.
-    let mut weights: HashMap<String, f32> = HashMap::new();
-    for c in &plan.concepts {
-        let mut concept: HashMap<String, f32> = HashMap::new();
-        let mut add = |term: &str, weight: f32| {
-            let w = concept.entry(term.to_string()).or_insert(0.0);
-            *w = w.max(weight);
-        };
-        for Alternative { terms, weight, .. } in &c.alternatives {
-            match terms.as_slice() {
-                [(_, term)] => add(term, *weight),
-                terms if !big => {
-                    for field in [f.text, f.title] {
-                        let q = PhraseQuery::new_with_offset(
-                            terms
-                                .iter()
-                                .map(|(o, t)| (*o, Term::from_field_text(field, t)))
-                                .collect(),
-                        );
-                        phrases.push(Box::new(BoostQuery::new(Box::new(q), *weight)));
-                    }
-                }
-                terms => {
-                    if let Some((_, t)) = terms.iter().min_by_key(|(_, t)| vocab.doc_freq(t)) {
-                        add(t, *weight * 0.8);
-                    }
-                }
-            }
-        }
-        for (term, w) in concept {
-            *weights.entry(term).or_insert(0.0) += w;
-        }
-    }
-    // Words for the kind of answer wanted, in the text only and weakly.
-    let hints: Vec<String> = query::type_hint_words(plan.qtype)
-        .iter()
-        .filter_map(|w| analysis::analyze(&mut an.english, w).into_iter().next())
-        .map(|t| t.text)
-        .collect();
-    let mut terms: Vec<(String, f32, u64)> = weights
-        .into_iter()
-        .map(|(t, w)| {
-            let df = vocab.doc_freq(&t);
-            (t, w, df)
-        })
-        .collect();
-    terms.sort_by(|a, b| a.2.cmp(&b.2).then(a.0.cmp(&b.0)));
-    if big {
-        // On a big index, common words find nothing the rare ones do not, but walking
-        // their postings costs most of the time: retrieval uses the selective words (at
-        // least the few rarest); re-ranking still counts every word in coverage.
-        let selective = terms
-            .iter()
-            .filter(|t| (t.2 as f64) < n as f64 * SELECTIVE_SHARE)
-            .count();
-        terms.truncate(selective.max(MIN_RETRIEVAL_TERMS));
-    }
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-        phrases.into_iter().map(|q| (Occur::Should, q)).collect();
-    for hint in hints {
-        let q = TermQuery::new(
-            Term::from_field_text(f.text, &hint),
-            IndexRecordOption::WithFreqs,
-        );
-        clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), 0.3))));
-    }
-    for (term, weight, _) in terms {
-        for (field, boost) in field_boosts(f) {
-            let q = TermQuery::new(
-                Term::from_field_text(field, &term),
-                IndexRecordOption::WithFreqs,
-            );
-            clauses.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(q), weight * boost)),
-            ));
-        }
-    }
-    BooleanQuery::new(clauses)
-}
-
-/// How strongly `text` holds the kind of fact the question asks for (0 to 1).
-fn evidence(plan: &Plan, text: &str) -> f32 {
-    if plan.qtype == QuestionType::Who && plan.names_someone {
-        // "Who is X?" wants what X is, not another name.
-        f32::from(u8::from(answer::defines(text, &plan.names)))
-    } else {
-        answer::evidence_strength(plan.qtype, text, &plan.words)
-    }
-}
-
-/// The text evidence is looked for in: a record's date counts as part of its text.
-fn evidence_text(text: &str, source: Option<&Source>) -> String {
-    match source
-        .filter(|s| s.kind == SourceKind::Record)
-        .and_then(|s| s.date.as_deref())
-    {
-        Some(date) => format!("{text} {date}"),
-        None => text.to_string(),
-    }
-}
-
-/// Inverse document frequency, BM25's flavour.
-fn idf(df: u64, n: u64) -> f32 {
-    let (df, n) = (df as f32, n.max(1) as f32);
-    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
-}
-
-/// Each concept's weight: the idf of its most frequent alternative (a concept is at least
-/// as common as its commonest form), or the idf of a word seen nowhere when none is known
-/// (a question about something the corpus never mentions must not look covered).
-fn concept_weights(plan: &Plan, vocab: &IndexVocabulary<'_>, n: u64) -> Vec<f32> {
-    plan.concepts
-        .iter()
-        .map(|c| {
-            let df = c
-                .alternatives
-                .iter()
-                .map(|a| {
-                    a.terms
-                        .iter()
-                        .map(|(_, t)| vocab.doc_freq(t))
-                        .min()
-                        .unwrap_or(0)
-                })
-                .max()
-                .unwrap_or(0);
-            idf(df, n)
-        })
-        .collect()
-}
-
-/// How well an alternative matches: 1 in the text, `extra_factor` only in the title,
-/// section or date, 0 if absent; scaled by how sure we are it means the concept. A
-/// moderator's synonym means the same thing, so it counts fully here; its lower weight
-/// only affects BM25 ranking. Spelling fixes and name variants are guesses.
-fn alternative_match(
-    alt: &Alternative,
-    tokens: &[Token],
-    extra: &HashSet<String>,
-    extra_factor: f32,
-) -> f32 {
-    let sure = match alt.origin {
-        Origin::Typed | Origin::Synonym => 1.0,
-        Origin::Spelling | Origin::Variant => alt.weight,
-    };
-    sure * presence(alt, tokens, extra, extra_factor)
-}
-
-fn presence(
-    alt: &Alternative,
-    tokens: &[Token],
-    extra: &HashSet<String>,
-    extra_factor: f32,
-) -> f32 {
-    let in_text = match alt.terms.as_slice() {
-        [(_, t)] => tokens.iter().any(|k| &k.text == t),
-        terms => tokens.iter().any(|k| {
-            k.text == terms[0].1
-                && terms[1..].iter().all(|(o, t)| {
-                    tokens
-                        .iter()
-                        .any(|k2| k2.position == k.position + o && &k2.text == t)
-                })
-        }),
-    };
-    if in_text {
-        1.0
-    } else if alt.terms.iter().all(|(_, t)| extra.contains(t)) {
-        extra_factor
-    } else {
-        0.0
-    }
-}
-
-/// The idf-weighted share of the question's concepts a passage (or sentence) covers.
-fn coverage(
-    plan: &Plan,
-    weights: &[f32],
-    tokens: &[Token],
-    extra: &HashSet<String>,
-    extra_factor: f32,
-) -> f32 {
-    let total: f32 = weights.iter().sum();
-    if total <= 0.0 {
-        return 0.0;
-    }
-    let got: f32 = plan
-        .concepts
-        .iter()
-        .zip(weights)
-        .map(|(c, w)| {
-            w * c
-                .alternatives
-                .iter()
-                .map(|a| alternative_match(a, tokens, extra, extra_factor))
-                .fold(0.0, f32::max)
-        })
-        .sum();
-    got / total
-}
-
-/// 1 when the matched concepts sit next to each other in the text, falling towards 0
-/// as the smallest window holding one of each grows.
-fn proximity(plan: &Plan, tokens: &[Token]) -> f32 {
-    let mut hits: Vec<(usize, usize)> = Vec::new();
-    for (ci, c) in plan.concepts.iter().enumerate() {
-        for t in tokens {
-            if c.alternatives
-                .iter()
-                .any(|a| a.terms.first().is_some_and(|(_, first)| first == &t.text))
-            {
-                hits.push((t.position, ci));
-            }
-        }
-    }
-    let distinct: HashSet<usize> = hits.iter().map(|h| h.1).collect();
-    let k = distinct.len();
-    if k < 2 {
-        return 0.0;
-    }
-    hits.sort();
-    let mut counts: HashMap<usize, usize> = HashMap::new();
-    let mut best = usize::MAX;
-    let mut left = 0;
-    for right in 0..hits.len() {
-        *counts.entry(hits[right].1).or_insert(0) += 1;
-        while counts.len() == k {
-            best = best.min(hits[right].0 - hits[left].0 + 1);
-            let e = counts.get_mut(&hits[left].1).expect("counted");
-            *e -= 1;
-            if *e == 0 {
-                counts.remove(&hits[left].1);
-            }
-            left += 1;
-        }
-    }
-    (k as f32 / best as f32).min(1.0)
-}
-
-/// The index's vocabulary, as the query planner sees it. Document frequencies are
-/// memoised for the question: planning, weighting and retrieval all ask for them.
-struct IndexVocabulary<'a> {
-    searcher: &'a Searcher,
-    fields: &'a Fields,
-    doc_freqs: std::cell::RefCell<HashMap<String, u64>>,
-}
-
-impl Vocabulary for IndexVocabulary<'_> {
-    fn doc_freq(&self, term: &str) -> u64 {
-        if let Some(&df) = self.doc_freqs.borrow().get(term) {
-            return df;
-        }
-        let f = self.fields;
-        let df = [f.text, f.title, f.section, f.date, f.tags]
-            .into_iter()
-            .map(|field| {
-                self.searcher
-                    .doc_freq(&Term::from_field_text(field, term))
-                    .unwrap_or(0)
-            })
-            .max()
-            .unwrap_or(0);
-        self.doc_freqs.borrow_mut().insert(term.to_string(), df);
-        df
-    }
-
-    fn neighbours(&self, word: &str, distance: u8) -> Vec<(String, u64)> {
-        self.fuzzy(self.fields.words, word, distance)
-    }
-
-    fn stem_neighbours(&self, stem: &str, distance: u8) -> Vec<(String, u64)> {
-        self.fuzzy(self.fields.text, stem, distance)
-    }
-}
-
-impl IndexVocabulary<'_> {
-    /// Terms of `field` within `distance` edits of `word`, through tantivy's Levenshtein
-    /// automaton over the term dictionary (no scan of the vocabulary).
-    fn fuzzy(&self, field: tantivy::schema::Field, word: &str, distance: u8) -> Vec<(String, u64)> {
-        let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true);
-        let Ok(automaton) = fuzzy.automaton() else {
-            return Vec::new();
-        };
-        let mut found: HashMap<String, u64> = HashMap::new();
-        for segment in self.searcher.segment_readers() {
-            let Ok(inverted) = segment.inverted_index(field) else {
-                continue;
-            };
-            let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else {
-                continue;
-            };
-            while stream.advance() {
-                if let Ok(w) = std::str::from_utf8(stream.key()) {
-                    *found.entry(w.to_string()).or_insert(0) += u64::from(stream.value().doc_freq);
-                }
-            }
-        }
-        found.into_iter().collect()
-    }
 }
