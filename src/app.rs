@@ -284,6 +284,11 @@ fn query_embedder(settings: &Settings) -> Option<Box<semantic::EmbedQuery>> {
         .unwrap_or_else(|| index::build_threads(true));
     #[cfg(feature = "semantic")]
     {
+        // Load the model now, not on the first question (parsing it takes ~50 ms).
+        if let Err(error) = embed::Embedder::shared() {
+            warn!(%error, "semantic search is off: the model could not be loaded");
+            return None;
+        }
         Some(Box::new(move |q: &str| {
             let e = embed::Embedder::shared().map_err(|e| e.to_string())?;
             e.query(q, threads).map_err(|e| e.to_string())

@@ -2,7 +2,7 @@
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::core::index::BuildProgress;
+use crate::core::index::{BuildProgress, Phase};
 
 pub struct Bar(ProgressBar);
 
@@ -20,10 +20,25 @@ impl Bar {
 }
 
 impl BuildProgress for Bar {
-    fn start(&self, passages: usize) {
+    fn phase(&self, phase: Phase) {
+        if phase == Phase::Embedding {
+            // The same bar counts the sentences embedded next.
+            self.0.set_style(
+                ProgressStyle::with_template(
+                    "embedding {bar:40} {pos}/{len} sentences ({per_sec}, {eta})",
+                )
+                .expect("valid template"),
+            );
+        }
+    }
+
+    /// Starts counting `total` items (passages, then sentences): a bar finished for one
+    /// phase starts again for the next.
+    fn start(&self, total: usize) {
+        self.0.reset();
         self.0
             .set_draw_target(indicatif::ProgressDrawTarget::stderr());
-        self.0.set_length(passages as u64);
+        self.0.set_length(total as u64);
     }
 
     fn advance(&self, done: usize) {
