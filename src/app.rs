@@ -45,7 +45,9 @@ pub enum AppError {
 pub enum Freshness {
     Fresh,
     Missing,
-    /// Built from other sources, or with another schema version.
+    /// Built from other sources, or with another schema version, or without the
+    /// sentence vectors semantic search needs (by a release before it, or while it was
+    /// off).
     Stale,
 }
 
@@ -57,10 +59,18 @@ pub fn freshness(settings: &Settings) -> Result<(Freshness, String), AppError> {
         })?;
     let state = match index::current_manifest(&settings.index.dir) {
         None => Freshness::Missing,
-        Some(m) if m.schema_version == SCHEMA_VERSION && m.sources_hash == hash => Freshness::Fresh,
-        Some(_) => Freshness::Stale,
+        Some(m) if m.schema_version != SCHEMA_VERSION || m.sources_hash != hash => Freshness::Stale,
+        Some(m) if m.vectors.is_none() && wants_vectors(settings, m.passages) => Freshness::Stale,
+        Some(_) => Freshness::Fresh,
     };
     Ok((state, hash))
+}
+
+/// Whether a generation of `passages` should have sentence vectors.
+fn wants_vectors(settings: &Settings, passages: usize) -> bool {
+    settings.semantic.enabled
+        && cfg!(feature = "semantic")
+        && passages <= settings.semantic.max_passages
 }
 
 /// Load and validate every source, build a new index generation from them, check it,
@@ -249,15 +259,14 @@ pub fn engine(
 type PassageEmbed = Box<dyn Fn(&[&str]) -> Result<Vec<f32>, String> + Sync>;
 
 fn passage_embedder(settings: &Settings, passages: usize, threads: usize) -> Option<PassageEmbed> {
-    if !settings.semantic.enabled || !cfg!(feature = "semantic") {
-        return None;
-    }
-    if passages > settings.semantic.max_passages {
-        info!(
+    if !wants_vectors(settings, passages) {
+        if settings.semantic.enabled && cfg!(feature = "semantic") {
+            info!(
             passages,
             max_passages = settings.semantic.max_passages,
             "semantic search is off for this corpus: it has more passages than semantic.max_passages; answers are lexical"
-        );
+            );
+        }
         return None;
     }
     let threads = settings.semantic.threads.unwrap_or(threads);

@@ -7,6 +7,7 @@
 //! Moderator-only replies (reindex results, source management, `/unanswered`) are in
 //! English for now.
 
+use crate::core::corpus::{Flag, FlagKind};
 use crate::core::lang::Lang;
 
 /// Every phrase a member may read, in one language. `{…}` marks what is filled in.
@@ -57,6 +58,22 @@ pub struct Words {
     /// `{max}`: the longest question.
     pub help_tips: &'static str,
     pub help_look_around: &'static str,
+    /// How long ago the index was built: `{n}` minutes, hours, days.
+    pub just_now: &'static str,
+    pub minutes_ago: &'static str,
+    pub hours_ago: &'static str,
+    pub days_ago: &'static str,
+    pub unknown_time: &'static str,
+    /// Caveats of a flagged source.
+    pub disputed: &'static str,
+    pub single_source: &'static str,
+    pub weak_source: &'static str,
+    pub claim: &'static str,
+    /// On the command line.
+    pub more_passages: &'static str,
+    pub citations: &'static str,
+    /// `{n}`.
+    pub more_relevant: &'static str,
 }
 
 pub fn of(lang: Lang) -> &'static Words {
@@ -65,6 +82,77 @@ pub fn of(lang: Lang) -> &'static Words {
         Lang::Uk => &UK,
         Lang::Ru => &RU,
     }
+}
+
+/// How long ago an RFC 3339 time was, for people: "just now", "5 min ago", "2 h ago".
+pub fn ago(lang: Lang, rfc3339: &str) -> String {
+    let w = of(lang);
+    let Some(secs) = humantime::parse_rfc3339(rfc3339)
+        .ok()
+        .and_then(|t| std::time::SystemTime::now().duration_since(t).ok())
+        .map(|d| d.as_secs())
+    else {
+        return w.unknown_time.into();
+    };
+    let (template, n) = match secs {
+        0..60 => return w.just_now.into(),
+        60..3600 => (w.minutes_ago, secs / 60),
+        3600..86_400 => (w.hours_ago, secs / 3600),
+        _ => (w.days_ago, secs / 86_400),
+    };
+    fill(template, &[("n", &n.to_string())])
+}
+
+/// How a flag kind reads next to an answer.
+pub fn flag(lang: Lang, kind: FlagKind) -> &'static str {
+    let w = of(lang);
+    match kind {
+        FlagKind::Disputed => w.disputed,
+        FlagKind::SingleSource => w.single_source,
+        FlagKind::WeakSource => w.weak_source,
+        FlagKind::Claim => w.claim,
+    }
+}
+
+/// The caveats of `flags` (each kind once), in `lang`.
+pub fn caveats(lang: Lang, flags: &[Flag]) -> Vec<String> {
+    let mut kinds: Vec<FlagKind> = Vec::new();
+    for f in flags {
+        if !kinds.contains(&f.kind) {
+            kinds.push(f.kind);
+        }
+    }
+    kinds
+        .into_iter()
+        .map(|k| flag(lang, k).to_string())
+        .collect()
+}
+
+/// The direct answer's text with its caveats in `lang`: the core appends them in English
+/// ("… (disputed: sources disagree)"), as the JSON contract has it.
+pub fn answer_text(lang: Lang, text: &str, caveats: &[String]) -> String {
+    if lang == Lang::En || caveats.is_empty() {
+        return text.to_string();
+    }
+    let suffix = format!(" ({})", caveats.join("; "));
+    let Some(quote) = text.strip_suffix(&suffix) else {
+        return text.to_string();
+    };
+    let localized: Vec<&str> = caveats
+        .iter()
+        .map(|c| {
+            [
+                FlagKind::Disputed,
+                FlagKind::SingleSource,
+                FlagKind::WeakSource,
+                FlagKind::Claim,
+            ]
+            .into_iter()
+            .find(|k| k.label() == c)
+            .map_or(c.as_str(), |k| flag(lang, k))
+        })
+        .collect();
+    format!("{quote} ({})", localized.join("; "))
 }
 
 /// `template` with each `{name}` replaced by its value.
@@ -112,10 +200,22 @@ static EN: Words = Words {
     help_answer_channels: "• In this server's question channels, every message is taken as a question.",
     help_tips: "**Tips**\n• Ask one thing at a time; names, dates and numbers help (\"When was the third round?\").\n• Spelling mistakes and other spellings of names are fine.\n• `private: True` on `/ask` shows the answer only to you.\n• Under an answer, **More results** shows the next passages and **Sources** the full texts with their sources.\n• Questions may be up to {max} characters.",
     help_look_around: "**Look around**\n• `/sources` lists what is indexed; `/source show id:` shows one source whole.\n• Moderators: `/source add` and `/source remove` change the sources; `/reindex` after editing files; `/rollback` goes back one index generation.",
+    just_now: "just now",
+    minutes_ago: "{n} min ago",
+    hours_ago: "{n} h ago",
+    days_ago: "{n} d ago",
+    unknown_time: "at an unknown time",
+    disputed: "disputed: sources disagree",
+    single_source: "single source",
+    weak_source: "weakly sourced",
+    claim: "unconfirmed claim",
+    more_passages: "More passages:",
+    citations: "Citations:",
+    more_relevant: "({n} more relevant passages: use --top)",
 };
 
 static UK: Words = Words {
-    quoted_in_english: "Цитати наведено англійською, мовою джерел.",
+    quoted_in_english: "Цитати наведено англійською — мовою джерел.",
     nothing_found_title: "Нічого не знайдено",
     nothing_found: "У джерелах немає нічого, що відповідало б на це запитання.",
     no_further_passages: "Інших уривків для цього запитання немає.",
@@ -123,17 +223,17 @@ static UK: Words = Words {
     try_other_words: "Спробуйте сказати інакше або подивіться, про що є джерела: `/sources`.",
     try_other_words_cli: "Спробуйте сказати інакше або спитайте про те, про що є джерела (`attache sources`).",
     answer_label: "Відповідь",
-    read_as: "Прочитано як: {fixes}",
+    read_as: "Виправлено: {fixes}",
     sources: "Джерела",
     sources_continued: "Джерела (продовження)",
-    backed_by: "Підтверджують",
-    backed_by_continued: "Підтверджують (продовження)",
+    backed_by: "Підтвердження",
+    backed_by_continued: "Підтвердження (продовження)",
     caution: "Увага",
     photo: "Фото",
     more_results: "Більше результатів",
     sources_button: "Джерела",
     open: "Відкрити [{n}]",
-    results_footer: "Результати {first}–{last} з {total} · покоління індексу {generation}, проіндексовано {ago} · /source show показує джерело повністю",
+    results_footer: "Результати {first}–{last} з {total} · версія індексу {generation}, проіндексовано {ago} · /source show показує джерело повністю",
     whole_source_footer: "/source show {id} показує джерело повністю",
     results_gone: "Цих результатів уже немає в індексі; поставте запитання ще раз.",
     button_expired: "Ця кнопка вже не діє (attache відтоді перезапускався). Поставте запитання ще раз.",
@@ -143,17 +243,29 @@ static UK: Words = Words {
     restarting: "attache перезапускається. Запитайте ще раз за хвилину.",
     failed: "Вибачте, під час відповіді в мене щось пішло не так. Помилку записано; спробуйте ще раз.",
     empty_question: "Поставте запитання: воно порожнє.",
-    too_long: "Запитання задовге ({chars} символів); будь ласка, вкладіться в {max}.",
+    too_long: "Запитання задовге (символів: {chars}); скоротіть його до {max} символів.",
     help_title: "Як питати attache",
     help_intro: "Питайте мене звичайними словами про джерела, завантажені на цей сервер, — українською, англійською чи російською. Я шукаю в них і відповідаю уривками, де про це сказано, з посиланням на джерело кожного. Джерела англійською, тож і цитати англійською.",
     help_ask: "**Як питати**\n• `/ask question: Скільки полонених обміняють?`\n• згадайте мене: `@attache Хто очолював російську делегацію?`\n• або напишіть мені в особисті повідомлення.",
     help_answer_channels: "• У каналах для запитань на цьому сервері кожне повідомлення вважається запитанням.",
     help_tips: "**Поради**\n• Питайте про одне за раз; імена, дати й числа допомагають («Коли був третій раунд?»).\n• Помилки й інше написання імен — не проблема.\n• `private: True` у `/ask` показує відповідь лише вам.\n• Під відповіддю **Більше результатів** показує наступні уривки, а **Джерела** — повні тексти з джерелами.\n• Запитання може мати до {max} символів.",
-    help_look_around: "**Що ще є**\n• `/sources` — що проіндексовано; `/source show id:` показує одне джерело повністю.\n• Модератори: `/source add` і `/source remove` змінюють джерела; `/reindex` — після редагування файлів; `/rollback` повертає попереднє покоління індексу.",
+    help_look_around: "**Що ще є**\n• `/sources` — що проіндексовано; `/source show id:` показує одне джерело повністю.\n• Модератори: `/source add` і `/source remove` змінюють джерела; `/reindex` — після редагування файлів; `/rollback` повертає попередню версію індексу.",
+    just_now: "щойно",
+    minutes_ago: "{n} хв тому",
+    hours_ago: "{n} год тому",
+    days_ago: "{n} дн. тому",
+    unknown_time: "невідомо коли",
+    disputed: "спірне: джерела розходяться",
+    single_source: "лише одне джерело",
+    weak_source: "слабке джерело",
+    claim: "непідтверджена заява",
+    more_passages: "Ще уривки:",
+    citations: "Джерела:",
+    more_relevant: "(ще відповідних уривків: {n}; див. --top)",
 };
 
 static RU: Words = Words {
-    quoted_in_english: "Цитаты приведены на английском, языке источников.",
+    quoted_in_english: "Цитаты приведены на английском — языке источников.",
     nothing_found_title: "Ничего не найдено",
     nothing_found: "В источниках нет ничего, что отвечало бы на этот вопрос.",
     no_further_passages: "Других отрывков по этому вопросу нет.",
@@ -161,17 +273,17 @@ static RU: Words = Words {
     try_other_words: "Попробуйте сформулировать иначе или посмотрите, о чём есть источники: `/sources`.",
     try_other_words_cli: "Попробуйте сформулировать иначе или спросите о том, о чём есть источники (`attache sources`).",
     answer_label: "Ответ",
-    read_as: "Прочитано как: {fixes}",
+    read_as: "Исправлено: {fixes}",
     sources: "Источники",
     sources_continued: "Источники (продолжение)",
-    backed_by: "Подтверждают",
-    backed_by_continued: "Подтверждают (продолжение)",
+    backed_by: "Подтверждения",
+    backed_by_continued: "Подтверждения (продолжение)",
     caution: "Внимание",
     photo: "Фото",
     more_results: "Ещё результаты",
     sources_button: "Источники",
     open: "Открыть [{n}]",
-    results_footer: "Результаты {first}–{last} из {total} · поколение индекса {generation}, проиндексировано {ago} · /source show показывает источник целиком",
+    results_footer: "Результаты {first}–{last} из {total} · версия индекса {generation}, проиндексировано {ago} · /source show показывает источник целиком",
     whole_source_footer: "/source show {id} показывает источник целиком",
     results_gone: "Этих результатов уже нет в индексе; задайте вопрос ещё раз.",
     button_expired: "Эта кнопка больше не действует (attache с тех пор перезапускался). Задайте вопрос ещё раз.",
@@ -181,13 +293,25 @@ static RU: Words = Words {
     restarting: "attache перезапускается. Спросите ещё раз через минуту.",
     failed: "Извините, при ответе у меня что-то пошло не так. Ошибка записана; попробуйте ещё раз.",
     empty_question: "Задайте вопрос: он пустой.",
-    too_long: "Вопрос слишком длинный ({chars} символов); пожалуйста, уложитесь в {max}.",
+    too_long: "Вопрос слишком длинный (символов: {chars}); сократите его до {max} символов.",
     help_title: "Как спрашивать attache",
     help_intro: "Спрашивайте меня обычными словами об источниках, загруженных на этот сервер, — по-русски, по-украински или по-английски. Я ищу в них и отвечаю отрывками, где об этом сказано, со ссылкой на источник каждого. Источники на английском, поэтому и цитаты на английском.",
     help_ask: "**Как спрашивать**\n• `/ask question: Сколько пленных обменяют?`\n• упомяните меня: `@attache Кто возглавлял российскую делегацию?`\n• или напишите мне в личные сообщения.",
     help_answer_channels: "• В каналах для вопросов на этом сервере каждое сообщение считается вопросом.",
     help_tips: "**Советы**\n• Спрашивайте об одном за раз; имена, даты и числа помогают («Когда был третий раунд?»).\n• Опечатки и другое написание имён — не проблема.\n• `private: True` в `/ask` показывает ответ только вам.\n• Под ответом **Ещё результаты** показывает следующие отрывки, а **Источники** — полные тексты с источниками.\n• Вопрос может быть длиной до {max} символов.",
-    help_look_around: "**Что ещё есть**\n• `/sources` — что проиндексировано; `/source show id:` показывает один источник целиком.\n• Модераторы: `/source add` и `/source remove` меняют источники; `/reindex` — после правки файлов; `/rollback` возвращает предыдущее поколение индекса.",
+    help_look_around: "**Что ещё есть**\n• `/sources` — что проиндексировано; `/source show id:` показывает один источник целиком.\n• Модераторы: `/source add` и `/source remove` меняют источники; `/reindex` — после правки файлов; `/rollback` возвращает предыдущую версию индекса.",
+    just_now: "только что",
+    minutes_ago: "{n} мин назад",
+    hours_ago: "{n} ч назад",
+    days_ago: "{n} дн. назад",
+    unknown_time: "неизвестно когда",
+    disputed: "спорно: источники расходятся",
+    single_source: "только один источник",
+    weak_source: "слабый источник",
+    claim: "неподтверждённое заявление",
+    more_passages: "Ещё отрывки:",
+    citations: "Источники:",
+    more_relevant: "(ещё подходящих отрывков: {n}; см. --top)",
 };
 
 #[cfg(test)]
@@ -222,6 +346,28 @@ mod tests {
                 assert_eq!(holes(en), holes(other), "{other}");
             }
         }
+    }
+
+    #[test]
+    fn flags_and_times_read_in_every_language() {
+        for lang in [Lang::En, Lang::Uk, Lang::Ru] {
+            let w = of(lang);
+            for phrase in [w.disputed, w.claim, w.minutes_ago, w.citations] {
+                assert!(!phrase.is_empty());
+            }
+            assert!(w.minutes_ago.contains("{n}") && w.more_relevant.contains("{n}"));
+        }
+    }
+
+    #[test]
+    fn caveats_of_an_answer_read_in_the_askers_language() {
+        let caveats = vec![FlagKind::Disputed.label().to_string()];
+        let text = format!("Medinsky said 1,200. ({})", caveats[0]);
+        assert_eq!(
+            answer_text(Lang::Uk, &text, &caveats),
+            "Medinsky said 1,200. (спірне: джерела розходяться)"
+        );
+        assert_eq!(answer_text(Lang::En, &text, &caveats), text);
     }
 
     #[test]

@@ -34,7 +34,7 @@ fuzz_target!(|data: &[u8]| {
     let question = question_text(text);
     match library().engine().ask(&question, 3, 0) {
         Ok(r) => {
-            for card in render::answer(&r, 0).cards {
+            for card in render::answer(&r, 0, r.language).cards {
                 assert!(card.total_chars() <= limits::EMBEDS_TOTAL);
             }
         }

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use crate::core::eval::Report;
 use crate::core::index::OpenIndex;
 use crate::core::lang::Lang;
-use crate::core::search::{caveats, Response};
+use crate::core::search::Response;
 use crate::words;
 
 /// A snippet's Discord markdown for a terminal: bold as ANSI bold (or plain), no escapes.
@@ -64,14 +64,20 @@ pub fn response(out: &mut dyn Write, r: &Response, ansi: bool) -> io::Result<()>
             .iter()
             .map(|c| format!("{} → {}", c.from, c.to))
             .collect();
-        writeln!(out, "(read as: {})", fixes.join(", "))?;
+        if r.language == Lang::En {
+            writeln!(out, "(read as: {})", fixes.join(", "))?;
+        } else {
+            let fixed = words::fill(w.read_as, &[("fixes", &fixes.join(", "))]);
+            writeln!(out, "({fixed})")?;
+        }
     }
     match &r.answer {
         Some(a) => {
             // The answer itself in bold on a terminal.
+            let plain = words::answer_text(r.language, &a.text, &a.caveats);
             let text = match a.span {
                 Some([from, to]) if ansi => {
-                    a.text
+                    plain
                         .chars()
                         .enumerate()
                         .fold(String::new(), |mut s, (i, c)| {
@@ -84,17 +90,17 @@ pub fn response(out: &mut dyn Write, r: &Response, ansi: bool) -> io::Result<()>
                             s.push(c);
                             s
                         })
-                        + if to >= a.text.chars().count() {
+                        + if to >= plain.chars().count() {
                             "\x1b[0m"
                         } else {
                             ""
                         }
                 }
-                _ => a.text.clone(),
+                _ => plain.clone(),
             };
             writeln!(out, "{}: {} [{}]", w.answer_label, text, a.citation)?
         }
-        None => writeln!(out, "More passages:")?,
+        None => writeln!(out, "{}", w.more_passages)?,
     }
     if !w.quoted_in_english.is_empty() {
         writeln!(out, "({})", w.quoted_in_english)?;
@@ -106,7 +112,7 @@ pub fn response(out: &mut dyn Write, r: &Response, ansi: bool) -> io::Result<()>
         writeln!(out, "    {}", terminal_text(&p.snippet, ansi))?;
     }
     writeln!(out)?;
-    writeln!(out, "Citations:")?;
+    writeln!(out, "{}", w.citations)?;
     for p in &r.passages {
         let s = &p.source;
         let mut line = format!("[{}] {} — {}", p.citation, p.id, s.title);
@@ -118,20 +124,21 @@ pub fn response(out: &mut dyn Write, r: &Response, ansi: bool) -> io::Result<()>
             line.push_str(part);
         }
         if let Some(credit) = &p.credit {
-            line.push_str(&format!(" (photo: {credit})"));
+            line.push_str(&format!(" ({}: {credit})", w.photo.to_lowercase()));
         }
-        let flags = caveats(&p.flags);
+        let flags = words::caveats(r.language, &p.flags);
         if !flags.is_empty() {
             line.push_str(&format!(" [{}]", flags.join("; ")));
         }
         writeln!(out, "{line}")?;
     }
-    if r.more > 0 {
+    if r.more == 1 && r.language == Lang::En {
+        writeln!(out, "(1 more relevant passage: use --top)")?;
+    } else if r.more > 0 {
         writeln!(
             out,
-            "({} more relevant passage{}: use --top)",
-            r.more,
-            if r.more == 1 { "" } else { "s" }
+            "{}",
+            words::fill(w.more_relevant, &[("n", &r.more.to_string())])
         )?;
     }
     Ok(())

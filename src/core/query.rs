@@ -310,7 +310,8 @@ fn detect_type(words: &[&str]) -> QuestionType {
             let plural = format!("{w}s");
             pair("which", w) || pair("what", w) || pair("which", &plural) || pair("what", &plural)
         })
-        || has("people")
+        || pair("which", "people")
+        || pair("what", "people")
     {
         return QuestionType::Who;
     }

@@ -41,19 +41,7 @@ pub fn neutralize_mentions(text: &str) -> String {
 
 /// How long ago an RFC 3339 time was, for people: "just now", "5 min ago", "2 h ago".
 pub fn ago(rfc3339: &str) -> String {
-    let Some(secs) = humantime::parse_rfc3339(rfc3339)
-        .ok()
-        .and_then(|t| std::time::SystemTime::now().duration_since(t).ok())
-        .map(|d| d.as_secs())
-    else {
-        return "at an unknown time".into();
-    };
-    match secs {
-        0..60 => "just now".into(),
-        60..3600 => format!("{} min ago", secs / 60),
-        3600..86_400 => format!("{} h ago", secs / 3600),
-        _ => format!("{} d ago", secs / 86_400),
-    }
+    words::ago(Lang::En, rfc3339)
 }
 
 /// One embed, before it becomes a serenity builder.
@@ -264,7 +252,11 @@ pub fn answer(r: &Response, offset: usize, lang: Lang) -> Reply {
     let mut description = String::new();
     if let Some(a) = &r.answer {
         let warn = if a.caveats.is_empty() { "" } else { "⚠️ " };
-        description.push_str(&format!("{warn}{} [{}]\n", answer_line(a), a.citation));
+        description.push_str(&format!(
+            "{warn}{} [{}]\n",
+            answer_line(a, lang),
+            a.citation
+        ));
     }
     if !w.quoted_in_english.is_empty() {
         description.push_str(&format!("*{}*\n", w.quoted_in_english));
@@ -343,7 +335,7 @@ pub fn answer(r: &Response, offset: usize, lang: Lang) -> Reply {
                 ("last", &last.to_string()),
                 ("total", &total.to_string()),
                 ("generation", &r.generation.to_string()),
-                ("ago", &ago(&r.indexed_at)),
+                ("ago", &words::ago(lang, &r.indexed_at)),
             ],
         )),
         timestamp: None,
@@ -384,25 +376,25 @@ pub fn answer(r: &Response, offset: usize, lang: Lang) -> Reply {
 
 /// The one-line answer with the answer itself in bold ("at least **1,200** prisoners"),
 /// so the eye finds it at once; without a span, the whole line is bold.
-fn answer_line(a: &DirectAnswer) -> String {
+fn answer_line(a: &DirectAnswer, lang: Lang) -> String {
+    let text = words::answer_text(lang, &a.text, &a.caveats);
     let Some([from, to]) = a.span else {
-        return format!("**{}**", plain(&a.text));
+        return format!("**{}**", plain(&text));
     };
     let at = |chars: usize| {
-        a.text
-            .char_indices()
+        text.char_indices()
             .nth(chars)
-            .map_or(a.text.len(), |(i, _)| i)
+            .map_or(text.len(), |(i, _)| i)
     };
     let (from, to) = (at(from), at(to));
     if from >= to {
-        return format!("**{}**", plain(&a.text));
+        return format!("**{}**", plain(&text));
     }
     format!(
         "{}**{}**{}",
-        plain(&a.text[..from]),
-        plain(&a.text[from..to]),
-        plain(&a.text[to..])
+        plain(&text[..from]),
+        plain(&text[from..to]),
+        plain(&text[to..])
     )
 }
 
@@ -488,7 +480,7 @@ pub fn full_sources(r: &Response, lang: Lang) -> Reply {
                     v,
                 ));
             }
-            let flags = caveats(&h.flags);
+            let flags = words::caveats(lang, &h.flags);
             if !flags.is_empty() {
                 fields.push((w.caution.to_string(), format!("⚠️ {}", flags.join("; "))));
             }

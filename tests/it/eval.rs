@@ -90,10 +90,16 @@ fn english_questions_of_every_kind_meet_their_thresholds() {
 #[test]
 fn ukrainian_and_russian_questions_find_the_english_passages() {
     let report = run("dev-uk-ru.jsonl");
-    // Unanswerable questions in these languages are answered, and said so in the README.
+    // The six near misses in these languages are answered (README, "Quality"); the
+    // off-topic ones are refused, see below.
     check(&report, 40, Floor(0.55, 0.75, 0.45, 0.0));
     for kind in ["uk", "ru"] {
         let k = &report.by_kind[kind];
         assert!(k.hit_at_3 >= 0.65, "{kind}: hit@3 {:.3}", k.hit_at_3);
     }
+}
+
+#[test]
+fn off_topic_questions_in_ukrainian_and_russian_find_nothing_and_others_are_answered() {
+    check(&run("own-uk-ru.jsonl"), 8, Floor(0.5, 0.75, 0.5, 1.0));
 }

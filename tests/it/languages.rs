@@ -92,13 +92,28 @@ async fn ukrainian_and_russian_questions_get_answers_and_attaches_words_in_their
         .into_iter()
         .find(|r| r.method == "PUT")
         .unwrap();
+    let mut described = Vec::new();
     for command in put.body.as_array().unwrap() {
-        let l = &command["description_localizations"];
+        described.push(command);
+        // Subcommands (`/source show|add|remove`) and options are described too.
+        for option in command["options"].as_array().into_iter().flatten() {
+            described.push(option);
+            for sub in option["options"].as_array().into_iter().flatten() {
+                described.push(sub);
+            }
+        }
+    }
+    for item in described {
+        let l = &item["description_localizations"];
         assert!(
-            l["uk"].as_str().is_some_and(|d| !d.is_empty())
-                && l["ru"].as_str().is_some_and(|d| !d.is_empty()),
+            l["uk"]
+                .as_str()
+                .is_some_and(|d| !d.is_empty() && d.chars().count() <= 100)
+                && l["ru"]
+                    .as_str()
+                    .is_some_and(|d| !d.is_empty() && d.chars().count() <= 100),
             "{} has Ukrainian and Russian descriptions: {l}",
-            command["name"]
+            item["name"]
         );
     }
     bot.check();

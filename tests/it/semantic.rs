@@ -134,8 +134,9 @@ fn a_question_arriving_while_a_reindex_embeds_is_answered() {
                 "{:?}",
                 r.answer
             );
+            // Generous for a loaded two-core machine; an answer takes milliseconds.
             assert!(
-                started.elapsed() < Duration::from_secs(2),
+                started.elapsed() < Duration::from_secs(5),
                 "answered in {:?} while the reindex embeds",
                 started.elapsed()
             );

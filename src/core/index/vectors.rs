@@ -253,7 +253,10 @@ fn write_rows_atomically(path: &Path, keys: &[Key], data: &[f32]) -> std::io::Re
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    // Unique per process and thread: tests build in parallel threads of one process.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_extension(format!("tmp-{}-{n}", std::process::id()));
     write_rows(&tmp, keys, data)?;
     std::fs::rename(&tmp, path)
 }

@@ -85,6 +85,9 @@ impl Semantic {
 
     /// The question's vector, from the cache or the model.
     pub fn question(&self, question: &str) -> Result<Arc<Vec<f32>>, String> {
+        // Lower-cased: members type in any case ("what did zelensky say"), and measured on
+        // the shared cases, lower-cased questions find the right passage more often than
+        // questions as typed (hit@1 0.80 against 0.77 over all of them).
         let key = question.trim().to_lowercase();
         if let Some(v) = self.cache.lock().expect("vector cache").get(&key) {
             return Ok(v.clone());
