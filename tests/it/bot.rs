@@ -532,12 +532,7 @@ async fn source_autocomplete_pages_and_the_catalog() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_registered_commands_are_the_ones_the_readme_documents() {
     let bot = Bot::start().await;
-    let put = bot
-        .discord
-        .requests()
-        .into_iter()
-        .find(|r| r.method == "PUT")
-        .unwrap();
+    let put = bot.registration();
     assert!(
         put.path.contains("/guilds/"),
         "with guild_ids set, commands register in those guilds: {}",

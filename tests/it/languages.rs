@@ -86,12 +86,7 @@ async fn ukrainian_and_russian_questions_get_answers_and_attaches_words_in_their
     );
 
     // The commands describe themselves in both languages in Discord's menus.
-    let put = bot
-        .discord
-        .requests()
-        .into_iter()
-        .find(|r| r.method == "PUT")
-        .unwrap();
+    let put = bot.registration();
     let mut described = Vec::new();
     for command in put.body.as_array().unwrap() {
         described.push(command);

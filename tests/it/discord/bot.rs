@@ -193,6 +193,15 @@ impl Bot {
         }
     }
 
+    /// The request that registered the bot's slash commands.
+    pub fn registration(&self) -> Request {
+        self.discord
+            .requests()
+            .into_iter()
+            .find(|r| r.method == "PUT")
+            .expect("the bot registered its commands")
+    }
+
     pub async fn ask(&self, who: &Who, question: &str) -> Answer {
         self.interact(payloads::slash(
             &self.discord,
