@@ -262,9 +262,9 @@ fn passage_embedder(settings: &Settings, passages: usize, threads: usize) -> Opt
     if !wants_vectors(settings, passages) {
         if settings.semantic.enabled && cfg!(feature = "semantic") {
             info!(
-            passages,
-            max_passages = settings.semantic.max_passages,
-            "semantic search is off for this corpus: it has more passages than semantic.max_passages; answers are lexical"
+                passages,
+                max_passages = settings.semantic.max_passages,
+                "semantic search is off for this corpus: it has more passages than semantic.max_passages; answers are lexical"
             );
         }
         return None;
