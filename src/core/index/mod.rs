@@ -33,6 +33,9 @@ pub const SCHEMA_VERSION: u32 = 2;
 
 mod generations;
 pub mod vectors;
+mod vocabulary;
+
+pub use vocabulary::IndexVocabulary;
 
 pub use generations::{
     install, lock, read_status, rollback, stage, BuildLock, BuildStatus, Phase, Staged,

@@ -37,7 +37,9 @@ pub struct Verdict {
 }
 
 /// A passage other than the best is shown if it covers `search.min_passage_coverage` of
-/// the question, or is this close in meaning (see [`super::rank::semantic_rel`]).
+/// the question, or is this close in meaning (see [`super::rank::semantic_rel`]): within
+/// half of the semantic span of the closest passage. 0, 0.25 and 0.5 gave the same
+/// figures on every shared file; the strictest keeps unrelated passages off the list.
 pub const KEEP_SEMANTIC_REL: f32 = 0.5;
 
 /// An English question whose best passage covers this much of it, with few words the

@@ -4,16 +4,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use tantivy::query::{
-    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
-};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{Searcher, Term};
+use tantivy::Term;
 
 use crate::core::analysis::{self, Term as Token};
 use crate::core::answer;
 use crate::core::corpus::{Source, SourceKind};
-use crate::core::index::Fields;
+use crate::core::index::{Fields, IndexVocabulary};
 use crate::core::query::{self, Alternative, Analyzers, Origin, Plan, QuestionType, Vocabulary};
 
 /// Indexes at least this big retrieve with selective words only…
@@ -45,7 +43,7 @@ pub(super) fn build_query(
     an: &mut Analyzers,
     vocab: &IndexVocabulary<'_>,
 ) -> BooleanQuery {
-    let n = vocab.searcher.num_docs();
+    let n = vocab.searcher().num_docs();
     let big = n >= SELECTIVE_MIN_DOCS;
     let mut phrases: Vec<Box<dyn Query>> = Vec::new();
     // A word weighs what its best alternative gives it within a concept, and counts once
@@ -287,78 +285,6 @@ pub(super) fn proximity(plan: &Plan, tokens: &[Token]) -> f32 {
         }
     }
     (k as f32 / best as f32).min(1.0)
-}
-
-/// The index's vocabulary, as the query planner sees it. Document frequencies are
-/// memoised for the question: planning, weighting and retrieval all ask for them.
-pub(super) struct IndexVocabulary<'a> {
-    searcher: &'a Searcher,
-    fields: &'a Fields,
-    doc_freqs: std::cell::RefCell<HashMap<String, u64>>,
-}
-
-impl<'a> IndexVocabulary<'a> {
-    pub(super) fn new(searcher: &'a Searcher, fields: &'a Fields) -> Self {
-        IndexVocabulary {
-            searcher,
-            fields,
-            doc_freqs: Default::default(),
-        }
-    }
-}
-
-impl Vocabulary for IndexVocabulary<'_> {
-    fn doc_freq(&self, term: &str) -> u64 {
-        if let Some(&df) = self.doc_freqs.borrow().get(term) {
-            return df;
-        }
-        let f = self.fields;
-        let df = [f.text, f.title, f.section, f.date, f.tags]
-            .into_iter()
-            .map(|field| {
-                self.searcher
-                    .doc_freq(&Term::from_field_text(field, term))
-                    .unwrap_or(0)
-            })
-            .max()
-            .unwrap_or(0);
-        self.doc_freqs.borrow_mut().insert(term.to_string(), df);
-        df
-    }
-
-    fn neighbours(&self, word: &str, distance: u8) -> Vec<(String, u64)> {
-        self.fuzzy(self.fields.words, word, distance)
-    }
-
-    fn stem_neighbours(&self, stem: &str, distance: u8) -> Vec<(String, u64)> {
-        self.fuzzy(self.fields.text, stem, distance)
-    }
-}
-
-impl IndexVocabulary<'_> {
-    /// Terms of `field` within `distance` edits of `word`, through tantivy's Levenshtein
-    /// automaton over the term dictionary (no scan of the vocabulary).
-    fn fuzzy(&self, field: tantivy::schema::Field, word: &str, distance: u8) -> Vec<(String, u64)> {
-        let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true);
-        let Ok(automaton) = fuzzy.automaton() else {
-            return Vec::new();
-        };
-        let mut found: HashMap<String, u64> = HashMap::new();
-        for segment in self.searcher.segment_readers() {
-            let Ok(inverted) = segment.inverted_index(field) else {
-                continue;
-            };
-            let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else {
-                continue;
-            };
-            while stream.advance() {
-                if let Ok(w) = std::str::from_utf8(stream.key()) {
-                    *found.entry(w.to_string()).or_insert(0) += u64::from(stream.value().doc_freq);
-                }
-            }
-        }
-        found.into_iter().collect()
-    }
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ use tantivy::{DocAddress, Searcher, TantivyDocument};
 use super::analysis::{self, Term as Token};
 use super::answer;
 use super::corpus::{Citation, Flag, FlagKind, PassageKind, Source, SourceKind};
-use super::index::{self, OpenIndex};
+use super::index::{self, IndexVocabulary, OpenIndex};
 use super::lang::{self, Lang};
 use super::query::{self, Analyzers, Correction, Plan, PlanOptions, QuestionType, Vocabulary};
 use super::snippet;
@@ -39,9 +39,7 @@ mod lexical;
 pub mod rank;
 pub mod semantic;
 
-use lexical::{
-    build_query, concept_weights, coverage, evidence, evidence_text, proximity, IndexVocabulary,
-};
+use lexical::{build_query, concept_weights, coverage, evidence, evidence_text, proximity};
 
 pub use rank::Features;
 use semantic::{Closeness, Semantic};
