@@ -710,10 +710,18 @@ pub fn help(max_question_chars: usize, answer_channels: bool, lang: Lang) -> Rep
 }
 
 pub fn reindexed(m: &Manifest) -> Reply {
+    let vectors = match m.vectors {
+        Some(v) => format!(
+            " Sentence vectors: {} embedded, {} reused.",
+            v.embedded,
+            v.sentences - v.embedded
+        ),
+        None => " Semantic search is off for this index.".into(),
+    };
     Reply::card(Card {
         title: Some("Reindexed".into()),
         description: format!(
-            "{} sources, {} passages, built in {:.1} s. Answers now come from index generation {}.",
+            "{} sources, {} passages, built in {:.1} s. Answers now come from index generation {}.{vectors}",
             m.sources, m.passages, m.build_seconds, m.generation
         ),
         colour: GREEN,

@@ -413,6 +413,21 @@ async fn reindex_is_for_moderators_swaps_the_index_and_answers_continue() {
         "{}",
         done.text()
     );
+    // The moderator sees what the rebuild cost: every unchanged sentence's vector is
+    // reused (the new one may come from the tests' shared cache).
+    let text = done.text();
+    let counts: Vec<usize> = text
+        .split("Sentence vectors: ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{text}"))
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .take(2)
+        .collect();
+    assert!(
+        counts.len() == 2 && counts[0] + counts[1] == 301 && counts[1] >= 300,
+        "{text}"
+    );
     let zebra = bot
         .ask(
             &Who::member(ASKER),
