@@ -8,6 +8,7 @@
 //! English for now.
 
 use crate::core::corpus::{Flag, FlagKind};
+use crate::core::index::vectors::EmbedStats;
 use crate::core::lang::Lang;
 
 /// Every phrase a member may read, in one language. `{…}` marks what is filled in.
@@ -153,6 +154,19 @@ pub fn answer_text(lang: Lang, text: &str, caveats: &[String]) -> String {
         })
         .collect();
     format!("{quote} ({})", localized.join("; "))
+}
+
+/// What a build did with sentence vectors, for whoever reindexed (English, as every
+/// moderator-only reply is): " Sentence vectors: 3 embedded, 297 reused."
+pub fn vectors_summary(vectors: Option<EmbedStats>) -> String {
+    match vectors {
+        Some(v) => format!(
+            " Sentence vectors: {} embedded, {} reused.",
+            v.embedded,
+            v.sentences - v.embedded
+        ),
+        None => " Semantic search is off for this index.".to_string(),
+    }
 }
 
 /// `template` with each `{name}` replaced by its value.

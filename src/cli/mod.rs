@@ -187,14 +187,7 @@ fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
                 "cli",
                 crate::core::index::build_threads(false),
             )?;
-            let vectors = match manifest.vectors {
-                Some(v) => format!(
-                    " Sentence vectors: {} embedded, {} reused.",
-                    v.embedded,
-                    v.sentences - v.embedded
-                ),
-                None => " Semantic search is off for this index.".to_string(),
-            };
+            let vectors = crate::words::vectors_summary(manifest.vectors);
             println!(
                 "Indexed {} sources, {} passages in {:.2} s (generation {}).{vectors}",
                 manifest.sources, manifest.passages, manifest.build_seconds, manifest.generation

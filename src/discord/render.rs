@@ -710,14 +710,7 @@ pub fn help(max_question_chars: usize, answer_channels: bool, lang: Lang) -> Rep
 }
 
 pub fn reindexed(m: &Manifest) -> Reply {
-    let vectors = match m.vectors {
-        Some(v) => format!(
-            " Sentence vectors: {} embedded, {} reused.",
-            v.embedded,
-            v.sentences - v.embedded
-        ),
-        None => " Semantic search is off for this index.".into(),
-    };
+    let vectors = words::vectors_summary(m.vectors);
     Reply::card(Card {
         title: Some("Reindexed".into()),
         description: format!(
