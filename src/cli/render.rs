@@ -151,14 +151,14 @@ pub fn explain(out: &mut dyn Write, r: &Response) -> io::Result<()> {
     }
     writeln!(
         out,
-        "{:>3} {:28} {:>6} {:>6} {:>6} {:>6} {:>5} {:>5} {:>6}",
-        "#", "passage", "bm25", "cover", "title", "prox", "evid", "wght", "score"
+        "{:>3} {:28} {:>6} {:>6} {:>6} {:>6} {:>5} {:>5} {:>6} {:>6} {:>6}",
+        "#", "passage", "bm25", "cover", "title", "prox", "evid", "wght", "cosine", "near", "score"
     )?;
     for p in &r.passages {
         let f = &p.features;
         writeln!(
             out,
-            "{:>3} {:28} {:6.3} {:6.3} {:6.3} {:6.3} {:5.2} {:5.2} {:6.3}",
+            "{:>3} {:28} {:6.3} {:6.3} {:6.3} {:6.3} {:5.2} {:5.2} {:6.3} {:6.3} {:6.3}",
             p.citation,
             p.id,
             f.bm25,
@@ -167,9 +167,15 @@ pub fn explain(out: &mut dyn Write, r: &Response) -> io::Result<()> {
             f.proximity,
             f.evidence,
             f.weight,
+            f.semantic,
+            f.semantic_rel * f.semantic_share,
             p.score
         )?;
     }
+    writeln!(
+        out,
+        "(cosine: closeness in meaning of the passage's closest sentence; near: how much of the\n semantic weight it earned, after the discount for a question already covered word for word)"
+    )?;
     Ok(())
 }
 
