@@ -203,7 +203,7 @@ fn link_target(url: &str) -> String {
     url.replace(')', "%29").replace(' ', "%20")
 }
 
-fn source_line(h: &Hit) -> String {
+fn source_line(h: &Hit, lang: Lang) -> String {
     let s = &h.source;
     let title = plain(&s.title);
     let mut line = match &s.url {
@@ -219,7 +219,7 @@ fn source_line(h: &Hit) -> String {
         line.push_str(&format!(" — {}", details.join(", ")));
     }
     line.push_str(&format!(" · `{}`", h.id));
-    let flags = caveats(&h.flags);
+    let flags = words::caveats(lang, &h.flags);
     if !flags.is_empty() {
         line.push_str(&format!(" ⚠️ *{}*", flags.join("; ")));
     }
@@ -303,7 +303,7 @@ pub fn answer(r: &Response, offset: usize, lang: Lang) -> Reply {
     if shown < blocks.len() {
         description.push_str(TRIMMED);
     }
-    let lines: Vec<String> = r.passages.iter().map(source_line).collect();
+    let lines: Vec<String> = r.passages.iter().map(|h| source_line(h, lang)).collect();
     let fields = pack(&lines, limits::FIELD_VALUE)
         .into_iter()
         .enumerate()
