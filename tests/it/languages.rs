@@ -34,6 +34,11 @@ async fn ukrainian_and_russian_questions_get_answers_and_attaches_words_in_their
         "{labels:?}"
     );
     assert!(!text.contains("More results"), "{text}");
+    // The swap figures are disputed: the caveats, too, are in Ukrainian.
+    assert!(
+        text.contains("спірне") && !text.contains("sources disagree"),
+        "{text}"
+    );
 
     // A mention carries no locale: the question's language decides.
     let ru = bot
