@@ -7,7 +7,7 @@
 //! Moderator-only replies (reindex results, source management, `/unanswered`) are in
 //! English for now.
 
-use crate::core::corpus::{Flag, FlagKind};
+use crate::core::corpus::{flag_kinds, Flag, FlagKind};
 use crate::core::index::vectors::EmbedStats;
 use crate::core::lang::Lang;
 
@@ -117,13 +117,7 @@ pub fn flag(lang: Lang, kind: FlagKind) -> &'static str {
 
 /// The caveats of `flags` (each kind once), in `lang`.
 pub fn caveats(lang: Lang, flags: &[Flag]) -> Vec<String> {
-    let mut kinds: Vec<FlagKind> = Vec::new();
-    for f in flags {
-        if !kinds.contains(&f.kind) {
-            kinds.push(f.kind);
-        }
-    }
-    kinds
+    flag_kinds(flags)
         .into_iter()
         .map(|k| flag(lang, k).to_string())
         .collect()
@@ -167,6 +161,20 @@ pub fn vectors_summary(vectors: Option<EmbedStats>) -> String {
         ),
         None => " Semantic search is off for this index.".to_string(),
     }
+}
+
+/// `text` cut around the answer span (`[start, end)` in characters, as
+/// `answer.span` has it): before, the answer, after. `None` without a span, or when it
+/// does not fall inside the text.
+pub fn span_parts(text: &str, span: Option<[usize; 2]>) -> Option<(&str, &str, &str)> {
+    let [from, to] = span?;
+    let at = |chars: usize| {
+        text.char_indices()
+            .nth(chars)
+            .map_or(text.len(), |(i, _)| i)
+    };
+    let (from, to) = (at(from), at(to));
+    (from < to).then(|| (&text[..from], &text[from..to], &text[to..]))
 }
 
 /// `template` with each `{name}` replaced by its value.
@@ -382,6 +390,17 @@ mod tests {
             "Medinsky said 1,200. (спірне: джерела розходяться)"
         );
         assert_eq!(answer_text(Lang::En, &text, &caveats), text);
+    }
+
+    #[test]
+    fn the_span_cuts_the_text_by_characters() {
+        assert_eq!(
+            span_parts("Обмін: at least 1,200.", Some([7, 21])),
+            Some(("Обмін: ", "at least 1,200", "."))
+        );
+        assert_eq!(span_parts("short", Some([3, 99])), Some(("sho", "rt", "")));
+        assert_eq!(span_parts("short", Some([9, 12])), None);
+        assert_eq!(span_parts("short", None), None);
     }
 
     #[test]

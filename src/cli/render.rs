@@ -75,26 +75,9 @@ pub fn response(out: &mut dyn Write, r: &Response, ansi: bool) -> io::Result<()>
         Some(a) => {
             // The answer itself in bold on a terminal.
             let plain = words::answer_text(r.language, &a.text, &a.caveats);
-            let text = match a.span {
-                Some([from, to]) if ansi => {
-                    plain
-                        .chars()
-                        .enumerate()
-                        .fold(String::new(), |mut s, (i, c)| {
-                            if i == from {
-                                s.push_str("\x1b[1m");
-                            }
-                            if i == to {
-                                s.push_str("\x1b[0m");
-                            }
-                            s.push(c);
-                            s
-                        })
-                        + if to >= plain.chars().count() {
-                            "\x1b[0m"
-                        } else {
-                            ""
-                        }
+            let text = match words::span_parts(&plain, a.span) {
+                Some((before, answer, after)) if ansi => {
+                    format!("{before}\x1b[1m{answer}\x1b[0m{after}")
                 }
                 _ => plain.clone(),
             };

@@ -378,24 +378,12 @@ pub fn answer(r: &Response, offset: usize, lang: Lang) -> Reply {
 /// so the eye finds it at once; without a span, the whole line is bold.
 fn answer_line(a: &DirectAnswer, lang: Lang) -> String {
     let text = words::answer_text(lang, &a.text, &a.caveats);
-    let Some([from, to]) = a.span else {
-        return format!("**{}**", plain(&text));
-    };
-    let at = |chars: usize| {
-        text.char_indices()
-            .nth(chars)
-            .map_or(text.len(), |(i, _)| i)
-    };
-    let (from, to) = (at(from), at(to));
-    if from >= to {
-        return format!("**{}**", plain(&text));
+    match words::span_parts(&text, a.span) {
+        Some((before, answer, after)) => {
+            format!("{}**{}**{}", plain(before), plain(answer), plain(after))
+        }
+        None => format!("**{}**", plain(&text)),
     }
-    format!(
-        "{}**{}**{}",
-        plain(&text[..from]),
-        plain(&text[from..to]),
-        plain(&text[to..])
-    )
 }
 
 /// No passage answers the question: say so, name the words no source has, suggest what to do.

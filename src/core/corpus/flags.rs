@@ -90,6 +90,17 @@ pub fn detect(text: &str) -> Vec<Flag> {
     flags
 }
 
+/// The kinds among `flags`, each once, in order: what a reader is warned of.
+pub fn kinds(flags: &[Flag]) -> Vec<FlagKind> {
+    let mut kinds: Vec<FlagKind> = Vec::new();
+    for f in flags {
+        if !kinds.contains(&f.kind) {
+            kinds.push(f.kind);
+        }
+    }
+    kinds
+}
+
 /// Add a flag unless one of the same kind and detail is already there.
 pub fn push_unique(flags: &mut Vec<Flag>, flag: Flag) {
     if !flags.contains(&flag) {

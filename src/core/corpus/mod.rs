@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use flags::{Flag, FlagKind};
+pub use flags::{kinds as flag_kinds, Flag, FlagKind};
 
 /// What kind of source a passage comes from; decides how it is cited and displayed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -26,7 +26,7 @@ use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use super::analysis::{self, Term as Token};
 use super::answer;
-use super::corpus::{Citation, Flag, FlagKind, PassageKind, Source, SourceKind};
+use super::corpus::{flag_kinds, Citation, Flag, PassageKind, Source, SourceKind};
 use super::index::{self, IndexVocabulary, OpenIndex};
 use super::lang::{self, Lang};
 use super::query::{self, Analyzers, Correction, Plan, PlanOptions, QuestionType, Vocabulary};
@@ -42,7 +42,7 @@ pub mod semantic;
 use lexical::{build_query, concept_weights, coverage, evidence, evidence_text, proximity};
 
 pub use rank::Features;
-use semantic::{Closeness, Semantic};
+use semantic::Semantic;
 
 /// Ranking and relevance settings (see `[search]` in `config/default.toml`).
 #[derive(Debug, Clone)]
@@ -459,11 +459,11 @@ impl Engine {
             },
             None => None,
         };
-        let dense_top: Vec<(DocAddress, Closeness)> = match (&self.semantic, &vector) {
+        let dense_top: Vec<(DocAddress, f32)> = match (&self.semantic, &vector) {
             (Some(sem), Some(v)) => sem.nearest(v, SEMANTIC_CANDIDATES.max(wanted)),
             _ => Vec::new(),
         };
-        let best_cosine = dense_top.first().map_or(0.0, |(_, c)| c.best);
+        let best_cosine = dense_top.first().map_or(0.0, |(_, c)| *c);
 
         let max_bm25 = lexical_top.first().map_or(1.0, |t| t.0.max(f32::EPSILON));
         let mut bm25_of: HashMap<DocAddress, f32> = HashMap::new();
@@ -478,11 +478,16 @@ impl Engine {
                 order.push(*address);
             }
         }
+        // The nearest passages' closeness is known already; the others' is computed.
+        let near: HashMap<DocAddress, f32> = dense_top.iter().copied().collect();
         let mut scored = Vec::with_capacity(order.len());
         for address in order {
             let passage = self.analysed(searcher, address, &mut analyzers)?;
             let closeness = match (&self.semantic, &vector) {
-                (Some(sem), Some(v)) => sem.closeness(address, v),
+                (Some(sem), Some(v)) => near
+                    .get(&address)
+                    .copied()
+                    .or_else(|| sem.closeness(address, v)),
                 _ => None,
             };
             scored.push(self.score(
@@ -491,9 +496,11 @@ impl Engine {
                 passage,
                 address,
                 bm25_of[&address],
-                closeness.map(|c| (c.best, best_cosine)),
+                closeness.map(|c| (c, best_cosine)),
             ));
         }
+        // Scored once every candidate's coverage is known: the semantic share depends on
+        // the best of them.
         let best_coverage = scored
             .iter()
             .map(|s| s.features.coverage)
@@ -613,14 +620,14 @@ impl Engine {
             primary,
             semantic: cosine.map_or(0.0, |c| c.0),
             semantic_rel: cosine.map_or(0.0, |(c, best)| rank::semantic_rel(c, best)),
-            // Set once every candidate's coverage is known (see `rank`).
+            // Both set by `rank` once every candidate's coverage is known.
             semantic_share: 1.0,
         };
         Scored {
             address,
             passage,
             features,
-            score: features.score(),
+            score: 0.0,
         }
     }
 
@@ -660,13 +667,10 @@ impl Engine {
 
 /// How a set of flags reads next to an answer.
 pub fn caveats(flags: &[Flag]) -> Vec<String> {
-    let mut kinds: Vec<FlagKind> = Vec::new();
-    for f in flags {
-        if !kinds.contains(&f.kind) {
-            kinds.push(f.kind);
-        }
-    }
-    kinds.into_iter().map(|k| k.label().to_string()).collect()
+    flag_kinds(flags)
+        .into_iter()
+        .map(|k| k.label().to_string())
+        .collect()
 }
 
 fn source_ref(source: Option<&Source>, id: &str) -> SourceRef {

@@ -29,15 +29,6 @@ pub struct Semantic {
     cache_entries: usize,
 }
 
-/// How close the question is to one passage.
-#[derive(Debug, Clone, Copy)]
-pub struct Closeness {
-    /// Cosine of the question and the passage's closest sentence.
-    pub best: f32,
-    /// Which sentence that is (index into the passage's sentences).
-    pub sentence: usize,
-}
-
 impl Semantic {
     /// Pair the vectors with the generation's documents (by passage id).
     pub fn new(
@@ -106,12 +97,13 @@ impl Semantic {
         Ok(v)
     }
 
-    /// The `k` passages closest to `q`, closest first.
-    pub fn nearest(&self, q: &[f32], k: usize) -> Vec<(DocAddress, Closeness)> {
-        let mut all: Vec<(usize, Closeness)> = (0..self.vectors.passages.len())
+    /// The `k` passages closest to `q`, closest first, with their closeness (the cosine
+    /// of `q` and the passage's closest sentence).
+    pub fn nearest(&self, q: &[f32], k: usize) -> Vec<(DocAddress, f32)> {
+        let mut all: Vec<(usize, f32)> = (0..self.vectors.passages.len())
             .map(|i| (i, self.closeness_of(i, q)))
             .collect();
-        all.sort_by(|a, b| b.1.best.total_cmp(&a.1.best).then(a.0.cmp(&b.0)));
+        all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         all.truncate(k);
         all.into_iter()
             .map(|(i, c)| (self.addresses[i], c))
@@ -119,7 +111,7 @@ impl Semantic {
     }
 
     /// How close `q` is to the passage at `address` (none if it has no vectors).
-    pub fn closeness(&self, address: DocAddress, q: &[f32]) -> Option<Closeness> {
+    pub fn closeness(&self, address: DocAddress, q: &[f32]) -> Option<f32> {
         self.by_address
             .get(&address)
             .map(|&i| self.closeness_of(i, q))
@@ -142,21 +134,11 @@ impl Semantic {
             .collect()
     }
 
-    fn closeness_of(&self, i: usize, q: &[f32]) -> Closeness {
+    /// A passage is as close as its closest sentence (-1 without sentences).
+    fn closeness_of(&self, i: usize, q: &[f32]) -> f32 {
         let p = &self.vectors.passages[i];
-        let mut best = Closeness {
-            best: -1.0,
-            sentence: 0,
-        };
-        for j in 0..p.sentences.len() {
-            let c = cosine(self.vectors.row(p.first as usize + j), q);
-            if c > best.best {
-                best = Closeness {
-                    best: c,
-                    sentence: j,
-                };
-            }
-        }
-        best
+        (0..p.sentences.len())
+            .map(|j| cosine(self.vectors.row(p.first as usize + j), q))
+            .fold(-1.0, f32::max)
     }
 }
