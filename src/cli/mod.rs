@@ -1,10 +1,12 @@
-//! The command-line front end: a thin layer over [`crate::app`] and [`crate::core`].
+//! The command-line front end: parses flags and dispatches to [`crate::app`] and
+//! [`crate::core`]; [`terminal`] draws for a terminal, [`crate::render::json`] for
+//! `--json`. `attache serve` hands over to [`crate::app::serve`].
 //!
 //! Exit codes: 0 success, 2 usage or configuration error, 1 anything else. Errors are
 //! one clear sentence on stderr (a list of `path:line: …` lines for bad sources).
 
 mod progress;
-mod render;
+pub mod terminal;
 
 use std::collections::HashMap;
 use std::io::{BufRead, IsTerminal, Write};
@@ -18,7 +20,7 @@ use crate::app;
 use crate::config::{ConfigError, Settings};
 use crate::core::eval;
 use crate::core::search::{AskError, Engine};
-use crate::discord;
+use crate::render;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -122,7 +124,7 @@ pub fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             if e.downcast_ref::<Usage>().is_some()
                 || e.downcast_ref::<ConfigError>().is_some()
-                || e.downcast_ref::<discord::TokenError>().is_some()
+                || e.downcast_ref::<app::serve::Misconfigured>().is_some()
             {
                 ExitCode::from(2)
             } else {
@@ -173,6 +175,7 @@ fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
         }
         Command::Index { rollback: true } => {
             let lock = crate::core::index::lock(&settings.index.dir, "cli")?;
+            lock.clean_up();
             let m = crate::core::index::rollback(&lock)?;
             println!(
                 "Rolled back to generation {} ({} sources, {} passages, built {}).",
@@ -187,7 +190,7 @@ fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
                 "cli",
                 crate::core::index::build_threads(false),
             )?;
-            let vectors = crate::words::vectors_summary(manifest.vectors);
+            let vectors = render::words::vectors_summary(manifest.vectors);
             println!(
                 "Indexed {} sources, {} passages in {:.2} s (generation {}).{vectors}",
                 manifest.sources, manifest.passages, manifest.build_seconds, manifest.generation
@@ -196,10 +199,13 @@ fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
         }
         Command::Sources { json } => {
             let engine = engine(settings)?;
-            render::sources(&mut std::io::stdout().lock(), engine.index(), json)?;
+            terminal::sources(&mut std::io::stdout().lock(), engine.index(), json)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve => serve(settings),
+        Command::Serve => {
+            app::serve::serve(settings.clone(), &progress::Bar::new())?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Eval {
             files,
             json,
@@ -232,7 +238,7 @@ fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
                     writeln!(out)?;
                 } else {
                     writeln!(out, "{}", f.display())?;
-                    render::eval(&mut out, &report, verbose)?;
+                    terminal::eval(&mut out, &report, verbose)?;
                 }
                 all.extend(cases);
             }
@@ -260,42 +266,6 @@ fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn serve(settings: &Settings) -> anyhow::Result<ExitCode> {
-    // A missing or malformed token is reported before anything else happens.
-    discord::token(&settings.discord)?;
-    let library = std::sync::Arc::new(app::Library::open(settings.clone(), &progress::Bar::new())?);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(discord::serve(library, shutdown_signal()))?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Completes on SIGINT (Ctrl-C) or SIGTERM (what `docker stop` and systemd send).
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term = match tokio::signal::unix::signal(
-            tokio::signal::unix::SignalKind::terminate(),
-        ) {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops the bot cleanly");
-                let _ = interrupt.await;
-                return;
-            }
-        };
-        tokio::select! {
-            _ = interrupt => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = interrupt.await;
-}
-
 fn ask_one(
     engine: &Engine,
     question: &str,
@@ -310,12 +280,12 @@ fn ask_one(
     };
     let mut out = std::io::stdout().lock();
     if json {
-        serde_json::to_writer(&mut out, &response)?;
+        serde_json::to_writer(&mut out, &render::json::answer(&response))?;
         writeln!(out)?;
     } else {
-        render::response(&mut out, &response, std::io::stdout().is_terminal())?;
+        terminal::response(&mut out, &response, std::io::stdout().is_terminal())?;
         if explain {
-            render::explain(&mut out, &response)?;
+            terminal::explain(&mut out, &response)?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -330,11 +300,11 @@ fn ask_batch(engine: &Engine, top: usize, json: bool) -> anyhow::Result<ExitCode
         let question = line.context("cannot read standard input")?;
         match engine.ask(&question, top, 0) {
             Ok(r) if json => {
-                serde_json::to_writer(&mut out, &r)?;
+                serde_json::to_writer(&mut out, &render::json::answer(&r))?;
                 writeln!(out)?;
             }
             Ok(r) => {
-                render::response(&mut out, &r, false)?;
+                terminal::response(&mut out, &r, false)?;
                 writeln!(out)?;
             }
             Err(AskError::Question(e)) if json => {

@@ -5,6 +5,7 @@
 pub mod analysis;
 pub mod answer;
 pub mod corpus;
+pub mod durable;
 pub mod embed;
 pub mod eval;
 pub mod gaps;

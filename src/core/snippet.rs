@@ -1,61 +1,94 @@
-//! Snippets: the part of a passage around the matched words, with those words in
-//! Discord-markdown bold and everything else escaped so that passage text can never
-//! break the layout (stray `*`, `_`, `|`, `>` …).
+//! Snippets: which part of a passage to show for a question, and where the matched
+//! words are in it. The core returns offsets, never markup: each front end renders them
+//! its own way (bold in Discord markdown, ANSI bold in a terminal; see
+//! [`crate::render::markdown`] and the CLI).
+
+use std::ops::Range;
 
 use super::analysis::{self, Term};
 
 /// Snippets aim for about this many characters.
 pub const SNIPPET_CHARS: usize = 320;
 
-/// Escape the characters Discord markdown gives a meaning to.
-pub fn escape_markdown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if matches!(
-            c,
-            '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '#' | '[' | ']' | '<' | ':' | '-'
-        ) && needs_escape(c)
-        {
-            out.push('\\');
-        }
-        out.push(c);
+/// The part of a passage's text to show, and the matched words inside it, as byte
+/// ranges of that text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snippet {
+    /// What is shown; text before or after it is left out (front ends mark that with …).
+    pub shown: Range<usize>,
+    /// The question's words in `shown`, in order and not overlapping.
+    pub matches: Vec<Range<usize>>,
+}
+
+/// One run of a snippet's text: a matched word or the text between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Run<'a> {
+    pub text: &'a str,
+    pub matched: bool,
+}
+
+impl Snippet {
+    /// Whether text of the passage comes before what is shown.
+    pub fn cut_before(&self) -> bool {
+        self.shown.start > 0
     }
-    out
+
+    /// Whether text of the passage (`text`) comes after what is shown.
+    pub fn cut_after(&self, text: &str) -> bool {
+        self.shown.end < text.len()
+    }
+
+    /// The shown text of `text` as runs, matched or not; adjacent matches separated only
+    /// by a space read as one.
+    pub fn runs<'a>(&self, text: &'a str) -> Vec<Run<'a>> {
+        let mut runs: Vec<Run<'a>> = Vec::new();
+        let mut at = self.shown.start;
+        let push = |runs: &mut Vec<Run<'a>>, range: Range<usize>, matched: bool| {
+            if range.is_empty() {
+                return;
+            }
+            runs.push(Run {
+                text: &text[range],
+                matched,
+            });
+        };
+        let mut merged: Vec<Range<usize>> = Vec::new();
+        for m in &self.matches {
+            match merged.last_mut() {
+                Some(last) if &text[last.end..m.start] == " " => last.end = m.end,
+                _ => merged.push(m.clone()),
+            }
+        }
+        for m in merged {
+            push(&mut runs, at..m.start, false);
+            push(&mut runs, m.clone(), true);
+            at = m.end;
+        }
+        push(&mut runs, at..self.shown.end, false);
+        runs
+    }
 }
 
-/// `:` and `-` only matter in a few places (emoji, lists); escaping them everywhere makes
-/// text hard to read, so they are left alone, as `<` is (mentions are blocked elsewhere).
-fn needs_escape(c: char) -> bool {
-    !matches!(c, ':' | '-' | '<')
-}
-
-/// Build a snippet of `text`: the window of sentences (byte ranges in `sentences`) with
-/// the most matched terms, matched terms in bold.
+/// The snippet of `text`: the window of sentences (byte ranges in `sentences`) with the
+/// most matched terms, and those terms.
 pub fn snippet(
     text: &str,
     sentences: &[(usize, usize)],
     terms: &[Term],
     matched: &dyn Fn(&str) -> bool,
-) -> String {
+) -> Snippet {
     let hits: Vec<&Term> = terms.iter().filter(|t| matched(&t.text)).collect();
     let (start, end) = best_window(text, sentences, &hits);
-    let mut out = String::new();
-    if start > 0 {
-        out.push('…');
-    }
-    let mut at = start;
+    let mut matches: Vec<Range<usize>> = Vec::new();
     for t in hits.iter().filter(|t| t.from >= start && t.to <= end) {
-        out.push_str(&escape_markdown(&text[at..t.from]));
-        out.push_str("**");
-        out.push_str(&escape_markdown(&text[t.from..t.to]));
-        out.push_str("**");
-        at = t.to;
+        if matches.last().is_none_or(|last| t.from >= last.end) {
+            matches.push(t.from..t.to);
+        }
     }
-    out.push_str(&escape_markdown(&text[at..end]));
-    if end < text.len() {
-        out.push('…');
+    Snippet {
+        shown: start..end,
+        matches,
     }
-    out.replace("** **", " ")
 }
 
 fn best_window(text: &str, sentences: &[(usize, usize)], hits: &[&Term]) -> (usize, usize) {
@@ -91,17 +124,31 @@ fn floor_char(text: &str, i: usize) -> usize {
 mod tests {
     use super::*;
 
+    fn shown(text: &str, s: &Snippet) -> String {
+        s.runs(text)
+            .iter()
+            .map(|r| {
+                if r.matched {
+                    format!("[{}]", r.text)
+                } else {
+                    r.text.to_string()
+                }
+            })
+            .collect()
+    }
+
     #[test]
-    fn matched_words_are_bold_and_markdown_is_escaped() {
-        let text = "At least 1,200 *prisoners* of war | swapped_now";
+    fn matched_words_are_found_and_neighbours_read_as_one() {
+        let text = "At least 1,200 prisoners of war were swapped";
         let terms = analysis::analyze(&mut analysis::english(), text);
         let s = snippet(text, &analysis::sentences(text), &terms, &|t| {
-            t == "prison" || t == "1200"
+            t == "prison" || t == "1200" || t == "swap"
         });
         assert_eq!(
-            s,
-            r"At least **1,200** \***prisoners**\* of war \| swapped\_now"
+            shown(text, &s),
+            "At least [1,200 prisoners] of war were [swapped]"
         );
+        assert!(!s.cut_before() && !s.cut_after(text));
     }
 
     #[test]
@@ -110,10 +157,8 @@ mod tests {
         let text = format!("{filler}The swap was agreed. {filler}");
         let terms = analysis::analyze(&mut analysis::english(), &text);
         let s = snippet(&text, &analysis::sentences(&text), &terms, &|t| t == "swap");
-        assert!(
-            s.contains("**swap**") && s.starts_with('…') && s.ends_with('…'),
-            "{s}"
-        );
-        assert!(s.chars().count() < 400, "{}", s.len());
+        assert!(s.cut_before() && s.cut_after(&text), "{s:?}");
+        assert!(shown(&text, &s).contains("[swap]"));
+        assert!(text[s.shown.clone()].chars().count() < 400);
     }
 }

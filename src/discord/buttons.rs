@@ -40,7 +40,7 @@ pub enum Expired {
 impl Expired {
     /// What the clicker reads, in their language.
     pub fn text(&self, lang: crate::core::lang::Lang) -> &'static str {
-        let w = crate::words::of(lang);
+        let w = crate::render::words::of(lang);
         match self {
             Expired::Forgotten => w.button_expired,
             Expired::Unknown => w.button_unknown,

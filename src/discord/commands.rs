@@ -1,19 +1,24 @@
 //! The slash commands. Each is a thin wrapper: the first `///` line is the description
-//! Discord shows; the work is in the engine, [`super::render`] and [`super::respond`].
+//! Discord shows; the work is in the engine, the views ([`super::views`]) and the one
+//! way a reply leaves ([`super::send`]).
 
 use std::time::Instant;
 
-use poise::CreateReply;
 use serenity::all::{AutocompleteChoice, CreateAutocompleteResponse};
 use tracing::{info, warn};
 
 use super::guard;
-use super::render::{self, Reply};
-use super::respond::{self, Mode, Target};
-use super::{limits, Context, Data, Error, Via};
+use super::send::{Mode, Sender};
+use super::state::{question_text, State, Via};
+use super::views::{answer, help as help_view, moderation, sources as sources_view, Reply};
+use super::{limits, Context, Data, Error};
 use crate::app::AppError;
 use crate::core::index::{IndexError, Manifest};
 use crate::core::lang::Lang;
+
+/// Replies to moderators and to source lookups are private: only the member who asked
+/// sees them.
+const PRIVATE: Mode = Mode::New { ephemeral: true };
 
 pub fn all() -> Vec<poise::Command<Data, Error>> {
     vec![
@@ -27,19 +32,9 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
     ]
 }
 
-fn private(reply: &Reply, ctx: &Context<'_>) -> CreateReply {
-    let store = &ctx.data().questions;
-    let mut r = reply
-        .embeds()
-        .into_iter()
-        .fold(CreateReply::default(), CreateReply::embed)
-        .components(reply.components(&|a| super::buttons::encode(a, store)))
-        .ephemeral(true)
-        .allowed_mentions(respond::no_mentions());
-    if let Some(c) = &reply.content {
-        r = r.content(c);
-    }
-    r
+/// The sender for a command's replies (slash commands only; this bot has no others).
+fn sender<'a>(ctx: &Context<'a>) -> Result<Sender<'a>, Error> {
+    Sender::command(ctx).ok_or_else(|| anyhow::anyhow!("not a slash command"))
 }
 
 /// Ask a question about the sources; the answer cites where it comes from
@@ -48,6 +43,7 @@ fn private(reply: &Reply, ctx: &Context<'_>) -> CreateReply {
     description_localized("uk", "Запитання про джерела; відповідь показує, звідки вона"),
     description_localized("ru", "Вопрос об источниках; ответ показывает, откуда он")
 )]
+#[tracing::instrument(name = "ask", skip_all, fields(private))]
 pub async fn ask(
     ctx: Context<'_>,
     #[description = "Your question, in plain words"]
@@ -59,44 +55,30 @@ pub async fn ask(
     #[description_localized("ru", "Показать ответ только вам")]
     private: Option<bool>,
 ) -> Result<(), Error> {
-    let Context::Application(app) = ctx else {
-        return Ok(());
-    };
+    tracing::Span::current().record("private", private.unwrap_or(false));
     let state = ctx.data();
-    let target = Target::Command(app.interaction);
-    let http = &ctx.serenity_context().http;
+    let sender = sender(&ctx)?;
     let typed = question;
-    let question = super::question_text(&typed);
+    let question = question_text(&typed);
     let lang = Lang::for_reply(&question, ctx.locale());
     if let Err(refusal) = state.admit(ctx.author().id, &typed, &question, Via::Slash) {
-        target
-            .send(
-                http,
-                &state.questions,
-                Mode::New { ephemeral: true },
-                &Reply::text(refusal.text(lang)),
-            )
-            .await?;
+        sender.send(PRIVATE, &Reply::text(refusal.text(lang))).await?;
         return Ok(());
     }
-    let private = private.unwrap_or(false);
     let job = state.reply(question, 0, Via::Slash, lang, |r, lang| {
-        render::answer(r, 0, lang)
+        answer::answer(r, 0, lang)
     });
-    target
-        .send_when_ready(
-            http,
-            &state.questions,
-            Mode::New { ephemeral: private },
-            state.settings.defer_after,
-            job,
-        )
+    let mode = Mode::New {
+        ephemeral: private.unwrap_or(false),
+    };
+    sender
+        .send_when_ready(mode, state.settings.defer_after, job)
         .await?;
     Ok(())
 }
 
 async fn source_ids(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
-    let engine = ctx.data().library.engine();
+    let engine = ctx.data().live.engine();
     let partial = partial.trim().to_lowercase();
     let choices = engine
         .index()
@@ -142,6 +124,7 @@ pub async fn source(_ctx: Context<'_>) -> Result<(), Error> {
     description_localized("uk", "Показати джерело повністю, з посиланнями"),
     description_localized("ru", "Показать источник целиком, со ссылками")
 )]
+#[tracing::instrument(name = "source_show", skip_all)]
 pub async fn show(
     ctx: Context<'_>,
     #[description = "The source's id (start typing an id or a title)"]
@@ -150,16 +133,13 @@ pub async fn show(
     #[autocomplete = "source_ids"]
     id: String,
 ) -> Result<(), Error> {
-    let engine = ctx.data().library.engine();
+    let engine = ctx.data().live.engine();
     let index = engine.index();
     let reply = match index.source(id.trim()) {
-        Some(s) => render::source(s, &index.passages_of(&s.id)?, 0),
-        None => Reply::text(format!(
-            "There is no source `{}`. `/sources` lists them all.",
-            limits::fit(&render::plain(id.trim()), 100)
-        )),
+        Some(s) => sources_view::source(s, &index.passages_of(&s.id)?, 0),
+        None => sources_view::no_such_source(id.trim()),
     };
-    ctx.send(private(&reply, &ctx)).await?;
+    sender(&ctx)?.send(PRIVATE, &reply).await?;
     Ok(())
 }
 
@@ -176,6 +156,7 @@ pub async fn show(
         "Модераторы: добавить или заменить файл источника (.md или .toml) и переиндексировать"
     )
 )]
+#[tracing::instrument(name = "source_add", skip_all)]
 pub async fn add(
     ctx: Context<'_>,
     #[description = "A document (.md) or records file (.toml) in the corpus format"]
@@ -187,55 +168,51 @@ pub async fn add(
         return Ok(());
     }
     let state = ctx.data();
+    let sender = sender(&ctx)?;
     let by = who(ctx.author());
-    let max = state.library.settings().index.max_upload_bytes;
+    let max = state.live.settings().index.max_upload_bytes;
     // Refused before downloading anything: the size Discord reports, and the name.
     if file.size as usize > max {
-        let text = format!(
-            "`{}` is {} KB; sources may be up to {} KB.",
-            render::plain(&file.filename),
-            file.size / 1024,
-            max / 1024
-        );
-        ctx.send(private(&Reply::text(text), &ctx)).await?;
+        let reply = moderation::upload_too_large(&file.filename, file.size.into(), max);
+        sender.send(PRIVATE, &reply).await?;
         return Ok(());
     }
     if let Err(e) = crate::core::corpus::manage::safe_name(&file.filename) {
-        ctx.send(private(&Reply::text(render::plain(&e.to_string())), &ctx))
-            .await?;
+        let reply = moderation::upload_refused(&e.to_string());
+        sender.send(PRIVATE, &reply).await?;
         return Ok(());
     }
-    ctx.defer_ephemeral().await?;
-    let bytes = match file.download().await {
-        Ok(b) => b,
-        Err(e) => {
-            warn!(by, error = %e, "could not download an uploaded source");
-            ctx.send(private(
-                &Reply::text("I could not download that file from Discord; please try again."),
-                &ctx,
-            ))
-            .await?;
-            return Ok(());
+    let job = async {
+        let bytes = match file.download().await {
+            Ok(b) => b,
+            Err(e) => {
+                warn!(by, error = %e, "could not download an uploaded source");
+                return moderation::download_failed();
+            }
+        };
+        info!(by, file = %file.filename, bytes = bytes.len(), "source upload");
+        let live = state.live.clone();
+        let (name, add_by) = (file.filename.clone(), by.clone());
+        let started = Instant::now();
+        match tokio::task::spawn_blocking(move || live.add_source(&name, &bytes, &add_by)).await {
+            Ok(Ok((path, m))) => {
+                info!(by, path = %path.display(), "source added");
+                moderation::added(&file.filename, &m)
+            }
+            Ok(Err(AppError::Manage(e))) => moderation::reindex_failed(
+                &format!("{}: {e}", file.filename),
+                state.live.engine().index().manifest.generation,
+            ),
+            Ok(Err(e)) => reindex_reply(state, Err(e), &by, started),
+            Err(e) => {
+                warn!(error = %e, "source upload task failed");
+                Reply::text(guard::Refusal::Failed.to_string())
+            }
         }
     };
-    info!(by, file = %file.filename, bytes = bytes.len(), "source upload");
-    let library = state.library.clone();
-    let (name, add_by) = (file.filename.clone(), by.clone());
-    let started = Instant::now();
-    let result =
-        tokio::task::spawn_blocking(move || library.add_source(&name, &bytes, &add_by)).await?;
-    let reply = match result {
-        Ok((path, m)) => {
-            info!(by, path = %path.display(), "source added");
-            render::source_changed(&format!("Added `{}`.", render::plain(&file.filename)), &m)
-        }
-        Err(AppError::Manage(e)) => render::reindex_failed(
-            &format!("{}: {e}", file.filename),
-            state.library.engine().index().manifest.generation,
-        ),
-        Err(e) => reindex_reply(state, Err(e), &by, started),
-    };
-    ctx.send(private(&reply, &ctx)).await?;
+    sender
+        .send_when_ready(PRIVATE, state.settings.defer_after, job)
+        .await?;
     Ok(())
 }
 
@@ -252,6 +229,7 @@ pub async fn add(
         "Модераторы: удалить источник (с подтверждением) и переиндексировать"
     )
 )]
+#[tracing::instrument(name = "source_remove", skip_all)]
 pub async fn remove(
     ctx: Context<'_>,
     #[description = "The source's id (start typing an id or a title)"]
@@ -263,15 +241,12 @@ pub async fn remove(
     if !moderator(&ctx, "remove sources").await? {
         return Ok(());
     }
-    let engine = ctx.data().library.engine();
+    let engine = ctx.data().live.engine();
     let reply = match engine.index().source(id.trim()) {
-        Some(s) => render::confirm_removal(s),
-        None => Reply::text(format!(
-            "There is no source `{}`.",
-            limits::fit(&render::plain(id.trim()), 100)
-        )),
+        Some(s) => moderation::confirm_removal(s),
+        None => moderation::no_such_source(id.trim()),
     };
-    ctx.send(private(&reply, &ctx)).await?;
+    sender(&ctx)?.send(PRIVATE, &reply).await?;
     Ok(())
 }
 
@@ -281,10 +256,11 @@ pub async fn remove(
     description_localized("uk", "Що проіндексовано: джерела, кількість уривків і коли"),
     description_localized("ru", "Что проиндексировано: источники, число отрывков и когда")
 )]
+#[tracing::instrument(name = "sources", skip_all)]
 pub async fn sources(ctx: Context<'_>) -> Result<(), Error> {
-    let engine = ctx.data().library.engine();
-    ctx.send(private(&render::catalog(engine.index(), 0), &ctx))
-        .await?;
+    let engine = ctx.data().live.engine();
+    let reply = sources_view::catalog(engine.index(), 0);
+    sender(&ctx)?.send(PRIVATE, &reply).await?;
     Ok(())
 }
 
@@ -294,14 +270,15 @@ pub async fn sources(ctx: Context<'_>) -> Result<(), Error> {
     description_localized("uk", "Як ставити attache запитання, з прикладами"),
     description_localized("ru", "Как задавать attache вопросы, с примерами")
 )]
+#[tracing::instrument(name = "help", skip_all)]
 pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
     let state = ctx.data();
-    let reply = render::help(
-        state.library.settings().search.max_question_chars,
+    let reply = help_view::help(
+        state.live.settings().search.max_question_chars,
         !state.settings.answer_channel_ids.is_empty(),
         ctx.locale().and_then(Lang::from_locale).unwrap_or_default(),
     );
-    ctx.send(private(&reply, &ctx)).await?;
+    sender(&ctx)?.send(PRIVATE, &reply).await?;
     Ok(())
 }
 
@@ -319,14 +296,18 @@ pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
         "Модераторы: самые частые недавние вопросы, на которые ничего не нашлось"
     )
 )]
+#[tracing::instrument(name = "unanswered", skip_all)]
 pub async fn unanswered(ctx: Context<'_>) -> Result<(), Error> {
     if !moderator(&ctx, "see unanswered questions").await? {
         return Ok(());
     }
-    let reply = render::unanswered(&ctx.data().gaps.top(20));
-    ctx.send(private(&reply, &ctx)).await?;
+    let reply = moderation::unanswered(&ctx.data().gaps.top(UNANSWERED_SHOWN));
+    sender(&ctx)?.send(PRIVATE, &reply).await?;
     Ok(())
 }
+
+/// How many of the most asked unanswered questions `/unanswered` lists: one screen.
+const UNANSWERED_SHOWN: usize = 20;
 
 /// The moderator check for `/reindex`, `/rollback` and source changes, with a polite
 /// private refusal. `what` names the action in the log.
@@ -345,8 +326,9 @@ async fn moderator(ctx: &Context<'_>, what: &str) -> Result<bool, Error> {
         return Ok(true);
     }
     info!(user = %user.id, name = %user.name, guild = ?ctx.guild_id(), action = what, "refused: not a moderator");
-    let text = format!("Only moderators can {what}: members with the Manage Server permission or a moderator role.");
-    ctx.send(private(&Reply::text(text), ctx)).await?;
+    sender(ctx)?
+        .send(PRIVATE, &moderation::not_a_moderator(what))
+        .await?;
     Ok(false)
 }
 
@@ -357,7 +339,7 @@ pub(super) fn who(user: &serenity::all::User) -> String {
 
 /// What a moderator sees after a reindex or a change of sources.
 pub(super) fn reindex_reply(
-    state: &super::State,
+    state: &State,
     result: Result<Manifest, AppError>,
     by: &str,
     started: Instant,
@@ -372,19 +354,16 @@ pub(super) fn reindex_reply(
                 seconds = started.elapsed().as_secs_f64(),
                 "reindex done"
             );
-            render::reindexed(&m)
+            moderation::reindexed(&m)
         }
         Err(AppError::Index(IndexError::Busy { status })) => {
-            let what = status.map_or_else(|| "just starting".to_string(), |s| s.to_string());
-            Reply::text(format!(
-                "A reindex is already running ({what}). Its result will answer the next questions."
-            ))
+            moderation::reindex_running(status.as_ref())
         }
         Err(e) => {
             warn!(by, error = %e, "reindex failed; the previous generation keeps serving");
-            render::reindex_failed(
+            moderation::reindex_failed(
                 &e.to_string(),
-                state.library.engine().index().manifest.generation,
+                state.live.engine().index().manifest.generation,
             )
         }
     }
@@ -404,19 +383,28 @@ pub(super) fn reindex_reply(
         "Модераторы: перестроить индекс из источников; ответы тем временем продолжаются"
     )
 )]
+#[tracing::instrument(name = "reindex", skip_all)]
 pub async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
     if !moderator(&ctx, "reindex").await? {
         return Ok(());
     }
     let state = ctx.data();
     let by = who(ctx.author());
-    ctx.defer_ephemeral().await?;
-    let library = state.library.clone();
-    let started = Instant::now();
-    let build_by = by.clone();
-    let result = tokio::task::spawn_blocking(move || library.reindex(&(), &build_by)).await?;
-    let reply = reindex_reply(state, result, &by, started);
-    ctx.send(private(&reply, &ctx)).await?;
+    let live = state.live.clone();
+    let job = async {
+        let started = Instant::now();
+        let build_by = by.clone();
+        match tokio::task::spawn_blocking(move || live.reindex(&(), &build_by)).await {
+            Ok(result) => reindex_reply(state, result, &by, started),
+            Err(e) => {
+                warn!(error = %e, "reindex task failed");
+                Reply::text(guard::Refusal::Failed.to_string())
+            }
+        }
+    };
+    sender(&ctx)?
+        .send_when_ready(PRIVATE, state.settings.defer_after, job)
+        .await?;
     Ok(())
 }
 
@@ -428,28 +416,33 @@ pub async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
     description_localized("uk", "Модератори: повернутися до попереднього покоління індексу"),
     description_localized("ru", "Модераторы: вернуться к предыдущему поколению индекса")
 )]
+#[tracing::instrument(name = "rollback", skip_all)]
 pub async fn rollback(ctx: Context<'_>) -> Result<(), Error> {
     if !moderator(&ctx, "roll back the index").await? {
         return Ok(());
     }
+    let state = ctx.data();
     let by = who(ctx.author());
-    ctx.defer_ephemeral().await?;
-    let library = ctx.data().library.clone();
-    let rollback_by = by.clone();
-    let result = tokio::task::spawn_blocking(move || library.rollback(&rollback_by)).await?;
-    let reply = match result {
-        Ok(m) => render::rolled_back(&m),
-        Err(AppError::Index(IndexError::NoPrevious)) => {
-            Reply::text("There is no previous index generation to go back to.")
-        }
-        Err(e) => {
-            warn!(by, error = %e, "rollback failed");
-            Reply::text(format!(
-                "Rollback failed, nothing changed: {}",
-                render::plain(&e.to_string())
-            ))
+    let live = state.live.clone();
+    let job = async {
+        let rollback_by = by.clone();
+        match tokio::task::spawn_blocking(move || live.rollback(&rollback_by)).await {
+            Ok(Ok(m)) => moderation::rolled_back(&m),
+            Ok(Err(AppError::Index(IndexError::NoPrevious))) => {
+                moderation::no_previous_generation()
+            }
+            Ok(Err(e)) => {
+                warn!(by, error = %e, "rollback failed");
+                moderation::rollback_failed(&e.to_string())
+            }
+            Err(e) => {
+                warn!(error = %e, "rollback task failed");
+                Reply::text(guard::Refusal::Failed.to_string())
+            }
         }
     };
-    ctx.send(private(&reply, &ctx)).await?;
+    sender(&ctx)?
+        .send_when_ready(PRIVATE, state.settings.defer_after, job)
+        .await?;
     Ok(())
 }

@@ -1,13 +1,15 @@
-//! Questions that do not come as slash commands (mentions, DMs, answer channels) and
-//! clicks on the buttons under replies.
+//! Questions that do not come as slash commands (mentions, DMs, answer channels), clicks
+//! on the buttons under replies, and the gateway's comings and goings.
 
-use serenity::all::{ComponentInteraction, FullEvent, Interaction, Message, MessageFlags};
+use serenity::all::{ComponentInteraction, FullEvent, Http, Interaction, Message, MessageFlags};
 use tracing::debug;
 
 use super::buttons::{self, Action};
-use super::render::{self, Reply};
-use super::respond::{self, Mode, Target};
-use super::{Data, Error, State, Via};
+use super::guard::{self, Refusal};
+use super::send::{Mode, Sender, To};
+use super::state::{question_text, State, Via};
+use super::views::{answer, help, moderation, sources, Reply};
+use super::{commands, Data, Error};
 use crate::core::lang::Lang;
 
 pub async fn handle(
@@ -19,19 +21,16 @@ pub async fn handle(
     match event {
         FullEvent::Message { new_message } => on_message(state, http, new_message).await,
         FullEvent::Ready { .. } => {
-            let first = !state
-                .seen_ready
-                .swap(true, std::sync::atomic::Ordering::SeqCst);
-            state.metrics.gateway(true, first);
+            state.gateway(true, true);
             Ok(())
         }
         FullEvent::Resume { .. } => {
-            state.metrics.gateway(true, false);
+            state.gateway(true, false);
             Ok(())
         }
         FullEvent::ShardStageUpdate { event } => {
             if event.new != serenity::all::ConnectionStage::Connected {
-                state.metrics.gateway(false, false);
+                state.gateway(false, false);
             }
             Ok(())
         }
@@ -44,7 +43,7 @@ pub async fn handle(
 
 /// The question in a message, if the message is one the bot should answer: a DM, a
 /// message mentioning the bot, or any message in an answer channel. Mentions are left
-/// out of the question ([`super::question_text`]).
+/// out of the question ([`question_text`]).
 fn question_in(state: &State, msg: &Message) -> Option<(String, Via)> {
     if msg.author.bot || msg.webhook_id.is_some() {
         return None;
@@ -64,170 +63,132 @@ fn question_in(state: &State, msg: &Message) -> Option<(String, Via)> {
     } else {
         return None;
     };
-    Some((super::question_text(&msg.content), via))
+    Some((question_text(&msg.content), via))
 }
 
-async fn on_message(state: &State, http: &serenity::all::Http, msg: &Message) -> Result<(), Error> {
+#[tracing::instrument(skip_all, fields(via))]
+async fn on_message(state: &State, http: &Http, msg: &Message) -> Result<(), Error> {
     let Some((question, via)) = question_in(state, msg) else {
         return Ok(());
     };
+    tracing::Span::current().record("via", via.label());
+    let sender = Sender::new(http, &state.questions, To::Message(msg));
     // Messages carry no locale: the question's own language decides.
     let lang = Lang::for_reply(&question, None);
     let reply = if question.is_empty() {
-        render::help(
-            state.library.settings().search.max_question_chars,
+        help::help(
+            state.live.settings().search.max_question_chars,
             !state.settings.answer_channel_ids.is_empty(),
             lang,
         )
     } else if let Err(refusal) = state.admit(msg.author.id, &msg.content, &question, via) {
         Reply::text(refusal.text(lang))
     } else {
-        let job = state.reply(question, 0, via, lang, |r, lang| render::answer(r, 0, lang));
-        tokio::pin!(job);
-        // No deadline for messages, but show "attache is typing…" when it takes a while.
-        tokio::select! {
-            reply = &mut job => reply,
-            _ = tokio::time::sleep(state.settings.defer_after) => {
-                let _ = msg.channel_id.broadcast_typing(http).await;
-                job.await
-            }
-        }
+        let job = state.reply(question, 0, via, lang, |r, lang| answer::answer(r, 0, lang));
+        sender
+            .send_when_ready(Mode::New { ephemeral: false }, state.settings.defer_after, job)
+            .await?;
+        return Ok(());
     };
-    let message = respond::message_reply(&reply, &state.questions, msg);
-    respond::retrying("message reply", || {
-        msg.channel_id.send_message(http, message.clone())
-    })
-    .await?;
+    sender.send(Mode::New { ephemeral: false }, &reply).await?;
     Ok(())
 }
 
-async fn on_click(
-    state: &State,
-    http: &serenity::all::Http,
-    click: &ComponentInteraction,
-) -> Result<(), Error> {
-    let target = Target::Component(click);
+/// What a click asks for, for the logs: never the question it carries.
+fn action_name(action: &Action) -> &'static str {
+    match action {
+        Action::More { .. } => "more",
+        Action::Sources { .. } => "sources",
+        Action::SourcePage { .. } => "source_page",
+        Action::Catalog { .. } => "catalog",
+        Action::Remove { .. } => "remove",
+        Action::Cancel => "cancel",
+    }
+}
+
+#[tracing::instrument(skip_all, fields(action))]
+async fn on_click(state: &State, http: &Http, click: &ComponentInteraction) -> Result<(), Error> {
+    let sender = Sender::new(http, &state.questions, To::Component(click));
+    let private = Mode::New { ephemeral: true };
     let action = match buttons::decode(&click.data.custom_id, &state.questions) {
         Ok(a) => a,
         Err(expired) => {
             debug!(custom_id = %click.data.custom_id, "button could not be decoded");
-            target
-                .send(
-                    http,
-                    &state.questions,
-                    Mode::New { ephemeral: true },
-                    &Reply::text(
-                        expired.text(Lang::from_locale(&click.locale).unwrap_or_default()),
-                    ),
-                )
+            let lang = Lang::from_locale(&click.locale).unwrap_or_default();
+            sender
+                .send(private, &Reply::text(expired.text(lang)))
                 .await?;
             return Ok(());
         }
     };
+    tracing::Span::current().record("action", action_name(&action));
     // Someone else's public answer stays as it is; the clicker gets their own copy.
     // On a private reply (only the clicker sees it) the page changes in place.
     let in_place = click
         .message
         .flags
         .is_some_and(|f| f.contains(MessageFlags::EPHEMERAL));
-    let paging = if in_place {
-        Mode::Update
-    } else {
-        Mode::New { ephemeral: true }
-    };
+    let paging = if in_place { Mode::Update } else { private };
     let defer_after = state.settings.defer_after;
     match action {
         Action::More { offset, question } => {
             let lang = Lang::for_reply(&question, Some(&click.locale));
             let job = state.reply(question, offset, Via::Button, lang, |r, lang| {
-                render::answer(r, offset, lang)
+                answer::answer(r, offset, lang)
             });
-            target
-                .send_when_ready(http, &state.questions, paging, defer_after, job)
-                .await?;
+            sender.send_when_ready(paging, defer_after, job).await?;
         }
         Action::Sources { offset, question } => {
             let lang = Lang::for_reply(&question, Some(&click.locale));
-            let job = state.reply(question, offset, Via::Button, lang, render::full_sources);
-            target
-                .send_when_ready(
-                    http,
-                    &state.questions,
-                    Mode::New { ephemeral: true },
-                    defer_after,
-                    job,
-                )
-                .await?;
+            let job = state.reply(question, offset, Via::Button, lang, answer::full_sources);
+            sender.send_when_ready(private, defer_after, job).await?;
         }
         Action::SourcePage { id, page } => {
-            let engine = state.library.engine();
+            let engine = state.live.engine();
             let index = engine.index();
             let reply = match index.source(&id) {
-                Some(s) => render::source(s, &index.passages_of(&id)?, page),
-                None => Reply::text("This source is no longer indexed. `/sources` lists what is."),
+                Some(s) => sources::source(s, &index.passages_of(&id)?, page),
+                None => sources::source_gone(),
             };
-            target.send(http, &state.questions, paging, &reply).await?;
+            sender.send(paging, &reply).await?;
         }
         Action::Remove { id } => {
-            if !super::guard::is_moderator(
-                click.member.as_ref(),
-                &state.settings.moderator_role_ids,
-            ) {
-                let text = "Only moderators can remove sources.";
-                target
-                    .send(
-                        http,
-                        &state.questions,
-                        Mode::New { ephemeral: true },
-                        &Reply::text(text),
-                    )
+            if !guard::is_moderator(click.member.as_ref(), &state.settings.moderator_role_ids) {
+                sender
+                    .send(private, &moderation::not_a_moderator("remove sources"))
                     .await?;
                 return Ok(());
             }
-            let by = super::commands::who(&click.user);
-            let library = state.library.clone();
+            let by = commands::who(&click.user);
+            let live = state.live.clone();
             let job = async {
                 let (remove_by, remove_id) = (by.clone(), id.clone());
                 let started = std::time::Instant::now();
-                match tokio::task::spawn_blocking(move || {
-                    library.remove_source(&remove_id, &remove_by)
-                })
-                .await
+                match tokio::task::spawn_blocking(move || live.remove_source(&remove_id, &remove_by))
+                    .await
                 {
                     Ok(Ok((path, m))) => {
                         tracing::info!(by, id, path = %path.display(), "source removed");
-                        render::source_changed(&format!("Removed `{id}`."), &m)
+                        moderation::removed(&id, &m)
                     }
-                    Ok(Err(e)) => super::commands::reindex_reply(state, Err(e), &by, started),
+                    Ok(Err(e)) => commands::reindex_reply(state, Err(e), &by, started),
                     Err(e) => {
                         tracing::warn!(error = %e, "source removal task failed");
-                        Reply::text(super::guard::Refusal::Failed.to_string())
+                        Reply::text(Refusal::Failed.to_string())
                     }
                 }
             };
-            target
-                .send_when_ready(http, &state.questions, Mode::Update, defer_after, job)
-                .await?;
+            sender.send_when_ready(Mode::Update, defer_after, job).await?;
         }
         Action::Cancel => {
-            target
-                .send(
-                    http,
-                    &state.questions,
-                    Mode::Update,
-                    &Reply::text("Nothing was removed."),
-                )
+            sender
+                .send(Mode::Update, &moderation::nothing_removed())
                 .await?;
         }
         Action::Catalog { page } => {
-            let engine = state.library.engine();
-            target
-                .send(
-                    http,
-                    &state.questions,
-                    paging,
-                    &render::catalog(engine.index(), page),
-                )
+            let engine = state.live.engine();
+            sender
+                .send(paging, &sources::catalog(engine.index(), page))
                 .await?;
         }
     }

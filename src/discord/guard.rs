@@ -10,7 +10,7 @@ use serenity::all::{Member, UserId};
 
 use crate::core::lang::Lang;
 use crate::core::search::QuestionError;
-use crate::words;
+use crate::render::words;
 
 /// Why a question is not answered now; shown privately to the person who asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

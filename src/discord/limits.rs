@@ -1,6 +1,6 @@
 //! Discord's message limits, and fitting text inside them. Discord rejects a whole message
 //! when one part is too long, so everything the bot sends goes through [`fit`] or
-//! [`crate::discord::render::Card::fit`] first. Lengths are counted in characters (Unicode
+//! [`crate::discord::views::Card::fit`] first. Lengths are counted in characters (Unicode
 //! scalar values), as Discord counts them.
 
 pub const CONTENT: usize = 2000;

@@ -4,24 +4,24 @@
 
 use std::sync::OnceLock;
 
-use attache::app::Library;
+use attache::app::LiveEngine;
 use attache::core::corpus::{manage, parse_file};
 use attache::core::search::AskError;
 use attache::discord::buttons::{decode, encode, Action, QuestionStore};
 use attache::discord::limits;
-use attache::discord::render::{self, Card};
+use attache::discord::views::{answer, Card};
 use proptest::prelude::*;
 
 use crate::util::Project;
 
 /// One engine over the shipped corpus for every case (built once per test binary).
-fn library() -> &'static Library {
-    static LIBRARY: OnceLock<(Project, Library)> = OnceLock::new();
-    &LIBRARY
+fn live() -> &'static LiveEngine {
+    static LIVE: OnceLock<(Project, LiveEngine)> = OnceLock::new();
+    &LIVE
         .get_or_init(|| {
             let project = Project::new();
-            let library = Library::open(project.settings(), &()).unwrap();
-            (project, library)
+            let live = LiveEngine::open(project.settings(), &()).unwrap();
+            (project, live)
         })
         .1
 }
@@ -49,10 +49,10 @@ proptest! {
 
     #[test]
     fn any_question_is_answered_or_politely_refused(q in hostile()) {
-        let engine = library().engine();
+        let engine = live().engine();
         match engine.ask(&q, 3, 0) {
             Ok(r) => {
-                let reply = render::answer(&r, 0, r.language);
+                let reply = answer::answer(&r, 0, r.language);
                 for card in &reply.cards {
                     prop_assert!(card.total_chars() <= limits::EMBEDS_TOTAL);
                     prop_assert!(limits::chars(card.title.as_deref().unwrap_or("")) <= limits::EMBED_TITLE);
@@ -120,7 +120,7 @@ fn regex_mention(s: &str) -> bool {
 
 #[test]
 fn a_megabyte_of_one_word_is_refused_politely() {
-    let engine = library().engine();
+    let engine = live().engine();
     let q = "prisoners".repeat(120_000);
     match engine.ask(&q, 3, 0) {
         Err(AskError::Question(e)) => assert!(e.to_string().contains("too long"), "{e}"),

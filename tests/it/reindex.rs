@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use attache::app::{self, Library};
+use attache::app::{self, LiveEngine};
 use attache::core::index::{self, BuildProgress, Phase};
 use attache::core::search::Engine;
 use attache::core::synonyms::Synonyms;
@@ -45,8 +45,8 @@ fn crash_helper() {
     panic!("the build did not reach phase {phase}");
 }
 
-fn ask(library: &Library, question: &str) -> String {
-    let r = library.engine().ask(question, 3, 0).unwrap();
+fn ask(live: &LiveEngine, question: &str) -> String {
+    let r = live.engine().ask(question, 3, 0).unwrap();
     r.passages
         .iter()
         .map(|p| p.text.clone())
@@ -58,9 +58,9 @@ fn ask(library: &Library, question: &str) -> String {
 fn a_rebuild_killed_at_any_step_leaves_an_index_that_answers() {
     let project = Project::new();
     let settings = project.settings();
-    let library = Library::open(settings.clone(), &()).unwrap();
-    assert!(ask(&library, "How many prisoners will be exchanged?").contains("1,200"));
-    drop(library);
+    let live = LiveEngine::open(settings.clone(), &()).unwrap();
+    assert!(ask(&live, "How many prisoners will be exchanged?").contains("1,200"));
+    drop(live);
     let record = project.path("index/sources/records/99-crash.toml");
     std::fs::write(&record, "section = \"Test\"\n\n[[records]]\nid = \"C-1\"\ntitle = \"Kumquat summit\"\nbody = \"The kumquat summit ended without a communique.\"\n").unwrap();
 
@@ -140,7 +140,7 @@ fn a_rebuild_killed_at_any_step_leaves_an_index_that_answers() {
 fn one_build_at_a_time_even_across_processes() {
     let project = Project::new();
     let settings = project.settings();
-    drop(Library::open(settings.clone(), &()).unwrap());
+    drop(LiveEngine::open(settings.clone(), &()).unwrap());
     let held = index::lock(&settings.index.dir, "a moderator").unwrap();
     held.set(Phase::Writing);
     let out = project.run(&["index"]);

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use attache::app::{self, Library};
+use attache::app::{self, LiveEngine};
 use attache::core::index::Phase;
 
 use crate::util::{stderr, stdout, Project};
@@ -106,7 +106,7 @@ fn above_the_configured_size_semantic_search_is_off_and_says_so() {
 #[test]
 fn a_question_arriving_while_a_reindex_embeds_is_answered() {
     let project = Project::new();
-    let library = std::sync::Arc::new(Library::open(project.settings(), &()).unwrap());
+    let live = std::sync::Arc::new(LiveEngine::open(project.settings(), &()).unwrap());
     // Enough new sentences that embedding them takes seconds.
     std::fs::write(
         project.path("index/sources/records/99-kumquat.toml"),
@@ -114,8 +114,8 @@ fn a_question_arriving_while_a_reindex_embeds_is_answered() {
     )
     .unwrap();
     let building = {
-        let library = library.clone();
-        std::thread::spawn(move || library.reindex(&(), "test"))
+        let live = live.clone();
+        std::thread::spawn(move || live.reindex(&(), "test"))
     };
     let root = project.path("index/tantivy");
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -125,7 +125,7 @@ fn a_question_arriving_while_a_reindex_embeds_is_answered() {
             attache::core::index::read_status(&root).is_some_and(|s| s.phase == Phase::Embedding);
         if embedding {
             let started = Instant::now();
-            let r = library
+            let r = live
                 .engine()
                 .ask("How many prisoners will be exchanged?", 3, 0)
                 .unwrap();

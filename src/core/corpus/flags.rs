@@ -34,16 +34,6 @@ impl FlagKind {
             _ => None,
         }
     }
-
-    /// How the flag reads next to an answer.
-    pub fn label(self) -> &'static str {
-        match self {
-            FlagKind::Disputed => "disputed: sources disagree",
-            FlagKind::SingleSource => "single source",
-            FlagKind::WeakSource => "weakly sourced",
-            FlagKind::Claim => "unconfirmed claim",
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -124,16 +124,9 @@ impl Change {
     }
 }
 
-/// Write `bytes` to `path` through a hidden temporary file (loaders skip dot files) and
-/// a rename, so no reader ever sees half a file.
+/// Write `bytes` to `path` durably; no reader ever sees half a file.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ManageError> {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("source");
-    let tmp = path.with_file_name(format!(".{name}.partial"));
-    std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
-    std::fs::rename(&tmp, path).map_err(io(path))
+    crate::core::durable::replace(path, bytes).map_err(io(path))
 }
 
 /// Store `text` at `path`, remembering what was there.

@@ -6,9 +6,12 @@
 //! - **staging**: a build writes `.staging-gen-N/`, checks it, and only then
 //!   [`install`] renames it to `gen-N/` and replaces `CURRENT` by rename (the one atomic
 //!   step); the manifest names the generation it replaced, for [`rollback`];
-//! - **cleaning up**: taking the lock first removes what a crashed build left behind
-//!   (staging directories, a generation that never became current, a stale status), so a
-//!   kill at any moment leaves the current generation serving and the next build clean.
+//! - **cleaning up**: a writer holding the lock calls [`BuildLock::clean_up`] before it
+//!   builds or rolls back, removing what a crashed build left behind (staging
+//!   directories, a generation that never became current, temporary files), so a kill at
+//!   any moment leaves the current generation serving and the next build clean. Taking
+//!   the lock only locks, and a process that only reads an index writes nothing to its
+//!   directory ([`build_running`] looks without taking anything).
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
@@ -22,6 +25,7 @@ use super::{
     IndexError, Manifest, CURRENT, MANIFEST,
 };
 use crate::core::corpus::Corpus;
+use crate::core::durable;
 
 const LOCK: &str = ".lock";
 const STATUS: &str = "BUILDING.json";
@@ -92,8 +96,7 @@ pub struct BuildLock {
     status: Mutex<BuildStatus>,
 }
 
-/// Take the build lock of `root` for `by`, or say who holds it. Cleans up after any
-/// crashed build first.
+/// Take the build lock of `root` for `by`, or say who holds it.
 pub fn lock(root: &Path, by: &str) -> Result<BuildLock, IndexError> {
     std::fs::create_dir_all(root).map_err(io_err(root))?;
     let path = root.join(LOCK);
@@ -126,9 +129,17 @@ pub fn lock(root: &Path, by: &str) -> Result<BuildLock, IndexError> {
         _file: file,
         status: Mutex::new(status),
     };
-    lock.clean();
     lock.set(Phase::Parsing);
     Ok(lock)
+}
+
+/// Whether a build holds the lock of `root` now. Only looks: creates nothing, takes
+/// nothing, so a reader on a read-only volume may ask.
+pub fn build_running(root: &Path) -> bool {
+    let Ok(file) = File::open(root.join(LOCK)) else {
+        return false;
+    };
+    matches!(file.try_lock_shared(), Err(TryLockError::WouldBlock))
 }
 
 /// The status the current lock holder last wrote, if any.
@@ -159,17 +170,15 @@ impl BuildLock {
 
     /// Best effort: the status is for people, the lock is what counts.
     fn write(&self, s: &BuildStatus) {
-        let tmp = self.root.join(format!("{STATUS}.tmp"));
         if let Ok(bytes) = serde_json::to_vec(s) {
-            if std::fs::write(&tmp, bytes).is_ok() {
-                let _ = std::fs::rename(&tmp, self.root.join(STATUS));
-            }
+            let _ = durable::replace(&self.root.join(STATUS), &bytes);
         }
     }
 
     /// Remove everything but the current generation and the one it replaced: staging
-    /// directories and generations left by crashed or older builds.
-    pub fn clean(&self) {
+    /// directories, generations left by crashed or older builds, temporary files. Only
+    /// the lock's holder, a writer, calls it.
+    pub fn clean_up(&self) {
         let current = current_manifest(&self.root);
         let keep: Vec<u64> = current
             .iter()
@@ -191,7 +200,7 @@ impl BuildLock {
                 if let Err(e) = std::fs::remove_dir_all(entry.path()) {
                     tracing::warn!(path = %entry.path().display(), error = %e, "could not remove an old index generation");
                 }
-            } else if name == format!("{CURRENT}.tmp") || name == format!("{STATUS}.tmp") {
+            } else if durable::is_temporary(&name) {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
@@ -324,21 +333,14 @@ pub fn install(
     switch(root, &name)?;
     lock.set(Phase::Switched);
     progress.phase(Phase::Switched);
-    lock.clean();
+    lock.clean_up();
     Ok(staged.manifest.clone())
 }
 
-/// Point `CURRENT` at `name`: write a temporary file, make it durable, rename it over.
+/// Point `CURRENT` at `name`, durably (the one atomic step of a build).
 fn switch(root: &Path, name: &str) -> Result<(), IndexError> {
-    let tmp = root.join(format!("{CURRENT}.tmp"));
-    std::fs::write(&tmp, name).map_err(io_err(&tmp))?;
-    File::open(&tmp)
-        .and_then(|f| f.sync_all())
-        .map_err(io_err(&tmp))?;
-    std::fs::rename(&tmp, root.join(CURRENT)).map_err(io_err(root))?;
-    // The rename itself is durable once the directory is.
-    let _ = File::open(root).and_then(|d| d.sync_all());
-    Ok(())
+    let current = root.join(CURRENT);
+    durable::replace(&current, name.as_bytes()).map_err(io_err(&current))
 }
 
 /// Make the generation the current one replaced current again. The generation rolled
@@ -358,7 +360,7 @@ pub fn rollback(lock: &BuildLock) -> Result<Manifest, IndexError> {
     // It must open before it may serve.
     super::open_generation(dir)?;
     switch(root, &name)?;
-    lock.clean();
+    lock.clean_up();
     debug_assert_eq!(current_generation(root), Some(root.join(&name)));
     Ok(manifest)
 }
@@ -459,14 +461,32 @@ mod tests {
     }
 
     #[test]
-    fn leftovers_of_a_crashed_build_are_removed_by_the_next_lock() {
+    fn leftovers_of_a_crashed_build_are_removed_by_the_next_writers_clean_up() {
         let root = tempfile::tempdir().unwrap();
         build(root.path(), "alpha");
         std::fs::create_dir_all(root.path().join(".staging-gen-2/x")).unwrap();
         std::fs::create_dir_all(root.path().join("gen-7")).unwrap();
-        std::fs::write(root.path().join("CURRENT.tmp"), "gen-7").unwrap();
-        drop(lock(root.path(), "t").unwrap());
+        let torn = root.path().join(".CURRENT.tmp-1-0");
+        std::fs::write(&torn, "gen-7").unwrap();
+        let lock = lock(root.path(), "t").unwrap();
+        assert_eq!(
+            generations(root.path()),
+            [".staging-gen-2", "gen-1", "gen-7"],
+            "taking the lock only locks"
+        );
+        lock.clean_up();
         assert_eq!(generations(root.path()), ["gen-1"]);
-        assert!(!root.path().join("CURRENT.tmp").exists());
+        assert!(!torn.exists());
+    }
+
+    #[test]
+    fn whether_a_build_runs_is_seen_without_taking_anything() {
+        let root = tempfile::tempdir().unwrap();
+        assert!(!build_running(root.path()));
+        assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 0, "nothing written");
+        let held = lock(root.path(), "t").unwrap();
+        assert!(build_running(root.path()));
+        drop(held);
+        assert!(!build_running(root.path()));
     }
 }

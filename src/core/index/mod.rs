@@ -38,7 +38,8 @@ mod vocabulary;
 pub use vocabulary::IndexVocabulary;
 
 pub use generations::{
-    install, lock, read_status, rollback, stage, BuildLock, BuildStatus, Phase, Staged,
+    build_running, install, lock, read_status, rollback, stage, BuildLock, BuildStatus, Phase,
+    Staged,
 };
 
 const CATALOG: &str = "catalog.json";
@@ -400,7 +401,7 @@ pub(super) fn write_generation(
         path: dir.to_path_buf(),
         reason: e.to_string(),
     })?;
-    std::fs::write(dir.join(CATALOG), catalog).map_err(io_err(dir))?;
+    crate::core::durable::replace(&dir.join(CATALOG), &catalog).map_err(io_err(dir))?;
     let manifest = Manifest {
         schema_version: SCHEMA_VERSION,
         sources_hash: opts.sources_hash.clone(),
@@ -416,7 +417,7 @@ pub(super) fn write_generation(
         path: dir.to_path_buf(),
         reason: e.to_string(),
     })?;
-    std::fs::write(dir.join(MANIFEST), bytes).map_err(io_err(dir))?;
+    crate::core::durable::replace(&dir.join(MANIFEST), &bytes).map_err(io_err(dir))?;
     Ok(manifest)
 }
 

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{io_err, BuildProgress, IndexError};
+use crate::core::durable;
 use crate::core::analysis;
 use crate::core::corpus::{Corpus, PassageKind};
 use crate::core::embed::DIM;
@@ -220,13 +221,13 @@ pub fn write(
         path: dir.to_path_buf(),
         reason: e.to_string(),
     })?;
-    std::fs::write(dir.join(META), bytes).map_err(io_err(dir))?;
+    durable::replace(&dir.join(META), &bytes).map_err(io_err(dir))?;
     if let Some(cache) = &opts.cache_file {
         if !missing.is_empty() {
             // Best effort: a cache that cannot be written costs only time later.
             let all_keys: Vec<Key> = known.keys().copied().collect();
             let all: Vec<f32> = all_keys.iter().flat_map(|k| known[k].clone()).collect();
-            if let Err(e) = write_rows_atomically(cache, &all_keys, &all) {
+            if let Err(e) = write_rows(cache, &all_keys, &all) {
                 tracing::warn!(path = %cache.display(), error = %e, "could not update the vector cache");
             }
         }
@@ -237,28 +238,20 @@ pub fn write(
     })
 }
 
+/// Rows replaced whole, so processes sharing the cache never read half a file.
 fn write_rows(path: &Path, keys: &[Key], data: &[f32]) -> std::io::Result<()> {
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-    for (i, k) in keys.iter().enumerate() {
-        out.write_all(k)?;
-        for x in &data[i * DIM..(i + 1) * DIM] {
-            out.write_all(&x.to_le_bytes())?;
-        }
-    }
-    out.into_inner().map_err(|e| e.into_error())?.sync_all()
-}
-
-/// Written beside and renamed over, so processes sharing the cache never read half a file.
-fn write_rows_atomically(path: &Path, keys: &[Key], data: &[f32]) -> std::io::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    // Unique per process and thread: tests build in parallel threads of one process.
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = path.with_extension(format!("tmp-{}-{n}", std::process::id()));
-    write_rows(&tmp, keys, data)?;
-    std::fs::rename(&tmp, path)
+    durable::replace_with(path, |out| {
+        for (i, k) in keys.iter().enumerate() {
+            out.write_all(k)?;
+            for x in &data[i * DIM..(i + 1) * DIM] {
+                out.write_all(&x.to_le_bytes())?;
+            }
+        }
+        Ok(())
+    })
 }
 
 fn read_rows(path: &Path) -> std::io::Result<(Vec<Key>, Vec<f32>)> {
@@ -294,7 +287,7 @@ mod tests {
         let path = dir.path().join("rows.bin");
         let keys = vec![[1u8; 16], [2u8; 16]];
         let data: Vec<f32> = (0..2 * DIM).map(|i| i as f32 / 7.0).collect();
-        write_rows_atomically(&path, &keys, &data).unwrap();
+        write_rows(&path, &keys, &data).unwrap();
         let (k, d) = read_rows(&path).unwrap();
         assert_eq!((k, d), (keys, data));
         let mut bytes = std::fs::read(&path).unwrap();

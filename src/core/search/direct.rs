@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use tantivy::DocAddress;
 
 use super::lexical::{coverage, evidence};
-use super::{caveats, field_str, rank, DirectAnswer, Engine, Scored};
+use super::{field_str, rank, DirectAnswer, Engine, Scored};
 use crate::core::answer;
-use crate::core::corpus::{PassageKind, Source, SourceKind};
+use crate::core::corpus::{flag_kinds, PassageKind, Source, SourceKind};
 use crate::core::query::{Plan, QuestionType};
 
 /// The direct answer is a sentence of one of the first passages…
@@ -97,7 +97,7 @@ impl Engine {
             }
         }
         let (_, rank, sentence, first, source) = best?;
-        let (mut text, at) = self.answer_line(plan, sentence, first, source);
+        let (text, at) = self.answer_line(plan, sentence, first, source);
         // The span is looked for in the quoted sentence, not in the context put before
         // it, except for the record's date put before a sentence that has none.
         let span = if plan.qtype == QuestionType::When && at > 0 {
@@ -106,10 +106,7 @@ impl Engine {
             answer::span(plan.qtype, &text[at..], &plan.words).map(|(a, b)| (at + a, at + b))
         }
         .map(|(a, b)| [text[..a].chars().count(), text[..b].chars().count()]);
-        let caveats: Vec<String> = source.map(|s| caveats(&s.flags)).unwrap_or_default();
-        if !caveats.is_empty() {
-            text = format!("{text} ({})", caveats.join("; "));
-        }
+        let caveats = source.map(|s| flag_kinds(&s.flags)).unwrap_or_default();
         Some(DirectAnswer {
             text,
             citation: rank + 1,

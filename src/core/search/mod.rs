@@ -26,11 +26,11 @@ use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use super::analysis::{self, Term as Token};
 use super::answer;
-use super::corpus::{flag_kinds, Citation, Flag, PassageKind, Source, SourceKind};
+use super::corpus::{Citation, Flag, FlagKind, PassageKind, Source, SourceKind};
 use super::index::{self, IndexVocabulary, OpenIndex};
 use super::lang::{self, Lang};
 use super::query::{self, Analyzers, Correction, Plan, PlanOptions, QuestionType, Vocabulary};
-use super::snippet;
+use super::snippet::{self, Snippet};
 use super::synonyms::Synonyms;
 
 pub mod answerable;
@@ -105,7 +105,10 @@ pub struct Hit {
     pub source: SourceRef,
     pub section: Option<String>,
     pub text: String,
-    pub snippet: String,
+    /// The part of `text` to show for this question, with the matched words; front ends
+    /// render it (the JSON's `snippet` is its Discord markdown, see `render::json`).
+    #[serde(skip)]
+    pub snippet: Snippet,
     pub score: f32,
     pub kind: PassageKind,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -122,16 +125,17 @@ pub struct Hit {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DirectAnswer {
-    /// Plain text, quoted from the source (with context before it, caveats after).
+    /// Plain text, quoted from the source (with context before it).
     pub text: String,
     pub citation: usize,
     /// Where in `text` the answer itself is (the number, date, duration, place or
     /// name), as `[start, end)` in characters; front ends make it stand out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub span: Option<[usize; 2]>,
-    /// Dispute and weak-source warnings of the cited source, also appended to `text`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub caveats: Vec<String>,
+    /// The dispute and weak-source warnings of the cited source (each kind once), for
+    /// front ends to caption.
+    #[serde(skip)]
+    pub caveats: Vec<FlagKind>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -663,14 +667,6 @@ impl Engine {
             text,
         }
     }
-}
-
-/// How a set of flags reads next to an answer.
-pub fn caveats(flags: &[Flag]) -> Vec<String> {
-    flag_kinds(flags)
-        .into_iter()
-        .map(|k| k.label().to_string())
-        .collect()
 }
 
 fn source_ref(source: Option<&Source>, id: &str) -> SourceRef {

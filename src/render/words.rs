@@ -2,7 +2,8 @@
 //! the quoted sources (nothing found, refusals, button labels, help). The quotes stay in
 //! the language of the sources. Front ends pick the language with
 //! [`Lang::for_reply`](crate::core::lang::Lang::for_reply) and render these words; the
-//! core never sees them.
+//! core never sees them. The captions of sourcing flags are here too, English included:
+//! the core returns the flags, not how they read.
 //!
 //! Moderator-only replies (reindex results, source management, `/unanswered`) are in
 //! English for now.
@@ -10,6 +11,7 @@
 use crate::core::corpus::{flag_kinds, Flag, FlagKind};
 use crate::core::index::vectors::EmbedStats;
 use crate::core::lang::Lang;
+use crate::core::search::DirectAnswer;
 
 /// Every phrase a member may read, in one language. `{…}` marks what is filled in.
 pub struct Words {
@@ -123,31 +125,14 @@ pub fn caveats(lang: Lang, flags: &[Flag]) -> Vec<String> {
         .collect()
 }
 
-/// The direct answer's text with its caveats in `lang`: the core appends them in English
-/// ("… (disputed: sources disagree)"), as the JSON contract has it.
-pub fn answer_text(lang: Lang, text: &str, caveats: &[String]) -> String {
-    if lang == Lang::En || caveats.is_empty() {
-        return text.to_string();
+/// The direct answer's text as a reader sees it: the quote, then the cited source's
+/// caveats in `lang` ("… (disputed: sources disagree)").
+pub fn answer_text(lang: Lang, answer: &DirectAnswer) -> String {
+    if answer.caveats.is_empty() {
+        return answer.text.clone();
     }
-    let suffix = format!(" ({})", caveats.join("; "));
-    let Some(quote) = text.strip_suffix(&suffix) else {
-        return text.to_string();
-    };
-    let localized: Vec<&str> = caveats
-        .iter()
-        .map(|c| {
-            [
-                FlagKind::Disputed,
-                FlagKind::SingleSource,
-                FlagKind::WeakSource,
-                FlagKind::Claim,
-            ]
-            .into_iter()
-            .find(|k| k.label() == c)
-            .map_or(c.as_str(), |k| flag(lang, k))
-        })
-        .collect();
-    format!("{quote} ({})", localized.join("; "))
+    let caveats: Vec<&str> = answer.caveats.iter().map(|&k| flag(lang, k)).collect();
+    format!("{} ({})", answer.text, caveats.join("; "))
 }
 
 /// What a build did with sentence vectors, for whoever reindexed (English, as every
@@ -383,13 +368,20 @@ mod tests {
 
     #[test]
     fn caveats_of_an_answer_read_in_the_askers_language() {
-        let caveats = vec![FlagKind::Disputed.label().to_string()];
-        let text = format!("Medinsky said 1,200. ({})", caveats[0]);
+        let answer = DirectAnswer {
+            text: "Medinsky said 1,200.".into(),
+            citation: 1,
+            span: None,
+            caveats: vec![FlagKind::Disputed],
+        };
         assert_eq!(
-            answer_text(Lang::Uk, &text, &caveats),
+            answer_text(Lang::Uk, &answer),
             "Medinsky said 1,200. (спірне: джерела розходяться)"
         );
-        assert_eq!(answer_text(Lang::En, &text, &caveats), text);
+        assert_eq!(
+            answer_text(Lang::En, &answer),
+            "Medinsky said 1,200. (disputed: sources disagree)"
+        );
     }
 
     #[test]

@@ -1,25 +1,17 @@
-//! What operators watch: Prometheus metrics and a readiness probe, served over HTTP on
-//! `metrics.listen` (off by default). Front-end neutral: the Discord layer records into
-//! [`Metrics`]; this module only counts and serves.
-//!
-//! - `GET /healthz`: 200 when the gateway is connected and an index generation is loaded,
-//!   503 (with the reason) otherwise;
-//! - `GET /metrics`: the Prometheus text format.
+//! What operators count: Prometheus metrics (questions, answer times, rebuilds, gateway
+//! reconnects, failed requests to Discord, the generation answering). Front-end neutral:
+//! the Discord layer and the rebuilds record into [`Metrics`]; [`super::health`] serves
+//! them on `metrics.listen`.
 
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
-use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
-use tracing::{info, warn};
+use tracing::warn;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct QuestionLabels {
@@ -151,10 +143,6 @@ impl Metrics {
         }
     }
 
-    pub fn gateway_connected(&self) -> bool {
-        self.gateway_connected.load(Ordering::SeqCst)
-    }
-
     pub fn encode(&self) -> String {
         let mut out = String::new();
         if let Err(e) = prometheus_client::encoding::text::encode(&mut out, &self.registry) {
@@ -162,50 +150,6 @@ impl Metrics {
         }
         out
     }
-}
-
-/// Serve `/healthz` and `/metrics` on `listener` until the process ends. `loaded` says
-/// whether an index generation is loaded.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    metrics: Arc<Metrics>,
-    loaded: Arc<dyn Fn() -> bool + Send + Sync>,
-) {
-    let addr: Option<SocketAddr> = listener.local_addr().ok();
-    info!(addr = ?addr, "metrics and health endpoint listening");
-    let app = axum::Router::new()
-        .route("/healthz", axum::routing::get(health))
-        .route("/metrics", axum::routing::get(prometheus))
-        .with_state((metrics, loaded));
-    if let Err(e) = axum::serve(listener, app).await {
-        warn!(error = %e, "the metrics endpoint stopped");
-    }
-}
-
-type Shared = (Arc<Metrics>, Arc<dyn Fn() -> bool + Send + Sync>);
-
-async fn health(State((metrics, loaded)): State<Shared>) -> impl IntoResponse {
-    match (metrics.gateway_connected(), loaded()) {
-        (true, true) => (StatusCode::OK, "ready\n"),
-        (false, _) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not ready: the Discord gateway is not connected\n",
-        ),
-        (_, false) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not ready: no index generation is loaded\n",
-        ),
-    }
-}
-
-async fn prometheus(State((metrics, _)): State<Shared>) -> impl IntoResponse {
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        metrics.encode(),
-    )
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! Plain-text rendering of answers, source lists and evaluation reports for a terminal.
+//! How answers, source lists and evaluation reports look in a terminal: plain text, the
+//! answer and matched words in ANSI bold when standard output is a terminal.
 
 use std::io::{self, Write};
 
@@ -6,29 +7,24 @@ use crate::core::eval::Report;
 use crate::core::index::OpenIndex;
 use crate::core::lang::Lang;
 use crate::core::search::Response;
-use crate::words;
+use crate::core::snippet::Snippet;
+use crate::render::words;
 
-/// A snippet's Discord markdown for a terminal: bold as ANSI bold (or plain), no escapes.
-fn terminal_text(snippet: &str, ansi: bool) -> String {
-    let mut out = String::with_capacity(snippet.len());
-    let mut chars = snippet.chars().peekable();
-    let mut bold = false;
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                if let Some(next) = chars.next() {
-                    out.push(next);
-                }
-            }
-            '*' if chars.peek() == Some(&'*') => {
-                chars.next();
-                bold = !bold;
-                if ansi {
-                    out.push_str(if bold { "\x1b[1m" } else { "\x1b[0m" });
-                }
-            }
-            _ => out.push(c),
+/// A passage's snippet for a terminal: the matched words in ANSI bold (or plain).
+fn terminal_snippet(text: &str, snippet: &Snippet, ansi: bool) -> String {
+    let mut out = String::with_capacity(snippet.shown.len() + 16);
+    if snippet.cut_before() {
+        out.push('…');
+    }
+    for run in snippet.runs(text) {
+        if run.matched && ansi {
+            out.push_str(&format!("\x1b[1m{}\x1b[0m", run.text));
+        } else {
+            out.push_str(run.text);
         }
+    }
+    if snippet.cut_after(text) {
+        out.push('…');
     }
     out
 }
@@ -74,7 +70,7 @@ pub fn response(out: &mut dyn Write, r: &Response, ansi: bool) -> io::Result<()>
     match &r.answer {
         Some(a) => {
             // The answer itself in bold on a terminal.
-            let plain = words::answer_text(r.language, &a.text, &a.caveats);
+            let plain = words::answer_text(r.language, a);
             let text = match words::span_parts(&plain, a.span) {
                 Some((before, answer, after)) if ansi => {
                     format!("{before}\x1b[1m{answer}\x1b[0m{after}")
@@ -92,7 +88,7 @@ pub fn response(out: &mut dyn Write, r: &Response, ansi: bool) -> io::Result<()>
     for p in &r.passages {
         let heading = p.section.as_deref().unwrap_or(&p.source.title);
         writeln!(out, "[{}] {}", p.citation, heading)?;
-        writeln!(out, "    {}", terminal_text(&p.snippet, ansi))?;
+        writeln!(out, "    {}", terminal_snippet(&p.text, &p.snippet, ansi))?;
     }
     writeln!(out)?;
     writeln!(out, "{}", w.citations)?;
@@ -227,10 +223,18 @@ mod tests {
 
     #[test]
     fn snippets_read_cleanly_in_a_terminal() {
+        let text = "At least 1,200 prisoners | a_b";
+        let snippet = Snippet {
+            shown: 0..text.len(),
+            matches: vec![9..14],
+        };
         assert_eq!(
-            terminal_text(r"**1,200** prisoners \| a\_b", false),
-            "1,200 prisoners | a_b"
+            terminal_snippet(text, &snippet, false),
+            "At least 1,200 prisoners | a_b"
         );
-        assert_eq!(terminal_text("**x**", true), "\x1b[1mx\x1b[0m");
+        assert_eq!(
+            terminal_snippet(text, &snippet, true),
+            "At least \x1b[1m1,200\x1b[0m prisoners | a_b"
+        );
     }
 }

@@ -1,0 +1,191 @@
+//! Building: whether the current index generation still matches the sources
+//! ([`freshness`]), rebuilding it safely ([`reindex`]: lock, clean up after crashed
+//! builds, stage, check, install), and the engine every front end starts from
+//! ([`open_engine`]: build on first use, rebuild when stale).
+
+use tracing::{info, warn};
+
+use super::engine::{engine, passage_embedder, wants_vectors};
+use super::AppError;
+use crate::config::Settings;
+use crate::core::corpus::{self, CorpusErrors};
+use crate::core::embed;
+use crate::core::index::{
+    self, BuildOptions, BuildProgress, IndexError, Manifest, Phase, Staged, SCHEMA_VERSION,
+};
+use crate::core::query::Analyzers;
+use crate::core::search::Engine;
+use crate::core::synonyms::Synonyms;
+
+/// Whether the current index generation was built from the current sources.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Freshness {
+    Fresh,
+    Missing,
+    /// Built from other sources, or with another schema version, or without the
+    /// sentence vectors semantic search needs (by a release before it, or while it was
+    /// off).
+    Stale,
+}
+
+pub fn freshness(settings: &Settings) -> Result<(Freshness, String), AppError> {
+    let hash =
+        index::sources_hash(&settings.index.sources).map_err(|source| AppError::SourcesIo {
+            path: settings.index.sources.clone(),
+            source,
+        })?;
+    let state = match index::current_manifest(&settings.index.dir) {
+        None => Freshness::Missing,
+        Some(m) if m.schema_version != SCHEMA_VERSION || m.sources_hash != hash => Freshness::Stale,
+        Some(m) if m.vectors.is_none() && wants_vectors(settings, m.passages) => Freshness::Stale,
+        Some(_) => Freshness::Fresh,
+    };
+    Ok((state, hash))
+}
+
+/// Load and validate every source, build a new index generation from them, check it,
+/// and make it current. `by` says who asked (for the status others see and the logs).
+/// On any error nothing changes: the previous generation stays current.
+pub fn reindex(
+    settings: &Settings,
+    progress: &dyn BuildProgress,
+    by: &str,
+    threads: usize,
+) -> Result<Manifest, AppError> {
+    let lock = index::lock(&settings.index.dir, by)?;
+    lock.clean_up();
+    progress.phase(Phase::Parsing);
+    let hash =
+        index::sources_hash(&settings.index.sources).map_err(|source| AppError::SourcesIo {
+            path: settings.index.sources.clone(),
+            source,
+        })?;
+    let corpus = corpus::load_dir_strict(&settings.index.sources)?;
+    let embed = passage_embedder(settings, corpus.passages.len(), threads);
+    let options = BuildOptions {
+        sources_hash: hash,
+        memory_budget_bytes: settings.index.writer_memory_bytes,
+        threads,
+        progress,
+        vectors: embed.as_ref().map(|embed| index::vectors::EmbedOptions {
+            model: embed::MODEL_ID,
+            embed: embed.as_ref(),
+            cache_file: settings.semantic.vector_cache.clone(),
+        }),
+    };
+    let staged = index::stage(&corpus, &lock, options)?;
+    lock.set(Phase::Checking);
+    progress.phase(Phase::Checking);
+    smoke_test(settings, &staged)?;
+    let manifest = index::install(&lock, staged, progress)?;
+    info!(
+        generation = manifest.generation,
+        sources = manifest.sources,
+        passages = manifest.passages,
+        seconds = manifest.build_seconds,
+        sentences = manifest.vectors.map(|v| v.sentences),
+        embedded = manifest.vectors.map(|v| v.embedded),
+        by,
+        "index built"
+    );
+    Ok(manifest)
+}
+
+/// A staged generation must open, hold every passage, and answer a question before it
+/// may serve: the title of its first source, asked as a question, must find passages.
+fn smoke_test(settings: &Settings, staged: &Staged) -> Result<(), AppError> {
+    let failed = |reason: String| IndexError::Damaged {
+        path: staged.dir().to_path_buf(),
+        reason,
+    };
+    let open = index::open_generation(staged.dir().to_path_buf())?;
+    let docs = open.reader.searcher().num_docs();
+    if docs == 0 || docs != staged.manifest.passages as u64 {
+        return Err(failed(format!(
+            "it holds {docs} passages instead of {}",
+            staged.manifest.passages
+        ))
+        .into());
+    }
+    let question = open
+        .catalog
+        .iter()
+        .map(|s| s.title.clone())
+        .find(|t| t.split_whitespace().count() >= 2)
+        .or_else(|| open.catalog.first().map(|s| s.title.clone()))
+        .unwrap_or_default();
+    let engine = engine(settings, open, Synonyms::default())?;
+    let answered = engine
+        .ask(&question, 1, 0)
+        .map_err(|e| failed(format!("the question “{question}” failed: {e}")))?;
+    if answered.passages.is_empty() {
+        return Err(failed(format!("the question “{question}” found nothing")).into());
+    }
+    Ok(())
+}
+
+/// The synonym groups from `index.synonyms` (none if the file does not exist).
+pub fn synonyms(settings: &Settings) -> Result<Synonyms, AppError> {
+    Synonyms::load(&settings.index.synonyms, &mut Analyzers::new().english)
+        .map_err(|e| AppError::Sources(CorpusErrors(e)))
+}
+
+/// How often a process without an index looks again while another builds the first.
+const FIRST_GENERATION_POLL: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Wait until a generation is current or nobody is building one (then the open that
+/// follows reports what is missing). Only looks: it takes no lock and writes nothing.
+fn wait_for_first_generation(settings: &Settings) {
+    while index::current_manifest(&settings.index.dir).is_none() {
+        if !index::build_running(&settings.index.dir) {
+            return;
+        }
+        std::thread::sleep(FIRST_GENERATION_POLL);
+    }
+}
+
+/// An engine over the current index, building or rebuilding it first when it is missing
+/// or stale (and `index.auto_build` allows). When a rebuild fails (a bad source file) and
+/// an older generation exists, that generation keeps serving and the errors are logged.
+pub fn open_engine(settings: &Settings, progress: &dyn BuildProgress) -> Result<Engine, AppError> {
+    let synonyms = synonyms(settings)?;
+    let (state, _) = freshness(settings)?;
+    match state {
+        Freshness::Fresh => {}
+        _ if settings.index.auto_build => {
+            info!(state = ?state, "building the index from the sources");
+            match reindex(
+                settings,
+                progress,
+                "auto-build",
+                index::build_threads(false),
+            ) {
+                Ok(_) => {}
+                // Another process is rebuilding: serve what is current meanwhile.
+                Err(AppError::Index(IndexError::Busy { status })) if state == Freshness::Stale => {
+                    info!(status = ?status, "another process is rebuilding the index; answering from the current generation");
+                }
+                Err(e) if state == Freshness::Stale => {
+                    warn!(error = %e, "the sources changed but cannot be indexed; answering from the previous index");
+                }
+                // No index yet and another process is building the first one (replicas
+                // starting together on shared storage): wait for it.
+                Err(AppError::Index(IndexError::Busy { status })) => {
+                    info!(status = ?status, "another process is building the index; waiting for it");
+                    wait_for_first_generation(settings);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Freshness::Missing => {
+            return Err(IndexError::Missing {
+                path: settings.index.dir.clone(),
+            }
+            .into())
+        }
+        Freshness::Stale => return Err(AppError::Stale(settings.index.dir.clone())),
+    }
+    let open = index::open(&settings.index.dir)?;
+    engine(settings, open, synonyms)
+}
+

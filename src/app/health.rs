@@ -1,0 +1,139 @@
+//! What operators watch, over HTTP on `metrics.listen` (off by default):
+//!
+//! - `GET /healthz`: 200 `ready` when the Discord gateway is connected and an index
+//!   generation is loaded, 503 `not ready: …` (with the reason) otherwise; then one line
+//!   per part that `serve` runs (`gateway`, `index`, `poller`, `watcher`, `metrics`),
+//!   `ok` or `failing`, with what it last did;
+//! - `GET /metrics`: the Prometheus text format ([`super::metrics`]).
+//!
+//! Each part reports here itself, as it runs; only the gateway and the index decide
+//! readiness: a failing poller or watcher leaves the process answering from what it has.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use tracing::{info, warn};
+
+use super::metrics::Metrics;
+use super::LiveEngine;
+
+/// How each part of a serving process is doing.
+pub struct Health {
+    live: Arc<LiveEngine>,
+    parts: Mutex<BTreeMap<&'static str, Part>>,
+}
+
+#[derive(Debug, Clone)]
+struct Part {
+    ok: bool,
+    detail: String,
+}
+
+impl Health {
+    pub fn new(live: Arc<LiveEngine>) -> Health {
+        Health {
+            live,
+            parts: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// `part` works; `detail` says what it last did.
+    pub fn ok(&self, part: &'static str, detail: &str) {
+        self.set(part, true, detail);
+    }
+
+    /// `part` does not work now; `detail` says why.
+    pub fn failing(&self, part: &'static str, detail: &str) {
+        self.set(part, false, detail);
+    }
+
+    fn set(&self, part: &'static str, ok: bool, detail: &str) {
+        let mut parts = self.parts.lock().expect("health lock");
+        parts.insert(
+            part,
+            Part {
+                ok,
+                detail: detail.to_string(),
+            },
+        );
+    }
+
+    /// Whether the process can answer, and the report `/healthz` shows.
+    pub fn report(&self) -> (bool, String) {
+        let mut parts = self.parts.lock().expect("health lock").clone();
+        let manifest = self.live.engine().index().manifest.clone();
+        let loaded = manifest.passages > 0;
+        parts.insert(
+            "index",
+            Part {
+                ok: loaded,
+                detail: format!(
+                    "generation {}, {} passages",
+                    manifest.generation, manifest.passages
+                ),
+            },
+        );
+        let connected = parts.get("gateway").is_some_and(|p| p.ok);
+        let head = match (connected, loaded) {
+            (true, true) => "ready",
+            (false, _) => "not ready: the Discord gateway is not connected",
+            (_, false) => "not ready: no index generation is loaded",
+        };
+        let mut body = format!("{head}\n");
+        for (name, part) in &parts {
+            let state = if part.ok { "ok" } else { "failing" };
+            body.push_str(&format!("{name}: {state}: {}\n", part.detail));
+        }
+        (connected && loaded, body)
+    }
+}
+
+/// Serve `/healthz` and `/metrics` on `listener` until `stop` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    metrics: Arc<Metrics>,
+    health: Arc<Health>,
+    stop: impl Future<Output = ()> + Send + 'static,
+) {
+    let addr: Option<SocketAddr> = listener.local_addr().ok();
+    info!(addr = ?addr, "metrics and health endpoint listening");
+    health.ok(
+        "metrics",
+        &addr.map_or_else(|| "listening".into(), |a| format!("listening on {a}")),
+    );
+    let app = axum::Router::new()
+        .route("/healthz", axum::routing::get(healthz))
+        .route("/metrics", axum::routing::get(prometheus))
+        .with_state((metrics, health.clone()));
+    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stop).await {
+        warn!(error = %e, "the metrics endpoint stopped");
+        health.failing("metrics", &format!("stopped: {e}"));
+    }
+}
+
+type Shared = (Arc<Metrics>, Arc<Health>);
+
+async fn healthz(State((_, health)): State<Shared>) -> impl IntoResponse {
+    let (ready, body) = health.report();
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, body)
+}
+
+async fn prometheus(State((metrics, _)): State<Shared>) -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        metrics.encode(),
+    )
+}

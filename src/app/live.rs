@@ -1,0 +1,167 @@
+//! The engine that answers now ([`LiveEngine`]): replaced whole when the current index
+//! generation changes, by a rebuild here, a rollback, or another process (picked up by
+//! [`LiveEngine::refresh`]); and the source changes moderators make, each undone when
+//! the rebuild after it fails.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use arc_swap::ArcSwap;
+use tracing::{info, warn};
+
+use super::build;
+use super::engine::engine;
+use super::metrics::Metrics;
+use super::AppError;
+use crate::config::Settings;
+use crate::core::corpus::manage::{self, ManageError};
+use crate::core::index::{self, BuildProgress, IndexError, Manifest};
+use crate::core::search::Engine;
+
+/// The engine that answers now, replaced whole when the current generation changes. A
+/// question holds the `Arc` of the engine it started on, so a swap never disturbs one in
+/// flight, and a failed reindex leaves the current engine serving.
+pub struct LiveEngine {
+    settings: Settings,
+    engine: ArcSwap<Engine>,
+    /// Serialises swaps, so a refresh and a reindex never race each other backwards.
+    swapping: Mutex<()>,
+    metrics: Arc<Metrics>,
+}
+
+impl LiveEngine {
+    /// Open the current generation (building it first when it is missing or stale and
+    /// `index.auto_build` allows). A process that only reads the index writes nothing to
+    /// its directory: what a crashed build left behind is cleaned up by the next build.
+    pub fn open(settings: Settings, progress: &dyn BuildProgress) -> Result<LiveEngine, AppError> {
+        let engine = build::open_engine(&settings, progress)?;
+        let metrics = Arc::new(Metrics::new());
+        metrics
+            .generation
+            .set(engine.index().manifest.generation as i64);
+        Ok(LiveEngine {
+            settings,
+            engine: ArcSwap::from_pointee(engine),
+            swapping: Mutex::new(()),
+            metrics,
+        })
+    }
+
+    /// What this process counts (rebuilds here; front ends add their own).
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The engine serving now; keep it for the whole of one question.
+    pub fn engine(&self) -> Arc<Engine> {
+        self.engine.load_full()
+    }
+
+    /// Rebuild from the sources and switch to the new generation. Blocking: call it off
+    /// the async runtime. On error the current engine keeps serving.
+    pub fn reindex(&self, progress: &dyn BuildProgress, by: &str) -> Result<Manifest, AppError> {
+        let started = std::time::Instant::now();
+        let result = build::reindex(&self.settings, progress, by, index::build_threads(true));
+        // A refusal because another build runs is not a failed rebuild.
+        if !matches!(result, Err(AppError::Index(IndexError::Busy { .. }))) {
+            self.metrics
+                .reindex(result.is_ok(), started.elapsed().as_secs_f64());
+        }
+        let manifest = result?;
+        self.refresh()?;
+        Ok(manifest)
+    }
+
+    /// Store an uploaded source file (checked first) and reindex; when the reindex fails,
+    /// the file is put back as it was, so the sources stay indexable.
+    pub fn add_source(
+        &self,
+        filename: &str,
+        bytes: &[u8],
+        by: &str,
+    ) -> Result<(PathBuf, Manifest), AppError> {
+        let (name, text, sources) =
+            manage::check_upload(filename, bytes, self.settings.index.max_upload_bytes)?;
+        let path = manage::place(&self.settings.index.sources, &name);
+        let change = manage::write(&path, &text)?;
+        info!(path = %path.display(), sources = sources.len(), by, "source file stored; reindexing");
+        self.reindex_or_undo(change, by)
+    }
+
+    /// Reindex after `change` to the sources; when that fails, undo the change, so the
+    /// sources stay indexable.
+    fn reindex_or_undo(
+        &self,
+        change: manage::Change,
+        by: &str,
+    ) -> Result<(PathBuf, Manifest), AppError> {
+        match self.reindex(&(), by) {
+            Ok(m) => Ok((change.path, m)),
+            Err(e) => {
+                if let Err(undo) = change.undo() {
+                    warn!(error = %undo, "could not undo the source change");
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Remove source `id` from the files and reindex; when the reindex fails, the file is
+    /// put back as it was.
+    pub fn remove_source(&self, id: &str, by: &str) -> Result<(PathBuf, Manifest), AppError> {
+        let engine = self.engine();
+        let source = engine
+            .index()
+            .source(id)
+            .ok_or_else(|| ManageError::NoSuchSource(id.to_string()))?;
+        let change = manage::remove(&self.settings.index.sources, source)?;
+        info!(id, path = %change.path.display(), by, "source removed; reindexing");
+        self.reindex_or_undo(change, by)
+    }
+
+    /// Make the previous generation current again and answer from it.
+    pub fn rollback(&self, by: &str) -> Result<Manifest, AppError> {
+        let lock = index::lock(&self.settings.index.dir, by)?;
+        lock.clean_up();
+        let manifest = index::rollback(&lock)?;
+        drop(lock);
+        warn!(
+            generation = manifest.generation,
+            by, "rolled back to the previous index generation"
+        );
+        self.refresh()?;
+        Ok(manifest)
+    }
+
+    /// Switch to the current generation on disk if it is not the one serving (another
+    /// process built or rolled back). Cheap when nothing changed: one small file read.
+    /// Returns the new generation when it switched.
+    pub fn refresh(&self) -> Result<Option<u64>, AppError> {
+        let _guard = self.swapping.lock().expect("swap lock");
+        let serving = self.engine.load().index().manifest.generation;
+        let Some(current) = index::current_manifest(&self.settings.index.dir) else {
+            return Ok(None);
+        };
+        if current.generation == serving {
+            return Ok(None);
+        }
+        let engine = engine(
+            &self.settings,
+            index::open(&self.settings.index.dir)?,
+            build::synonyms(&self.settings)?,
+        )?;
+        let generation = engine.index().manifest.generation;
+        self.engine.store(Arc::new(engine));
+        self.metrics.generation.set(generation as i64);
+        info!(
+            generation,
+            previous = serving,
+            "now answering from another index generation"
+        );
+        Ok(Some(generation))
+    }
+}

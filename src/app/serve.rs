@@ -1,0 +1,174 @@
+//! `attache serve`: the one place the bot runs. It owns the async runtime, the signals
+//! and shutdown, and every part of a serving process:
+//!
+//! - the **Discord client** ([`crate::discord::client`]), which answers;
+//! - the **poller**, which switches to index generations built or rolled back by another
+//!   process (or `attache index`) within `index.poll_interval`;
+//! - the **watcher** (`index.watch`), which rebuilds when the sources change;
+//! - the **metrics and health endpoint** (`metrics.listen`).
+//!
+//! Each part logs its own failures and reports to `/healthz` ([`super::health`]). On
+//! SIGINT or SIGTERM they stop in this order: stop taking questions, finish those in
+//! flight (up to `discord.shutdown_grace`), stop the background parts, close the gateway.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use tokio::sync::watch;
+use tracing::{info, warn};
+
+use super::health::{self, Health};
+use super::watch::watch as watch_sources;
+use super::LiveEngine;
+use crate::config::Settings;
+use crate::core::index::BuildProgress;
+use crate::discord;
+
+/// The poller never looks more often than this, whatever `index.poll_interval` says: one
+/// small file read each time, but a busy loop helps nobody.
+const MIN_POLL_INTERVAL: Duration = Duration::from_millis(100);
+
+/// Settings that make serving impossible, found before anything starts (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct Misconfigured(#[from] discord::TokenError);
+
+/// Check the settings, open (or build) the index, start the runtime and serve until
+/// SIGINT or SIGTERM. Blocking: the front end calls it from `main`'s thread.
+pub fn serve(settings: Settings, progress: &dyn BuildProgress) -> anyhow::Result<()> {
+    // A missing or malformed token is reported before anything else happens.
+    discord::client::token(&settings.discord).map_err(Misconfigured)?;
+    let live = Arc::new(LiveEngine::open(settings, progress)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(run(live, shutdown_signal()))
+}
+
+/// Serve from `live` until `shutdown` completes (or the gateway closes on its own), then
+/// stop every part in order.
+pub async fn run(
+    live: Arc<LiveEngine>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let settings = live.settings().clone();
+    let health = Arc::new(Health::new(live.clone()));
+    let (stop, stopping) = watch::channel(false);
+
+    let endpoint = match settings.metrics_listen {
+        Some(addr) => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot listen on metrics.listen {addr}: {e}"))?;
+            Some(tokio::spawn(health::serve(
+                listener,
+                live.metrics().clone(),
+                health.clone(),
+                stopped(stopping.clone()),
+            )))
+        }
+        None => None,
+    };
+    let poller = tokio::spawn(poll_generations(
+        live.clone(),
+        health.clone(),
+        settings.index.poll_interval,
+        stopping.clone(),
+    ));
+    let watcher = if settings.index.watch {
+        Some(watch_sources(live.clone(), health.clone())?)
+    } else {
+        health.ok("watcher", "off (index.watch)");
+        None
+    };
+
+    let client = discord::client::Client::new(live.clone(), health.clone()).await?;
+    let discord = client.handle();
+    let mut gateway = tokio::spawn(client.run());
+    tokio::select! {
+        () = shutdown => {}
+        ended = &mut gateway => {
+            // The gateway closed on its own (Discord refused the token, say).
+            let _ = stop.send(true);
+            return ended.context("the Discord client task failed")?;
+        }
+    }
+
+    info!("shutting down: no new questions; waiting for those in flight");
+    discord.stop_taking_questions();
+    let grace = settings.discord.shutdown_grace;
+    if !discord.finish_in_flight(grace).await {
+        warn!(grace = ?grace, "questions still in flight after the grace period; closing anyway");
+    }
+    let _ = stop.send(true);
+    drop(watcher);
+    let _ = poller.await;
+    if let Some(endpoint) = endpoint {
+        let _ = endpoint.await;
+    }
+    discord.close_gateway().await;
+    gateway.await.context("the Discord client task failed")?
+}
+
+/// Completes once `stopping` turns true.
+async fn stopped(mut stopping: watch::Receiver<bool>) {
+    let _ = stopping.wait_for(|&s| s).await;
+}
+
+/// Switch to generations made elsewhere, every `every`, until `stopping`.
+async fn poll_generations(
+    live: Arc<LiveEngine>,
+    health: Arc<Health>,
+    every: Duration,
+    stopping: watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(every.max(MIN_POLL_INTERVAL));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let stop = stopped(stopping);
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            () = &mut stop => return,
+            _ = tick.tick() => {}
+        }
+        let refreshing = live.clone();
+        match tokio::task::spawn_blocking(move || refreshing.refresh()).await {
+            Ok(Ok(_)) => health.ok("poller", "following the current generation"),
+            Ok(Err(e)) => {
+                warn!(error = %e, "cannot open the current index generation; still answering from the previous one");
+                health.failing("poller", &format!("cannot open the current generation: {e}"));
+            }
+            Err(e) => {
+                warn!(error = %e, "index refresh task failed");
+                health.failing("poller", "the refresh task failed");
+            }
+        }
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM (what `docker stop` and systemd send).
+pub async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(
+            tokio::signal::unix::SignalKind::terminate(),
+        ) {
+            Ok(s) => s,
+            Err(e) => {
+                warn!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops the bot cleanly");
+                let _ = interrupt.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}

@@ -1,0 +1,308 @@
+//! The one way a message leaves the bot. Every reply, from every command, event and
+//! button, is sent here: fitted to Discord's limits (the [`Reply`] model fits itself),
+//! with allowed mentions set to none, deferred when the answer is slow (Discord wants
+//! an interaction's first response within 3 seconds) and retried when Discord answers
+//! 429 or 5xx. [`parts`] is the one conversion from the reply model to serenity's
+//! builders.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use serenity::all::{
+    CommandInteraction, ComponentInteraction, CreateActionRow, CreateAllowedMentions, CreateEmbed,
+    CreateInteractionResponse, CreateInteractionResponseFollowup,
+    CreateInteractionResponseMessage, CreateMessage, EditInteractionResponse, Http, HttpError,
+    Message,
+};
+
+use super::buttons::{self, QuestionStore};
+use super::views::Reply;
+use super::Context;
+
+/// Allowed mentions for everything the bot sends: none, not even the replied-to user.
+pub fn no_mentions() -> CreateAllowedMentions {
+    CreateAllowedMentions::new().replied_user(false)
+}
+
+/// Waits before each retry of a request Discord refused for now.
+///
+/// serenity's own rate limiter honours `retry_after`, but it talks to discord.com only,
+/// so it is off when `discord.api_url` points at a proxy; and serenity's error for a 429
+/// does not keep `retry_after`. These waits cover Discord's usual ones (under a second
+/// for replies) and stay inside the 3 s an interaction has for its first response.
+const RETRY_WAITS_MS: [u64; 3] = [250, 500, 1000];
+
+/// Send with `call`, again after a wait when Discord answers 429 (rate limited) or 5xx
+/// (its own trouble), up to three times; other failures (an expired interaction is a 404)
+/// are returned at once, to be logged.
+async fn retrying<T, F, Fut>(what: &str, mut call: F) -> serenity::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = serenity::Result<T>>,
+{
+    let mut waits = RETRY_WAITS_MS.iter();
+    loop {
+        let result = call().await;
+        let status = match &result {
+            Err(serenity::Error::Http(HttpError::UnsuccessfulRequest(r))) => r.status_code.as_u16(),
+            _ => return result,
+        };
+        let retryable = status == 429 || (500..600).contains(&status);
+        match waits.next() {
+            Some(&ms) if retryable => {
+                tracing::warn!(
+                    what,
+                    status,
+                    wait_ms = ms,
+                    "Discord refused a request for now; retrying"
+                );
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+            }
+            _ => return result,
+        }
+    }
+}
+
+/// A reply as serenity's builders take it: text, embeds, the button row.
+struct Parts {
+    content: Option<String>,
+    embeds: Vec<CreateEmbed>,
+    components: Vec<CreateActionRow>,
+}
+
+/// The one conversion from the reply model; button actions are encoded into custom ids
+/// (long questions kept in `store`).
+fn parts(reply: &Reply, store: &QuestionStore) -> Parts {
+    Parts {
+        content: reply.content.clone(),
+        embeds: reply.embeds(),
+        components: reply.components(&|a| buttons::encode(a, store)),
+    }
+}
+
+impl Parts {
+    /// `clear`: an update replaces the message, so text it had must go when this has none.
+    fn response(self, ephemeral: bool, clear: bool) -> CreateInteractionResponseMessage {
+        let m = CreateInteractionResponseMessage::new()
+            .embeds(self.embeds)
+            .components(self.components)
+            .ephemeral(ephemeral)
+            .allowed_mentions(no_mentions());
+        match self.content {
+            Some(c) => m.content(c),
+            None if clear => m.content(""),
+            None => m,
+        }
+    }
+
+    fn edit(self) -> EditInteractionResponse {
+        EditInteractionResponse::new()
+            .content(self.content.unwrap_or_default())
+            .embeds(self.embeds)
+            .components(self.components)
+            .allowed_mentions(no_mentions())
+    }
+
+    fn followup(self, ephemeral: bool) -> CreateInteractionResponseFollowup {
+        let m = CreateInteractionResponseFollowup::new()
+            .embeds(self.embeds)
+            .components(self.components)
+            .ephemeral(ephemeral)
+            .allowed_mentions(no_mentions());
+        match self.content {
+            Some(c) => m.content(c),
+            None => m,
+        }
+    }
+
+    fn message(self, to: &Message) -> CreateMessage {
+        let m = CreateMessage::new()
+            .embeds(self.embeds)
+            .components(self.components)
+            .reference_message(to)
+            .allowed_mentions(no_mentions());
+        match self.content {
+            Some(c) => m.content(c),
+            None => m,
+        }
+    }
+}
+
+/// What a reply answers.
+#[derive(Clone, Copy)]
+pub enum To<'a> {
+    /// A slash command; `responded` is poise's record of whether its first response
+    /// went out, so poise and this module never both send it.
+    Command {
+        interaction: &'a CommandInteraction,
+        responded: &'a AtomicBool,
+    },
+    /// A click on a button.
+    Component(&'a ComponentInteraction),
+    /// A message (a mention, a DM, a message in an answer channel): replied to in its
+    /// channel.
+    Message(&'a Message),
+}
+
+/// How the reply appears (interactions only; a message always gets a new reply).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A new message; `ephemeral` ones only the asker sees.
+    New { ephemeral: bool },
+    /// Replace the message whose button was clicked.
+    Update,
+}
+
+/// Sends the replies to one command, click or message.
+pub struct Sender<'a> {
+    http: &'a Http,
+    store: &'a QuestionStore,
+    to: To<'a>,
+    /// Whether the first response went out, for the interactions poise does not track.
+    responded: AtomicBool,
+}
+
+impl<'a> Sender<'a> {
+    pub fn new(http: &'a Http, store: &'a QuestionStore, to: To<'a>) -> Sender<'a> {
+        Sender {
+            http,
+            store,
+            to,
+            responded: AtomicBool::new(false),
+        }
+    }
+
+    /// The sender for a slash command's replies; `None` for a prefix command (this bot
+    /// has none).
+    pub fn command(ctx: &Context<'a>) -> Option<Sender<'a>> {
+        let Context::Application(app) = *ctx else {
+            return None;
+        };
+        Some(Sender::new(
+            &ctx.serenity_context().http,
+            &ctx.data().questions,
+            To::Command {
+                interaction: app.interaction,
+                responded: app.has_sent_initial_response,
+            },
+        ))
+    }
+
+    fn responded(&self) -> &AtomicBool {
+        match self.to {
+            To::Command { responded, .. } => responded,
+            _ => &self.responded,
+        }
+    }
+
+    /// Reply at once with `reply`. After a first response (an earlier reply, or an
+    /// apology after a failure), a further reply follows up.
+    pub async fn send(&self, mode: Mode, reply: &Reply) -> serenity::Result<()> {
+        let http = self.http;
+        let parts = || parts(reply, self.store);
+        if let To::Message(msg) = self.to {
+            retrying("message reply", || {
+                msg.channel_id.send_message(http, parts().message(msg))
+            })
+            .await?;
+            return Ok(());
+        }
+        if self.responded().load(Ordering::SeqCst) {
+            let ephemeral = mode != Mode::New { ephemeral: false };
+            retrying("follow-up", || async {
+                match self.to {
+                    To::Command { interaction, .. } => {
+                        interaction
+                            .create_followup(http, parts().followup(ephemeral))
+                            .await
+                    }
+                    To::Component(i) => i.create_followup(http, parts().followup(ephemeral)).await,
+                    To::Message(_) => unreachable!("messages are answered above"),
+                }
+            })
+            .await?;
+            return Ok(());
+        }
+        let response = match mode {
+            Mode::New { ephemeral } => {
+                CreateInteractionResponse::Message(parts().response(ephemeral, false))
+            }
+            Mode::Update => CreateInteractionResponse::UpdateMessage(parts().response(false, true)),
+        };
+        self.respond(response).await
+    }
+
+    /// The first response to an interaction.
+    async fn respond(&self, response: CreateInteractionResponse) -> serenity::Result<()> {
+        let http = self.http;
+        retrying("interaction response", || async {
+            match self.to {
+                To::Command { interaction, .. } => {
+                    interaction.create_response(http, response.clone()).await
+                }
+                To::Component(i) => i.create_response(http, response.clone()).await,
+                To::Message(_) => unreachable!("messages have no interaction response"),
+            }
+        })
+        .await?;
+        self.responded().store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Reply with what `job` produces: at once if it is ready within `defer_after`;
+    /// otherwise acknowledge first ("thinking…", or "attache is typing…" under a
+    /// message) and send the reply when it is ready. Whether it was deferred.
+    pub async fn send_when_ready(
+        &self,
+        mode: Mode,
+        defer_after: Duration,
+        job: impl Future<Output = Reply>,
+    ) -> serenity::Result<bool> {
+        tokio::pin!(job);
+        tokio::select! {
+            reply = &mut job => {
+                self.send(mode, &reply).await?;
+                Ok(false)
+            }
+            _ = tokio::time::sleep(defer_after) => {
+                if let To::Message(msg) = self.to {
+                    // Messages have no deadline; typing shows the question was heard.
+                    let _ = msg.channel_id.broadcast_typing(self.http).await;
+                    let reply = job.await;
+                    self.send(mode, &reply).await?;
+                    return Ok(true);
+                }
+                if self.responded().load(Ordering::SeqCst) {
+                    let reply = job.await;
+                    self.send(mode, &reply).await?;
+                    return Ok(true);
+                }
+                let ack = match mode {
+                    Mode::New { ephemeral } => CreateInteractionResponse::Defer(
+                        CreateInteractionResponseMessage::new().ephemeral(ephemeral),
+                    ),
+                    Mode::Update => CreateInteractionResponse::Acknowledge,
+                };
+                self.respond(ack).await?;
+                let reply = job.await;
+                self.edit(&reply).await?;
+                Ok(true)
+            }
+        }
+    }
+
+    /// Complete a deferred response with `reply`.
+    async fn edit(&self, reply: &Reply) -> serenity::Result<Message> {
+        let http = self.http;
+        let edit = || parts(reply, self.store).edit();
+        retrying("reply edit", || async {
+            match self.to {
+                To::Command { interaction, .. } => interaction.edit_response(http, edit()).await,
+                To::Component(i) => i.edit_response(http, edit()).await,
+                To::Message(_) => unreachable!("messages are never deferred"),
+            }
+        })
+        .await
+    }
+}

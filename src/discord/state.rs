@@ -1,0 +1,248 @@
+//! What every handler shares ([`State`]) and the path of one question through it: admitted
+//! (not shutting down, not too long, cooldown over), answered on a blocking thread while
+//! holding one of the concurrency slots, counted, logged, and rendered in the asker's
+//! language.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use serenity::all::UserId;
+use tokio::sync::Semaphore;
+use tracing::{info, warn};
+
+use super::buttons::QuestionStore;
+use super::guard::{Cooldowns, Refusal};
+use super::views::Reply;
+use crate::app::health::Health;
+use crate::app::metrics::Metrics;
+use crate::app::LiveEngine;
+use crate::config::DiscordSettings;
+use crate::core::gaps::Gaps;
+use crate::core::lang::Lang;
+use crate::core::search::{AskError, Response};
+
+/// Questions too long to ride in a button's custom id that are remembered, so their
+/// buttons keep working: about a day of a busy server's long questions, a few MB at most.
+const REMEMBERED_QUESTIONS: usize = 10_000;
+
+/// Distinct questions that found nothing kept for `/unanswered`: enough to see what is
+/// missing, small enough to hold in memory.
+const REMEMBERED_GAPS: usize = 500;
+
+/// The question in what a member typed: Discord mention syntax (`<@id>`, `<@&id>`,
+/// `<#id>`, `@everyone`, `@here`) is addressing, not content, so it is left out of the
+/// search (and so never echoed); whitespace is collapsed.
+pub fn question_text(raw: &str) -> String {
+    static MENTION: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"<(?:@[!&]?|#)\d+>|(?:^|\s)@(?:everyone|here)\b")
+            .expect("mention pattern")
+    });
+    MENTION
+        .replace_all(raw, " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Everything the handlers share.
+pub struct State {
+    pub live: Arc<LiveEngine>,
+    pub settings: DiscordSettings,
+    /// Set from READY; messages that mention this user are questions.
+    pub bot_id: OnceLock<UserId>,
+    pub questions: QuestionStore,
+    cooldowns: Cooldowns,
+    /// One permit per question being answered.
+    slots: Arc<Semaphore>,
+    draining: AtomicBool,
+    /// Recent questions that found nothing (`/unanswered`).
+    pub gaps: Gaps,
+    pub metrics: Arc<Metrics>,
+    health: Arc<Health>,
+    /// Whether a READY was seen: later ones are reconnections.
+    seen_ready: AtomicBool,
+}
+
+/// How a question arrived, for the logs.
+#[derive(Debug, Clone, Copy)]
+pub enum Via {
+    Slash,
+    Mention,
+    DirectMessage,
+    Channel,
+    Button,
+}
+
+impl Via {
+    /// The `via` label of the questions metric.
+    pub fn label(self) -> &'static str {
+        match self {
+            Via::Slash => "slash",
+            Via::Mention => "mention",
+            Via::DirectMessage => "dm",
+            Via::Channel => "channel",
+            Via::Button => "button",
+        }
+    }
+}
+
+impl State {
+    pub fn new(live: Arc<LiveEngine>, health: Arc<Health>) -> State {
+        let settings = live.settings().discord.clone();
+        State {
+            cooldowns: Cooldowns::new(settings.cooldown),
+            slots: Arc::new(Semaphore::new(settings.max_concurrent)),
+            questions: QuestionStore::new(REMEMBERED_QUESTIONS),
+            bot_id: OnceLock::new(),
+            draining: AtomicBool::new(false),
+            gaps: Gaps::new(REMEMBERED_GAPS),
+            metrics: live.metrics().clone(),
+            health,
+            seen_ready: AtomicBool::new(false),
+            live,
+            settings,
+        }
+    }
+
+    fn top_k(&self) -> usize {
+        self.live.settings().search.top_k
+    }
+
+    /// The gateway connected or dropped; `ready` for a READY (a new session).
+    pub fn gateway(&self, connected: bool, ready: bool) {
+        let first = ready && !self.seen_ready.swap(true, Ordering::SeqCst);
+        self.metrics.gateway(connected, first);
+        if connected {
+            self.health.ok("gateway", "connected");
+        } else {
+            self.health.failing("gateway", "not connected");
+        }
+    }
+
+    /// The checks a new question passes before it costs anything: not shutting down,
+    /// not too long as typed, not empty once mentions are left out ([`question_text`],
+    /// which gives `question`), the asker's cooldown over.
+    pub fn admit(
+        &self,
+        user: UserId,
+        typed: &str,
+        question: &str,
+        via: Via,
+    ) -> Result<(), Refusal> {
+        let result = self.checks(user, typed, question);
+        if result.is_err() {
+            self.metrics.question(via.label(), "refused");
+        }
+        result
+    }
+
+    fn checks(&self, user: UserId, typed: &str, question: &str) -> Result<(), Refusal> {
+        if self.draining.load(Ordering::SeqCst) {
+            return Err(Refusal::ShuttingDown);
+        }
+        let engine = self.live.engine();
+        engine.validate(typed)?;
+        engine.validate(question)?;
+        self.cooldowns.check(user)
+    }
+
+    /// The reply to a question: `render` of the answer, or the refusal as the asker
+    /// reads it, in `lang` (see [`Lang::for_reply`]).
+    pub async fn reply(
+        &self,
+        question: String,
+        offset: usize,
+        via: Via,
+        lang: Lang,
+        render: impl FnOnce(&Response, Lang) -> Reply,
+    ) -> Reply {
+        match self.ask(question, offset, via).await {
+            Ok(r) => render(&r, lang),
+            Err(refusal) => Reply::text(refusal.text(lang)),
+        }
+    }
+
+    /// Answer on a blocking thread, holding one of the concurrency slots.
+    pub async fn ask(
+        &self,
+        question: String,
+        offset: usize,
+        via: Via,
+    ) -> Result<Response, Refusal> {
+        let Ok(permit) = self.slots.clone().try_acquire_owned() else {
+            self.metrics.question(via.label(), "refused");
+            return Err(Refusal::Busy);
+        };
+        let engine = self.live.engine();
+        let top_k = self.top_k();
+        let started = Instant::now();
+        let result = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            engine.ask(&question, top_k, offset)
+        })
+        .await;
+        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        self.metrics.answer_seconds.observe(latency_ms / 1000.0);
+        let outcome = match &result {
+            Ok(Ok(r)) if r.passages.is_empty() => "nothing_found",
+            Ok(Ok(_)) => "answered",
+            Ok(Err(AskError::Question(_))) => "refused",
+            _ => "failed",
+        };
+        self.metrics.question(via.label(), outcome);
+        match result {
+            Ok(Ok(r)) => {
+                // A new question that found nothing is a gap in the sources (a later
+                // page of results running out is not).
+                if r.passages.is_empty() && offset == 0 && !matches!(via, Via::Button) {
+                    self.gaps.record(&r.question);
+                }
+                let question = self
+                    .live
+                    .settings()
+                    .log_questions
+                    .then_some(r.question.as_str());
+                info!(target: "attache::answer", via = ?via, latency_ms, passages = r.passages.len(), answered = !r.passages.is_empty(), generation = r.generation, question, "question answered");
+                Ok(r)
+            }
+            Ok(Err(AskError::Question(e))) => Err(e.into()),
+            Ok(Err(e)) => {
+                warn!(via = ?via, error = %e, "search failed");
+                Err(Refusal::Failed)
+            }
+            Err(e) => {
+                warn!(via = ?via, error = %e, "the search task failed");
+                Err(Refusal::Failed)
+            }
+        }
+    }
+
+    /// Stop taking new questions (shutdown's first step): they are refused politely.
+    pub fn stop_taking_questions(&self) {
+        self.draining.store(true, Ordering::SeqCst);
+    }
+
+    /// Wait until no question is being answered, for at most `grace`; whether they all
+    /// finished.
+    pub async fn finish_in_flight(&self, grace: Duration) -> bool {
+        let all = u32::try_from(self.settings.max_concurrent).unwrap_or(u32::MAX);
+        tokio::time::timeout(grace, self.slots.acquire_many(all))
+            .await
+            .is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_are_not_part_of_the_question() {
+        assert_eq!(
+            question_text("<@123> @everyone how   many <@&45> prisoners <#9>? @here"),
+            "how many prisoners ?"
+        );
+        assert_eq!(question_text("mail me@here.org"), "mail me@here.org");
+    }
+}

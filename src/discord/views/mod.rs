@@ -1,0 +1,19 @@
+//! Views: from what the engine and the index say to what Discord shows, as plain data
+//! ([`Reply`]) with no network, so every limit and every escape is unit-tested. One file
+//! per thing shown:
+//!
+//! - [`reply`]: the reply model (cards, buttons) and its fitting to Discord's limits;
+//! - [`text`]: text safety (escaping, mention breaking, link targets);
+//! - [`answer`]: answers, "nothing found", full sources;
+//! - [`sources`]: `/source show` and `/sources`;
+//! - [`help`]: `/help`;
+//! - [`moderation`]: what moderators see.
+
+pub mod answer;
+pub mod help;
+pub mod moderation;
+pub mod reply;
+pub mod sources;
+pub mod text;
+
+pub use reply::{Button, Card, Reply};

@@ -1,0 +1,204 @@
+//! What moderators see: the results of `/reindex`, `/rollback`, `/source add` and
+//! `/source remove` (with its confirmation), `/unanswered`, and the refusals of those
+//! commands. English, as every moderator-only reply is for now.
+
+use super::reply::{Button, Card, Reply, AMBER, GREEN, GREY, RED};
+use super::text::{ago, plain};
+use crate::core::corpus::Source;
+use crate::core::gaps::Gap;
+use crate::core::index::{BuildStatus, Manifest};
+use crate::discord::buttons::Action;
+use crate::discord::limits::{self, chars, fit};
+use crate::render::words;
+
+pub fn reindexed(m: &Manifest) -> Reply {
+    let vectors = words::vectors_summary(m.vectors);
+    Reply::card(Card {
+        title: Some("Reindexed".into()),
+        description: format!(
+            "{} sources, {} passages, built in {:.1} s. Answers now come from index generation {}.{vectors}",
+            m.sources, m.passages, m.build_seconds, m.generation
+        ),
+        colour: GREEN,
+        ..Card::default()
+    })
+}
+
+/// A source added or removed (`what` says which, already safe to show), and the reindex
+/// that followed.
+pub fn source_changed(what: &str, m: &Manifest) -> Reply {
+    Reply::card(Card {
+        title: Some("Sources changed".into()),
+        description: format!(
+            "{what} Reindexed: {} sources, {} passages, built in {:.1} s. Answers now come from index generation {}.",
+            m.sources, m.passages, m.build_seconds, m.generation
+        ),
+        colour: GREEN,
+        ..Card::default()
+    })
+}
+
+/// `/source add` succeeded.
+pub fn added(filename: &str, m: &Manifest) -> Reply {
+    source_changed(&format!("Added `{}`.", plain(filename)), m)
+}
+
+/// The removal was confirmed and done.
+pub fn removed(id: &str, m: &Manifest) -> Reply {
+    source_changed(&format!("Removed `{}`.", plain(id)), m)
+}
+
+/// "Remove this source?" with the buttons that decide.
+pub fn confirm_removal(s: &Source) -> Reply {
+    Reply::card(Card {
+        title: Some("Remove this source?".into()),
+        description: format!(
+            "`{}` — {}\nfrom `{}`. The index is rebuilt without it; `/rollback` brings the previous index back, the file does not come back.",
+            s.id,
+            plain(&s.title),
+            s.file
+        ),
+        colour: AMBER,
+        ..Card::default()
+    })
+    .with_buttons(vec![
+        Button::Action {
+            label: "Remove".into(),
+            action: Action::Remove { id: s.id.clone() },
+            disabled: false,
+            primary: true,
+        },
+        Button::secondary("Cancel", Action::Cancel),
+    ])
+}
+
+/// The removal was cancelled.
+pub fn nothing_removed() -> Reply {
+    Reply::text("Nothing was removed.")
+}
+
+/// `/source remove` for an id that is not indexed.
+pub fn no_such_source(id: &str) -> Reply {
+    Reply::text(format!(
+        "There is no source `{}`.",
+        fit(&plain(id), super::sources::NAME_ECHO_CHARS)
+    ))
+}
+
+/// `/unanswered`: what members asked that the sources could not answer.
+pub fn unanswered(gaps: &[Gap]) -> Reply {
+    let description = if gaps.is_empty() {
+        "Every recent question found an answer in the sources.".to_string()
+    } else {
+        let lines: Vec<String> = gaps
+            .iter()
+            .map(|g| {
+                let when = humantime::format_rfc3339_seconds(g.last_asked).to_string();
+                format!(
+                    "**{}×** {} — last {}",
+                    g.count,
+                    plain(&g.question),
+                    ago(&when)
+                )
+            })
+            .collect();
+        format!(
+            "{}\n\nAdd sources that answer these with `/source add`.",
+            lines.join("\n")
+        )
+    };
+    Reply::card(Card {
+        title: Some("Recent questions that found nothing".into()),
+        description,
+        footer: Some("Kept in memory since the bot started; who asked is not kept.".into()),
+        colour: GREY,
+        ..Card::default()
+    })
+}
+
+pub fn rolled_back(m: &Manifest) -> Reply {
+    Reply::card(Card {
+        title: Some("Rolled back".into()),
+        description: format!(
+            "Answers now come from index generation {} again ({} sources, {} passages, built {}). Run `/reindex` to build from the sources again.",
+            m.generation, m.sources, m.passages, m.built_at
+        ),
+        colour: AMBER,
+        ..Card::default()
+    })
+}
+
+pub fn no_previous_generation() -> Reply {
+    Reply::text("There is no previous index generation to go back to.")
+}
+
+pub fn rollback_failed(error: &str) -> Reply {
+    Reply::text(format!(
+        "Rollback failed, nothing changed: {}",
+        plain(error)
+    ))
+}
+
+/// A failed reindex: the errors as `path:line: …`, and the reassurance that nothing changed.
+pub fn reindex_failed(errors: &str, generation: u64) -> Reply {
+    let errors = errors.replace("```", "'''");
+    let head = format!("Nothing changed: answers still come from index generation {generation}. Fix these and run `/reindex` again:\n");
+    // The code block's fences and newlines.
+    const FENCES: usize = 8;
+    let room = limits::EMBED_DESCRIPTION - chars(&head) - FENCES;
+    Reply::card(Card {
+        title: Some("Reindex failed".into()),
+        description: format!("{head}```\n{}\n```", fit(&errors, room)),
+        colour: RED,
+        ..Card::default()
+    })
+}
+
+/// Another reindex holds the lock; `status` says what it is doing.
+pub fn reindex_running(status: Option<&BuildStatus>) -> Reply {
+    let what = status.map_or_else(|| "just starting".to_string(), ToString::to_string);
+    Reply::text(format!(
+        "A reindex is already running ({what}). Its result will answer the next questions."
+    ))
+}
+
+/// A member without moderator rights tried `what` ("add sources").
+pub fn not_a_moderator(what: &str) -> Reply {
+    Reply::text(format!(
+        "Only moderators can {what}: members with the Manage Server permission or a moderator role."
+    ))
+}
+
+/// An upload over `index.max_upload_bytes`, refused before downloading it.
+pub fn upload_too_large(filename: &str, size: u64, max: usize) -> Reply {
+    Reply::text(format!(
+        "`{}` is {} KB; sources may be up to {} KB.",
+        plain(filename),
+        size / 1024,
+        max / 1024
+    ))
+}
+
+/// An upload refused for its name, or its content (`problem`, already a sentence).
+pub fn upload_refused(problem: &str) -> Reply {
+    Reply::text(plain(problem))
+}
+
+pub fn download_failed() -> Reply {
+    Reply::text("I could not download that file from Discord; please try again.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_reindex_shows_the_errors_inside_the_limits() {
+        let errors = "index/sources/x.toml:3: bad\n".repeat(500);
+        let r = reindex_failed(&errors, 4);
+        assert!(r.cards[0].description.contains("x.toml:3: bad"));
+        assert!(r.cards[0].description.contains("generation 4"));
+        assert!(r.cards[0].total_chars() <= limits::EMBEDS_TOTAL);
+        assert!(chars(&r.cards[0].description) <= limits::EMBED_DESCRIPTION);
+    }
+}
