@@ -107,11 +107,14 @@ fn smoke_test(settings: &Settings, staged: &Staged) -> Result<(), AppError> {
         ))
         .into());
     }
+    // A title of one word may be too common a word to find anything; two or more
+    // words name the source.
+    const TITLE_WORDS: usize = 2;
     let question = open
         .catalog
         .iter()
         .map(|s| s.title.clone())
-        .find(|t| t.split_whitespace().count() >= 2)
+        .find(|t| t.split_whitespace().count() >= TITLE_WORDS)
         .or_else(|| open.catalog.first().map(|s| s.title.clone()))
         .unwrap_or_default();
     let engine = engine(settings, open, Synonyms::default())?;
@@ -188,4 +191,3 @@ pub fn open_engine(settings: &Settings, progress: &dyn BuildProgress) -> Result<
     let open = index::open(&settings.index.dir)?;
     engine(settings, open, synonyms)
 }
-

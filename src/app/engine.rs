@@ -63,7 +63,11 @@ pub fn engine(
 /// enough for it.
 pub(super) type PassageEmbed = Box<dyn Fn(&[&str]) -> Result<Vec<f32>, String> + Sync>;
 
-pub(super) fn passage_embedder(settings: &Settings, passages: usize, threads: usize) -> Option<PassageEmbed> {
+pub(super) fn passage_embedder(
+    settings: &Settings,
+    passages: usize,
+    threads: usize,
+) -> Option<PassageEmbed> {
     if !wants_vectors(settings, passages) {
         if settings.semantic.enabled && cfg!(feature = "semantic") {
             info!(
@@ -114,4 +118,3 @@ fn query_embedder(settings: &Settings) -> Option<Box<semantic::EmbedQuery>> {
         None
     }
 }
-

@@ -110,7 +110,10 @@ pub async fn serve(
         .route("/healthz", axum::routing::get(healthz))
         .route("/metrics", axum::routing::get(prometheus))
         .with_state((metrics, health.clone()));
-    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stop).await {
+    if let Err(e) = axum::serve(listener, app)
+        .with_graceful_shutdown(stop)
+        .await
+    {
         warn!(error = %e, "the metrics endpoint stopped");
         health.failing("metrics", &format!("stopped: {e}"));
     }

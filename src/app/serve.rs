@@ -139,7 +139,10 @@ async fn poll_generations(
             Ok(Ok(_)) => health.ok("poller", "following the current generation"),
             Ok(Err(e)) => {
                 warn!(error = %e, "cannot open the current index generation; still answering from the previous one");
-                health.failing("poller", &format!("cannot open the current generation: {e}"));
+                health.failing(
+                    "poller",
+                    &format!("cannot open the current generation: {e}"),
+                );
             }
             Err(e) => {
                 warn!(error = %e, "index refresh task failed");

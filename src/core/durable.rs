@@ -92,6 +92,8 @@ mod tests {
         assert!(failed.is_err());
         assert_eq!(std::fs::read(&path).unwrap(), b"old");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-        assert!(is_temporary(&temporary(&path).file_name().unwrap().to_string_lossy()));
+        assert!(is_temporary(
+            &temporary(&path).file_name().unwrap().to_string_lossy()
+        ));
     }
 }

@@ -86,7 +86,11 @@ async fn on_message(state: &State, http: &Http, msg: &Message) -> Result<(), Err
     } else {
         let job = state.reply(question, 0, via, lang, |r, lang| answer::answer(r, 0, lang));
         sender
-            .send_when_ready(Mode::New { ephemeral: false }, state.settings.defer_after, job)
+            .send_when_ready(
+                Mode::New { ephemeral: false },
+                state.settings.defer_after,
+                job,
+            )
             .await?;
         return Ok(());
     };
@@ -164,8 +168,10 @@ async fn on_click(state: &State, http: &Http, click: &ComponentInteraction) -> R
             let job = async {
                 let (remove_by, remove_id) = (by.clone(), id.clone());
                 let started = std::time::Instant::now();
-                match tokio::task::spawn_blocking(move || live.remove_source(&remove_id, &remove_by))
-                    .await
+                match tokio::task::spawn_blocking(move || {
+                    live.remove_source(&remove_id, &remove_by)
+                })
+                .await
                 {
                     Ok(Ok((path, m))) => {
                         tracing::info!(by, id, path = %path.display(), "source removed");
@@ -178,7 +184,9 @@ async fn on_click(state: &State, http: &Http, click: &ComponentInteraction) -> R
                     }
                 }
             };
-            sender.send_when_ready(Mode::Update, defer_after, job).await?;
+            sender
+                .send_when_ready(Mode::Update, defer_after, job)
+                .await?;
         }
         Action::Cancel => {
             sender

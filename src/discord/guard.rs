@@ -48,6 +48,10 @@ impl Refusal {
     }
 }
 
+/// The cooldown map is pruned once it holds this many members: pruning walks the whole
+/// map, so it waits until there is something worth removing.
+const PRUNE_COOLDOWNS_ABOVE: usize = 10_000;
+
 /// When each member may ask again.
 pub struct Cooldowns {
     every: Duration,
@@ -77,7 +81,7 @@ impl Cooldowns {
         }
         // Forget members whose cooldown is over, so the map stays as small as the
         // number of members asking within one cooldown.
-        if last.len() > 10_000 {
+        if last.len() > PRUNE_COOLDOWNS_ABOVE {
             last.retain(|_, at| now.duration_since(*at) < self.every);
         }
         last.insert(user, now);

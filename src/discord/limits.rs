@@ -19,6 +19,10 @@ pub const CUSTOM_ID: usize = 100;
 pub const AUTOCOMPLETE_CHOICES: usize = 25;
 pub const CHOICE_NAME: usize = 100;
 
+/// A cut prefers a word boundary in the last 1/`WORD_BOUNDARY_WITHIN` of the room, so
+/// words are not chopped, without giving up much of the room for it.
+const WORD_BOUNDARY_WITHIN: usize = 5;
+
 /// The visible mark left where text was cut.
 pub const ELLIPSIS: char = '…';
 
@@ -36,10 +40,9 @@ pub fn fit(text: &str, max: usize) -> String {
         return String::new();
     }
     let keep: String = text.chars().take(max - 1).collect();
-    // Prefer a word boundary in the last fifth, so words are not chopped.
     let cut = keep
         .rfind(char::is_whitespace)
-        .filter(|&i| chars(&keep[..i]) >= max * 4 / 5)
+        .filter(|&i| chars(&keep[..i]) * WORD_BOUNDARY_WITHIN >= max * (WORD_BOUNDARY_WITHIN - 1))
         .unwrap_or(keep.len());
     let mut out = keep[..cut].trim_end().to_string();
     // A cut must not leave an escaping backslash or half a bold marker dangling.

@@ -11,10 +11,11 @@ use std::time::Duration;
 
 use serenity::all::{
     CommandInteraction, ComponentInteraction, CreateActionRow, CreateAllowedMentions, CreateEmbed,
-    CreateInteractionResponse, CreateInteractionResponseFollowup,
-    CreateInteractionResponseMessage, CreateMessage, EditInteractionResponse, Http, HttpError,
-    Message,
+    CreateInteractionResponse, CreateInteractionResponseFollowup, CreateInteractionResponseMessage,
+    CreateMessage, EditInteractionResponse, Http, HttpError, Message,
 };
+
+use serenity::all::StatusCode;
 
 use super::buttons::{self, QuestionStore};
 use super::views::Reply;
@@ -45,10 +46,11 @@ where
     loop {
         let result = call().await;
         let status = match &result {
-            Err(serenity::Error::Http(HttpError::UnsuccessfulRequest(r))) => r.status_code.as_u16(),
+            Err(serenity::Error::Http(HttpError::UnsuccessfulRequest(r))) => r.status_code,
             _ => return result,
         };
-        let retryable = status == 429 || (500..600).contains(&status);
+        let retryable = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
+        let status = status.as_u16();
         match waits.next() {
             Some(&ms) if retryable => {
                 tracing::warn!(

@@ -74,7 +74,11 @@ fn direct(a: &DirectAnswer) -> Direct {
         text: words::answer_text(Lang::En, a),
         citation: a.citation,
         span: a.span,
-        caveats: a.caveats.iter().map(|&k| words::flag(Lang::En, k)).collect(),
+        caveats: a
+            .caveats
+            .iter()
+            .map(|&k| words::flag(Lang::En, k))
+            .collect(),
     }
 }
 

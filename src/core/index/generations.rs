@@ -483,7 +483,11 @@ mod tests {
     fn whether_a_build_runs_is_seen_without_taking_anything() {
         let root = tempfile::tempdir().unwrap();
         assert!(!build_running(root.path()));
-        assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 0, "nothing written");
+        assert_eq!(
+            std::fs::read_dir(root.path()).unwrap().count(),
+            0,
+            "nothing written"
+        );
         let held = lock(root.path(), "t").unwrap();
         assert!(build_running(root.path()));
         drop(held);

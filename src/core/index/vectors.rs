@@ -20,9 +20,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{io_err, BuildProgress, IndexError};
-use crate::core::durable;
 use crate::core::analysis;
 use crate::core::corpus::{Corpus, PassageKind};
+use crate::core::durable;
 use crate::core::embed::DIM;
 
 const META: &str = "vectors.json";

@@ -58,10 +58,12 @@ pub fn answer(r: &Response, offset: usize, lang: Lang) -> Reply {
     // Whole passages only: when they do not all fit, the last ones give way, visibly.
     let head = chars(&description);
     let mut shown = 0;
-    let budget = limits::EMBED_DESCRIPTION - chars(TRIMMED) - 2;
+    // Each block goes in with a newline before and after it.
+    const AROUND_A_BLOCK: usize = 2;
+    let budget = limits::EMBED_DESCRIPTION - chars(TRIMMED) - AROUND_A_BLOCK;
     let mut body = String::new();
     for b in &blocks {
-        let extra = chars(b) + 2;
+        let extra = chars(b) + AROUND_A_BLOCK;
         if head + chars(&body) + extra > budget && shown > 0 {
             break;
         }

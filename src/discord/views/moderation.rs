@@ -11,6 +11,9 @@ use crate::discord::buttons::Action;
 use crate::discord::limits::{self, chars, fit};
 use crate::render::words;
 
+/// Sizes are shown in KB (of 1024 bytes), as Discord shows attachments.
+const KIB: u64 = 1024;
+
 pub fn reindexed(m: &Manifest) -> Reply {
     let vectors = words::vectors_summary(m.vectors);
     Reply::card(Card {
@@ -174,8 +177,8 @@ pub fn upload_too_large(filename: &str, size: u64, max: usize) -> Reply {
     Reply::text(format!(
         "`{}` is {} KB; sources may be up to {} KB.",
         plain(filename),
-        size / 1024,
-        max / 1024
+        size / KIB,
+        max as u64 / KIB
     ))
 }
 

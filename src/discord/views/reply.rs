@@ -286,7 +286,9 @@ mod tests {
 
     #[test]
     fn long_lists_continue_in_further_fields() {
-        let lines: Vec<String> = (0..30).map(|i| format!("line {i} {}", "x".repeat(90))).collect();
+        let lines: Vec<String> = (0..30)
+            .map(|i| format!("line {i} {}", "x".repeat(90)))
+            .collect();
         let f = fields("Sources", "Sources (continued)", &lines);
         assert!(f.len() > 1);
         assert_eq!(f[0].0, "Sources");
@@ -301,7 +303,14 @@ mod tests {
         assert!(pager(0, 1, |p| Action::Catalog { page: p }).is_empty());
         let first = pager(0, 3, |p| Action::Catalog { page: p });
         assert!(matches!(first[0], Button::Action { disabled: true, .. }));
-        assert!(matches!(first[1], Button::Action { disabled: false, action: Action::Catalog { page: 1 }, .. }));
+        assert!(matches!(
+            first[1],
+            Button::Action {
+                disabled: false,
+                action: Action::Catalog { page: 1 },
+                ..
+            }
+        ));
         let last = pager(2, 3, |p| Action::Catalog { page: p });
         assert!(matches!(last[1], Button::Action { disabled: true, .. }));
     }

@@ -15,6 +15,9 @@ use crate::render::words;
 /// description, so a page reads on a phone without endless scrolling.
 const SOURCE_PAGE_CHARS: usize = 3000;
 
+/// The blank line between two passages of a page.
+const PASSAGE_GAP: usize = 2;
+
 /// Lines per page of `/sources`: as many as an autocomplete list shows, one screen.
 const CATALOG_PAGE_LINES: usize = 25;
 
@@ -23,7 +26,7 @@ fn source_pages(passages: &[Passage]) -> Vec<std::ops::Range<usize>> {
     let mut pages = Vec::new();
     let (mut start, mut size) = (0, 0);
     for (i, p) in passages.iter().enumerate() {
-        let n = chars(&p.text) + 2;
+        let n = chars(&p.text) + PASSAGE_GAP;
         if i > start && size + n > SOURCE_PAGE_CHARS {
             pages.push(start..i);
             start = i;
@@ -82,11 +85,7 @@ pub fn source(s: &Source, passages: &[Passage], page: usize) -> Reply {
             )
         })
         .collect();
-    fields.extend(reply::fields(
-        "Backed by",
-        "Backed by (continued)",
-        &lines,
-    ));
+    fields.extend(reply::fields("Backed by", "Backed by (continued)", &lines));
     let flags = words::caveats(Lang::En, &s.flags);
     fields.extend(reply::caution("Caution", &flags));
     let card = Card {
@@ -104,11 +103,9 @@ pub fn source(s: &Source, passages: &[Passage], page: usize) -> Reply {
         timestamp: None,
         colour: if flags.is_empty() { BLURPLE } else { AMBER },
     };
-    Reply::card(card).with_buttons(reply::pager(page, pages.len(), |page| {
-        Action::SourcePage {
-            id: s.id.clone(),
-            page,
-        }
+    Reply::card(card).with_buttons(reply::pager(page, pages.len(), |page| Action::SourcePage {
+        id: s.id.clone(),
+        page,
     }))
 }
 

@@ -1,0 +1,67 @@
+//! `/ask` and `/help`: what every member uses.
+
+use super::{sender, Context, Error, PRIVATE};
+use crate::core::lang::Lang;
+use crate::discord::send::Mode;
+use crate::discord::state::{question_text, Via};
+use crate::discord::views::{answer, help as help_view, Reply};
+
+/// Ask a question about the sources; the answer cites where it comes from
+#[poise::command(
+    slash_command,
+    description_localized("uk", "Запитання про джерела; відповідь показує, звідки вона"),
+    description_localized("ru", "Вопрос об источниках; ответ показывает, откуда он")
+)]
+#[tracing::instrument(name = "ask", skip_all, fields(private))]
+pub async fn ask(
+    ctx: Context<'_>,
+    #[description = "Your question, in plain words"]
+    #[description_localized("uk", "Ваше запитання, звичайними словами")]
+    #[description_localized("ru", "Ваш вопрос, обычными словами")]
+    question: String,
+    #[description = "Show the answer only to you"]
+    #[description_localized("uk", "Показати відповідь лише вам")]
+    #[description_localized("ru", "Показать ответ только вам")]
+    private: Option<bool>,
+) -> Result<(), Error> {
+    tracing::Span::current().record("private", private.unwrap_or(false));
+    let state = ctx.data();
+    let sender = sender(&ctx)?;
+    let typed = question;
+    let question = question_text(&typed);
+    let lang = Lang::for_reply(&question, ctx.locale());
+    if let Err(refusal) = state.admit(ctx.author().id, &typed, &question, Via::Slash) {
+        sender
+            .send(PRIVATE, &Reply::text(refusal.text(lang)))
+            .await?;
+        return Ok(());
+    }
+    let job = state.reply(question, 0, Via::Slash, lang, |r, lang| {
+        answer::answer(r, 0, lang)
+    });
+    let mode = Mode::New {
+        ephemeral: private.unwrap_or(false),
+    };
+    sender
+        .send_when_ready(mode, state.settings.defer_after, job)
+        .await?;
+    Ok(())
+}
+
+/// How to ask attache questions, with examples
+#[poise::command(
+    slash_command,
+    description_localized("uk", "Як ставити attache запитання, з прикладами"),
+    description_localized("ru", "Как задавать attache вопросы, с примерами")
+)]
+#[tracing::instrument(name = "help", skip_all)]
+pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
+    let state = ctx.data();
+    let reply = help_view::help(
+        state.live.settings().search.max_question_chars,
+        !state.settings.answer_channel_ids.is_empty(),
+        ctx.locale().and_then(Lang::from_locale).unwrap_or_default(),
+    );
+    sender(&ctx)?.send(PRIVATE, &reply).await?;
+    Ok(())
+}

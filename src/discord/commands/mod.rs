@@ -1,0 +1,100 @@
+//! The slash commands, one file per area: [`ask`] (`/ask`, `/help`), [`sources`]
+//! (`/source show|add|remove`, `/sources`), [`moderation`] (`/unanswered`, `/reindex`,
+//! `/rollback`). Each command is a thin wrapper: the first `///` line is the description
+//! Discord shows; the work is in the engine, the views ([`super::views`]) and the one
+//! way a reply leaves ([`super::send`]).
+
+mod ask;
+mod moderation;
+mod sources;
+
+use std::time::Instant;
+
+use tracing::{info, warn};
+
+use super::guard;
+use super::send::{Mode, Sender};
+use super::state::State;
+use super::views::{moderation as view, Reply};
+use super::{Context, Data, Error};
+use crate::app::AppError;
+use crate::core::index::{IndexError, Manifest};
+
+/// Replies to moderators and to source lookups are private: only the member who asked
+/// sees them.
+const PRIVATE: Mode = Mode::New { ephemeral: true };
+
+pub fn all() -> Vec<poise::Command<Data, Error>> {
+    vec![
+        ask::ask(),
+        sources::source(),
+        sources::sources(),
+        ask::help(),
+        moderation::unanswered(),
+        moderation::reindex(),
+        moderation::rollback(),
+    ]
+}
+
+/// The sender for a command's replies (slash commands only; this bot has no others).
+fn sender<'a>(ctx: &Context<'a>) -> Result<Sender<'a>, Error> {
+    Sender::command(ctx).ok_or_else(|| anyhow::anyhow!("not a slash command"))
+}
+
+/// The moderator check for `/reindex`, `/rollback` and source changes, with a polite
+/// private refusal. `what` names the action in the log.
+async fn moderator(ctx: &Context<'_>, what: &str) -> Result<bool, Error> {
+    let Context::Application(app) = ctx else {
+        return Ok(false);
+    };
+    let user = ctx.author();
+    // Checked here, when the command runs: Discord's default permissions can be
+    // overridden per server, and configured moderator roles need not have Manage Server.
+    if guard::is_moderator(
+        app.interaction.member.as_deref(),
+        &ctx.data().settings.moderator_role_ids,
+    ) {
+        info!(user = %user.id, name = %user.name, guild = ?ctx.guild_id(), action = what, "moderator action requested");
+        return Ok(true);
+    }
+    info!(user = %user.id, name = %user.name, guild = ?ctx.guild_id(), action = what, "refused: not a moderator");
+    sender(ctx)?
+        .send(PRIVATE, &view::not_a_moderator(what))
+        .await?;
+    Ok(false)
+}
+
+/// Who did something, for logs and the build status: "name (id)".
+pub(super) fn who(user: &serenity::all::User) -> String {
+    format!("{} ({})", user.name, user.id)
+}
+
+/// What a moderator sees after a reindex or a change of sources.
+pub(super) fn reindex_reply(
+    state: &State,
+    result: Result<Manifest, AppError>,
+    by: &str,
+    started: Instant,
+) -> Reply {
+    match result {
+        Ok(m) => {
+            info!(
+                by,
+                generation = m.generation,
+                sources = m.sources,
+                passages = m.passages,
+                seconds = started.elapsed().as_secs_f64(),
+                "reindex done"
+            );
+            view::reindexed(&m)
+        }
+        Err(AppError::Index(IndexError::Busy { status })) => view::reindex_running(status.as_ref()),
+        Err(e) => {
+            warn!(by, error = %e, "reindex failed; the previous generation keeps serving");
+            view::reindex_failed(
+                &e.to_string(),
+                state.live.engine().index().manifest.generation,
+            )
+        }
+    }
+}

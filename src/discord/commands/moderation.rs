@@ -1,0 +1,116 @@
+//! `/unanswered`, `/reindex`, `/rollback`: what moderators use to keep the answers good.
+
+use std::time::Instant;
+
+use tracing::warn;
+
+use super::{moderator, reindex_reply, sender, who, Context, Error, PRIVATE};
+use crate::app::AppError;
+use crate::core::index::IndexError;
+use crate::discord::guard;
+use crate::discord::views::{moderation, Reply};
+
+/// Moderators: the most asked recent questions that found nothing
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    description_localized(
+        "uk",
+        "Модератори: найчастіші недавні запитання, на які нічого не знайшлося"
+    ),
+    description_localized(
+        "ru",
+        "Модераторы: самые частые недавние вопросы, на которые ничего не нашлось"
+    )
+)]
+#[tracing::instrument(name = "unanswered", skip_all)]
+pub async fn unanswered(ctx: Context<'_>) -> Result<(), Error> {
+    if !moderator(&ctx, "see unanswered questions").await? {
+        return Ok(());
+    }
+    let reply = moderation::unanswered(&ctx.data().gaps.top(UNANSWERED_SHOWN));
+    sender(&ctx)?.send(PRIVATE, &reply).await?;
+    Ok(())
+}
+
+/// How many of the most asked unanswered questions `/unanswered` lists: one screen.
+const UNANSWERED_SHOWN: usize = 20;
+
+/// Moderators: rebuild the index from the sources; answers continue meanwhile
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    description_localized(
+        "uk",
+        "Модератори: перебудувати індекс із джерел; відповіді тим часом тривають"
+    ),
+    description_localized(
+        "ru",
+        "Модераторы: перестроить индекс из источников; ответы тем временем продолжаются"
+    )
+)]
+#[tracing::instrument(name = "reindex", skip_all)]
+pub async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
+    if !moderator(&ctx, "reindex").await? {
+        return Ok(());
+    }
+    let state = ctx.data();
+    let by = who(ctx.author());
+    let live = state.live.clone();
+    let job = async {
+        let started = Instant::now();
+        let build_by = by.clone();
+        match tokio::task::spawn_blocking(move || live.reindex(&(), &build_by)).await {
+            Ok(result) => reindex_reply(state, result, &by, started),
+            Err(e) => {
+                warn!(error = %e, "reindex task failed");
+                Reply::text(guard::Refusal::Failed.to_string())
+            }
+        }
+    };
+    sender(&ctx)?
+        .send_when_ready(PRIVATE, state.settings.defer_after, job)
+        .await?;
+    Ok(())
+}
+
+/// Moderators: go back to the previous index generation
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    description_localized("uk", "Модератори: повернутися до попереднього покоління індексу"),
+    description_localized("ru", "Модераторы: вернуться к предыдущему поколению индекса")
+)]
+#[tracing::instrument(name = "rollback", skip_all)]
+pub async fn rollback(ctx: Context<'_>) -> Result<(), Error> {
+    if !moderator(&ctx, "roll back the index").await? {
+        return Ok(());
+    }
+    let state = ctx.data();
+    let by = who(ctx.author());
+    let live = state.live.clone();
+    let job = async {
+        let rollback_by = by.clone();
+        match tokio::task::spawn_blocking(move || live.rollback(&rollback_by)).await {
+            Ok(Ok(m)) => moderation::rolled_back(&m),
+            Ok(Err(AppError::Index(IndexError::NoPrevious))) => {
+                moderation::no_previous_generation()
+            }
+            Ok(Err(e)) => {
+                warn!(by, error = %e, "rollback failed");
+                moderation::rollback_failed(&e.to_string())
+            }
+            Err(e) => {
+                warn!(error = %e, "rollback task failed");
+                Reply::text(guard::Refusal::Failed.to_string())
+            }
+        }
+    };
+    sender(&ctx)?
+        .send_when_ready(PRIVATE, state.settings.defer_after, job)
+        .await?;
+    Ok(())
+}

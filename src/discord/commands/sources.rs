@@ -1,0 +1,200 @@
+//! `/source show`, `/sources` (every member) and `/source add`, `/source remove`
+//! (moderators): reading the sources and changing them.
+
+use std::time::Instant;
+
+use serenity::all::{AutocompleteChoice, CreateAutocompleteResponse};
+use tracing::{info, warn};
+
+use super::{moderator, reindex_reply, sender, who, Context, Error, PRIVATE};
+use crate::app::AppError;
+use crate::discord::guard;
+use crate::discord::limits;
+use crate::discord::views::{moderation, sources as sources_view, Reply};
+
+async fn source_ids(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
+    let engine = ctx.data().live.engine();
+    let partial = partial.trim().to_lowercase();
+    let choices = engine
+        .index()
+        .catalog
+        .iter()
+        .filter(|s| {
+            partial.is_empty()
+                || s.id.to_lowercase().contains(&partial)
+                || s.title.to_lowercase().contains(&partial)
+        })
+        .take(limits::AUTOCOMPLETE_CHOICES)
+        .map(|s| {
+            AutocompleteChoice::new(
+                limits::fit(&format!("{} — {}", s.id, s.title), limits::CHOICE_NAME),
+                s.id.clone(),
+            )
+        })
+        .collect();
+    CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+/// Read one source whole; moderators add or remove sources
+#[poise::command(
+    slash_command,
+    description_localized(
+        "uk",
+        "Прочитати джерело повністю; модератори додають і вилучають джерела"
+    ),
+    description_localized(
+        "ru",
+        "Прочитать источник целиком; модераторы добавляют и удаляют источники"
+    ),
+    subcommands("show", "add", "remove"),
+    subcommand_required
+)]
+pub async fn source(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Show one source whole, with its citations
+#[poise::command(
+    slash_command,
+    description_localized("uk", "Показати джерело повністю, з посиланнями"),
+    description_localized("ru", "Показать источник целиком, со ссылками")
+)]
+#[tracing::instrument(name = "source_show", skip_all)]
+pub async fn show(
+    ctx: Context<'_>,
+    #[description = "The source's id (start typing an id or a title)"]
+    #[description_localized("uk", "Ідентифікатор джерела (почніть вводити id чи назву)")]
+    #[description_localized("ru", "Идентификатор источника (начните вводить id или название)")]
+    #[autocomplete = "source_ids"]
+    id: String,
+) -> Result<(), Error> {
+    let engine = ctx.data().live.engine();
+    let index = engine.index();
+    let reply = match index.source(id.trim()) {
+        Some(s) => sources_view::source(s, &index.passages_of(&s.id)?, 0),
+        None => sources_view::no_such_source(id.trim()),
+    };
+    sender(&ctx)?.send(PRIVATE, &reply).await?;
+    Ok(())
+}
+
+/// Moderators: add or replace a source file (.md document or .toml records) and reindex
+#[poise::command(
+    slash_command,
+    guild_only,
+    description_localized(
+        "uk",
+        "Модератори: додати чи замінити файл джерела (.md або .toml) і переіндексувати"
+    ),
+    description_localized(
+        "ru",
+        "Модераторы: добавить или заменить файл источника (.md или .toml) и переиндексировать"
+    )
+)]
+#[tracing::instrument(name = "source_add", skip_all)]
+pub async fn add(
+    ctx: Context<'_>,
+    #[description = "A document (.md) or records file (.toml) in the corpus format"]
+    #[description_localized("uk", "Документ (.md) або файл записів (.toml) у форматі корпусу")]
+    #[description_localized("ru", "Документ (.md) или файл записей (.toml) в формате корпуса")]
+    file: serenity::all::Attachment,
+) -> Result<(), Error> {
+    if !moderator(&ctx, "add sources").await? {
+        return Ok(());
+    }
+    let state = ctx.data();
+    let sender = sender(&ctx)?;
+    let by = who(ctx.author());
+    let max = state.live.settings().index.max_upload_bytes;
+    // Refused before downloading anything: the size Discord reports, and the name.
+    if file.size as usize > max {
+        let reply = moderation::upload_too_large(&file.filename, file.size.into(), max);
+        sender.send(PRIVATE, &reply).await?;
+        return Ok(());
+    }
+    if let Err(e) = crate::core::corpus::manage::safe_name(&file.filename) {
+        let reply = moderation::upload_refused(&e.to_string());
+        sender.send(PRIVATE, &reply).await?;
+        return Ok(());
+    }
+    let job = async {
+        let bytes = match file.download().await {
+            Ok(b) => b,
+            Err(e) => {
+                warn!(by, error = %e, "could not download an uploaded source");
+                return moderation::download_failed();
+            }
+        };
+        info!(by, file = %file.filename, bytes = bytes.len(), "source upload");
+        let live = state.live.clone();
+        let (name, add_by) = (file.filename.clone(), by.clone());
+        let started = Instant::now();
+        match tokio::task::spawn_blocking(move || live.add_source(&name, &bytes, &add_by)).await {
+            Ok(Ok((path, m))) => {
+                info!(by, path = %path.display(), "source added");
+                moderation::added(&file.filename, &m)
+            }
+            Ok(Err(AppError::Manage(e))) => moderation::reindex_failed(
+                &format!("{}: {e}", file.filename),
+                state.live.engine().index().manifest.generation,
+            ),
+            Ok(Err(e)) => reindex_reply(state, Err(e), &by, started),
+            Err(e) => {
+                warn!(error = %e, "source upload task failed");
+                Reply::text(guard::Refusal::Failed.to_string())
+            }
+        }
+    };
+    sender
+        .send_when_ready(PRIVATE, state.settings.defer_after, job)
+        .await?;
+    Ok(())
+}
+
+/// Moderators: remove a source (asks to confirm) and reindex
+#[poise::command(
+    slash_command,
+    guild_only,
+    description_localized(
+        "uk",
+        "Модератори: вилучити джерело (з підтвердженням) і переіндексувати"
+    ),
+    description_localized(
+        "ru",
+        "Модераторы: удалить источник (с подтверждением) и переиндексировать"
+    )
+)]
+#[tracing::instrument(name = "source_remove", skip_all)]
+pub async fn remove(
+    ctx: Context<'_>,
+    #[description = "The source's id (start typing an id or a title)"]
+    #[description_localized("uk", "Ідентифікатор джерела (почніть вводити id чи назву)")]
+    #[description_localized("ru", "Идентификатор источника (начните вводить id или название)")]
+    #[autocomplete = "source_ids"]
+    id: String,
+) -> Result<(), Error> {
+    if !moderator(&ctx, "remove sources").await? {
+        return Ok(());
+    }
+    let engine = ctx.data().live.engine();
+    let reply = match engine.index().source(id.trim()) {
+        Some(s) => moderation::confirm_removal(s),
+        None => moderation::no_such_source(id.trim()),
+    };
+    sender(&ctx)?.send(PRIVATE, &reply).await?;
+    Ok(())
+}
+
+/// List what is indexed, with passage counts and when it was indexed
+#[poise::command(
+    slash_command,
+    description_localized("uk", "Що проіндексовано: джерела, кількість уривків і коли"),
+    description_localized("ru", "Что проиндексировано: источники, число отрывков и когда")
+)]
+#[tracing::instrument(name = "sources", skip_all)]
+pub async fn sources(ctx: Context<'_>) -> Result<(), Error> {
+    let engine = ctx.data().live.engine();
+    let reply = sources_view::catalog(engine.index(), 0);
+    sender(&ctx)?.send(PRIVATE, &reply).await?;
+    Ok(())
+}
