@@ -7,6 +7,9 @@
 //!
 //! Moderator-only replies (reindex results, source management, `/unanswered`) are in
 //! English for now.
+//!
+//! Over 400 lines because it holds the same table three times, one per language, side
+//! by side so a translator sees every phrase with its English.
 
 use crate::core::corpus::{flag_kinds, Flag, FlagKind};
 use crate::core::index::vectors::EmbedStats;

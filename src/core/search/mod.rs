@@ -15,6 +15,11 @@
 //!    "nothing found".
 //! 5. **answer** (`direct`): the best sentence of the first passages, its answer span
 //!    marked; then the passages as [`Hit`]s.
+//!
+//! Longer than most files (about 550 lines) on purpose: the stages share the plan and
+//! the candidate list, and `rank` (retrieve, score, re-rank) reads best whole, top to
+//! bottom. What each stage decides lives in its own module; what the engine returns is
+//! in `response`.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -26,22 +31,23 @@ use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use super::analysis::{self, Term as Token};
 use super::answer;
-use super::corpus::{Citation, Flag, FlagKind, PassageKind, Source, SourceKind};
+use super::corpus::{PassageKind, SourceKind};
 use super::index::{self, IndexVocabulary, OpenIndex};
 use super::lang::{self, Lang};
-use super::query::{self, Analyzers, Correction, Plan, PlanOptions, QuestionType, Vocabulary};
-use super::snippet::{self, Snippet};
+use super::query::{self, Analyzers, Plan, PlanOptions, QuestionType, Vocabulary};
 use super::synonyms::Synonyms;
 
 pub mod answerable;
 mod direct;
 mod lexical;
 pub mod rank;
+mod response;
 pub mod semantic;
 
 use lexical::{build_query, concept_weights, coverage, evidence, evidence_text, proximity};
 
 pub use rank::Features;
+pub use response::{DirectAnswer, Hit, Response, SourceRef};
 use semantic::Semantic;
 
 /// Ranking and relevance settings (see `[search]` in `config/default.toml`).
@@ -85,79 +91,6 @@ pub enum AskError {
     Question(#[from] QuestionError),
     #[error("search failed: {0}")]
     Search(#[from] tantivy::TantivyError),
-}
-
-/// The source of a passage, as a citation shows it.
-#[derive(Debug, Clone, Serialize)]
-pub struct SourceRef {
-    pub id: String,
-    pub title: String,
-    pub publisher: Option<String>,
-    pub date: Option<String>,
-    pub url: Option<String>,
-}
-
-/// One returned passage. The first fields are the stable JSON contract.
-#[derive(Debug, Clone, Serialize)]
-pub struct Hit {
-    pub citation: usize,
-    pub id: String,
-    pub source: SourceRef,
-    pub section: Option<String>,
-    pub text: String,
-    /// The part of `text` to show for this question, with the matched words; front ends
-    /// render it (the JSON's `snippet` is its Discord markdown, see `render::json`).
-    #[serde(skip)]
-    pub snippet: Snippet,
-    pub score: f32,
-    pub kind: PassageKind,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub credit: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub flags: Vec<Flag>,
-    /// Every page backing a record, for "Sources".
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub citations: Vec<Citation>,
-    /// Ranking features; not part of the JSON contract.
-    #[serde(skip)]
-    pub features: Features,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct DirectAnswer {
-    /// Plain text, quoted from the source (with context before it).
-    pub text: String,
-    pub citation: usize,
-    /// Where in `text` the answer itself is (the number, date, duration, place or
-    /// name), as `[start, end)` in characters; front ends make it stand out.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub span: Option<[usize; 2]>,
-    /// The dispute and weak-source warnings of the cited source (each kind once), for
-    /// front ends to caption.
-    #[serde(skip)]
-    pub caveats: Vec<FlagKind>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Response {
-    pub question: String,
-    /// The language the question was asked in (`en`, `uk`, `ru`).
-    pub language: Lang,
-    pub answer: Option<DirectAnswer>,
-    pub passages: Vec<Hit>,
-    pub question_type: QuestionType,
-    /// Question words that appear nowhere in the sources.
-    pub not_found: Vec<String>,
-    pub corrections: Vec<Correction>,
-    /// Relevant passages beyond those returned ("More results").
-    pub more: usize,
-    /// How the question was understood: each concept, its alternatives and its weight
-    /// (`attache ask --explain`); not part of the JSON contract.
-    #[serde(skip)]
-    pub understood: Vec<String>,
-    pub generation: u64,
-    /// When that generation was built (RFC 3339, UTC).
-    pub indexed_at: String,
 }
 
 /// The engine over one opened index generation.
@@ -633,58 +566,6 @@ impl Engine {
             features,
             score: 0.0,
         }
-    }
-
-    fn hit(&self, plan: &Plan, s: &Scored, citation: usize) -> Hit {
-        let f = &self.index.fields;
-        let doc = &s.passage.doc;
-        let text = field_str(doc, f.text).to_string();
-        let source_id = field_str(doc, f.source_id);
-        let source = self.index.source(source_id);
-        let matched: HashSet<&str> = plan
-            .concepts
-            .iter()
-            .flat_map(|c| c.alternatives.iter())
-            .flat_map(|a| a.terms.iter().map(|(_, t)| t.as_str()))
-            .collect();
-        let snippet = snippet::snippet(&text, &s.passage.sentences, &s.passage.tokens, &|t| {
-            matched.contains(t)
-        });
-        let section = Some(field_str(doc, f.section).to_string()).filter(|s| !s.is_empty());
-        let credit = Some(field_str(doc, f.credit).to_string()).filter(|s| !s.is_empty());
-        Hit {
-            citation,
-            id: field_str(doc, f.id).to_string(),
-            source: source_ref(source, source_id),
-            section,
-            snippet,
-            score: (s.score * 1000.0).round() / 1000.0,
-            kind: PassageKind::parse(field_str(doc, f.kind)).unwrap_or(PassageKind::Paragraph),
-            credit,
-            flags: source.map(|s| s.flags.clone()).unwrap_or_default(),
-            citations: source.map(|s| s.citations.clone()).unwrap_or_default(),
-            features: s.features,
-            text,
-        }
-    }
-}
-
-fn source_ref(source: Option<&Source>, id: &str) -> SourceRef {
-    match source {
-        Some(s) => SourceRef {
-            id: s.id.clone(),
-            title: s.title.clone(),
-            publisher: s.publisher.clone(),
-            date: s.date.clone(),
-            url: s.url.clone(),
-        },
-        None => SourceRef {
-            id: id.to_string(),
-            title: id.to_string(),
-            publisher: None,
-            date: None,
-            url: None,
-        },
     }
 }
 
