@@ -252,9 +252,8 @@ impl<'a> Sender<'a> {
         Ok(())
     }
 
-    /// Reply with what `job` produces: at once if it is ready within `defer_after`;
-    /// otherwise acknowledge first ("thinking…", or "attache is typing…" under a
-    /// message) and send the reply when it is ready. Whether it was deferred.
+    /// Reply with what `job` produces: at once if it is ready within `defer_after`,
+    /// otherwise as [`Sender::send_later`]. Whether it was deferred.
     pub async fn send_when_ready(
         &self,
         mode: Mode,
@@ -265,33 +264,39 @@ impl<'a> Sender<'a> {
         tokio::select! {
             reply = &mut job => {
                 self.send(mode, &reply).await?;
-                Ok(false)
+                return Ok(false);
             }
-            _ = tokio::time::sleep(defer_after) => {
-                if let To::Message(msg) = self.to {
-                    // Messages have no deadline; typing shows the question was heard.
-                    let _ = msg.channel_id.broadcast_typing(self.http).await;
-                    let reply = job.await;
-                    self.send(mode, &reply).await?;
-                    return Ok(true);
-                }
-                if self.responded().load(Ordering::SeqCst) {
-                    let reply = job.await;
-                    self.send(mode, &reply).await?;
-                    return Ok(true);
-                }
-                let ack = match mode {
-                    Mode::New { ephemeral } => CreateInteractionResponse::Defer(
-                        CreateInteractionResponseMessage::new().ephemeral(ephemeral),
-                    ),
-                    Mode::Update => CreateInteractionResponse::Acknowledge,
-                };
-                self.respond(ack).await?;
-                let reply = job.await;
-                self.edit(&reply).await?;
-                Ok(true)
-            }
+            _ = tokio::time::sleep(defer_after) => {}
         }
+        self.send_later(mode, job).await?;
+        Ok(true)
+    }
+
+    /// Acknowledge now ("thinking…", or "attache is typing…" under a message) and send
+    /// what `job` produces when it is ready: for work known to be slow (a rebuild).
+    pub async fn send_later(
+        &self,
+        mode: Mode,
+        job: impl Future<Output = Reply>,
+    ) -> serenity::Result<()> {
+        if let To::Message(msg) = self.to {
+            // Messages have no deadline; typing shows the question was heard.
+            let _ = msg.channel_id.broadcast_typing(self.http).await;
+            return self.send(mode, &job.await).await;
+        }
+        if self.responded().load(Ordering::SeqCst) {
+            return self.send(mode, &job.await).await;
+        }
+        let ack = match mode {
+            Mode::New { ephemeral } => CreateInteractionResponse::Defer(
+                CreateInteractionResponseMessage::new().ephemeral(ephemeral),
+            ),
+            Mode::Update => CreateInteractionResponse::Acknowledge,
+        };
+        self.respond(ack).await?;
+        let reply = job.await;
+        self.edit(&reply).await?;
+        Ok(())
     }
 
     /// Complete a deferred response with `reply`.

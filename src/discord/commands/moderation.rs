@@ -70,9 +70,7 @@ pub async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
             }
         }
     };
-    sender(&ctx)?
-        .send_when_ready(PRIVATE, state.settings.defer_after, job)
-        .await?;
+    sender(&ctx)?.send_later(PRIVATE, job).await?;
     Ok(())
 }
 
@@ -109,8 +107,6 @@ pub async fn rollback(ctx: Context<'_>) -> Result<(), Error> {
             }
         }
     };
-    sender(&ctx)?
-        .send_when_ready(PRIVATE, state.settings.defer_after, job)
-        .await?;
+    sender(&ctx)?.send_later(PRIVATE, job).await?;
     Ok(())
 }

@@ -145,9 +145,8 @@ pub async fn add(
             }
         }
     };
-    sender
-        .send_when_ready(PRIVATE, state.settings.defer_after, job)
-        .await?;
+    // Downloading and rebuilding take a while: say so at once.
+    sender.send_later(PRIVATE, job).await?;
     Ok(())
 }
 
