@@ -5,7 +5,7 @@ use serenity::all::{ComponentInteraction, FullEvent, Http, Interaction, Message,
 use tracing::debug;
 
 use super::buttons::{self, Action};
-use super::guard::{self, Refusal};
+use super::guard;
 use super::send::{Mode, Sender, To};
 use super::state::{question_text, State, Via};
 use super::views::{answer, help, moderation, sources, Reply};
@@ -168,20 +168,14 @@ async fn on_click(state: &State, http: &Http, click: &ComponentInteraction) -> R
             let job = async {
                 let (remove_by, remove_id) = (by.clone(), id.clone());
                 let started = std::time::Instant::now();
-                match tokio::task::spawn_blocking(move || {
-                    live.remove_source(&remove_id, &remove_by)
-                })
-                .await
-                {
+                let removal = move || live.remove_source(&remove_id, &remove_by);
+                match commands::blocking("source removal", removal).await {
                     Ok(Ok((path, m))) => {
                         tracing::info!(by, id, path = %path.display(), "source removed");
                         moderation::removed(&id, &m)
                     }
                     Ok(Err(e)) => commands::reindex_reply(state, Err(e), &by, started),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "source removal task failed");
-                        Reply::text(Refusal::Failed.to_string())
-                    }
+                    Err(apology) => apology,
                 }
             };
             sender

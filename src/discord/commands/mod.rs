@@ -64,6 +64,18 @@ async fn moderator(ctx: &Context<'_>, what: &str) -> Result<bool, Error> {
     Ok(false)
 }
 
+/// Run blocking work (a rebuild, a rollback) off the async runtime; when the task
+/// itself fails (a panic), it is logged and the member gets the general apology.
+pub(super) async fn blocking<T: Send + 'static>(
+    what: &'static str,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Reply> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        warn!(what, error = %e, "a moderator task failed");
+        Reply::text(guard::Refusal::Failed.to_string())
+    })
+}
+
 /// Who did something, for logs and the build status: "name (id)".
 pub(super) fn who(user: &serenity::all::User) -> String {
     format!("{} ({})", user.name, user.id)

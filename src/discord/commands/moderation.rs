@@ -4,11 +4,10 @@ use std::time::Instant;
 
 use tracing::warn;
 
-use super::{moderator, reindex_reply, sender, who, Context, Error, PRIVATE};
+use super::{blocking, moderator, reindex_reply, sender, who, Context, Error, PRIVATE};
 use crate::app::AppError;
 use crate::core::index::IndexError;
-use crate::discord::guard;
-use crate::discord::views::{moderation, Reply};
+use crate::discord::views::moderation;
 
 /// Moderators: the most asked recent questions that found nothing
 #[poise::command(
@@ -62,12 +61,9 @@ pub async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
     let job = async {
         let started = Instant::now();
         let build_by = by.clone();
-        match tokio::task::spawn_blocking(move || live.reindex(&(), &build_by)).await {
+        match blocking("reindex", move || live.reindex(&(), &build_by)).await {
             Ok(result) => reindex_reply(state, result, &by, started),
-            Err(e) => {
-                warn!(error = %e, "reindex task failed");
-                Reply::text(guard::Refusal::Failed.to_string())
-            }
+            Err(apology) => apology,
         }
     };
     sender(&ctx)?.send_later(PRIVATE, job).await?;
@@ -92,7 +88,7 @@ pub async fn rollback(ctx: Context<'_>) -> Result<(), Error> {
     let live = state.live.clone();
     let job = async {
         let rollback_by = by.clone();
-        match tokio::task::spawn_blocking(move || live.rollback(&rollback_by)).await {
+        match blocking("rollback", move || live.rollback(&rollback_by)).await {
             Ok(Ok(m)) => moderation::rolled_back(&m),
             Ok(Err(AppError::Index(IndexError::NoPrevious))) => {
                 moderation::no_previous_generation()
@@ -101,10 +97,7 @@ pub async fn rollback(ctx: Context<'_>) -> Result<(), Error> {
                 warn!(by, error = %e, "rollback failed");
                 moderation::rollback_failed(&e.to_string())
             }
-            Err(e) => {
-                warn!(error = %e, "rollback task failed");
-                Reply::text(guard::Refusal::Failed.to_string())
-            }
+            Err(apology) => apology,
         }
     };
     sender(&ctx)?.send_later(PRIVATE, job).await?;

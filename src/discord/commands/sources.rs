@@ -6,11 +6,10 @@ use std::time::Instant;
 use serenity::all::{AutocompleteChoice, CreateAutocompleteResponse};
 use tracing::{info, warn};
 
-use super::{moderator, reindex_reply, sender, who, Context, Error, PRIVATE};
+use super::{blocking, moderator, reindex_reply, sender, who, Context, Error, PRIVATE};
 use crate::app::AppError;
-use crate::discord::guard;
 use crate::discord::limits;
-use crate::discord::views::{moderation, sources as sources_view, Reply};
+use crate::discord::views::{moderation, sources as sources_view};
 
 async fn source_ids(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
     let engine = ctx.data().live.engine();
@@ -129,7 +128,11 @@ pub async fn add(
         let live = state.live.clone();
         let (name, add_by) = (file.filename.clone(), by.clone());
         let started = Instant::now();
-        match tokio::task::spawn_blocking(move || live.add_source(&name, &bytes, &add_by)).await {
+        match blocking("source upload", move || {
+            live.add_source(&name, &bytes, &add_by)
+        })
+        .await
+        {
             Ok(Ok((path, m))) => {
                 info!(by, path = %path.display(), "source added");
                 moderation::added(&file.filename, &m)
@@ -139,10 +142,7 @@ pub async fn add(
                 state.live.engine().index().manifest.generation,
             ),
             Ok(Err(e)) => reindex_reply(state, Err(e), &by, started),
-            Err(e) => {
-                warn!(error = %e, "source upload task failed");
-                Reply::text(guard::Refusal::Failed.to_string())
-            }
+            Err(apology) => apology,
         }
     };
     // Downloading and rebuilding take a while: say so at once.
