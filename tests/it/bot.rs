@@ -1,20 +1,24 @@
 //! The Discord bot end to end: the real `attache serve` process and its unmodified
-//! serenity client, against the local Discord in [`crate::discord`]. Every test ends by
+//! serenity client, against the test kit's local Discord. Every test ends by
 //! checking each request the bot made against Discord's published schemas and limits.
 
 use std::time::Duration;
 
 use serde_json::json;
 
-use crate::discord::bot::Bot;
-use crate::discord::payloads::{self, Who, MANAGE_GUILD};
-use crate::discord::{bot_user, BOT_ID};
+use testkit::bot::Bot;
+use testkit::local_discord::payloads::{self, Who, MANAGE_GUILD};
+use testkit::local_discord::{bot_user, BOT_ID, CHANNEL_ID, GUILD_ID};
+use testkit::project::{files_under, stderr};
+use testkit::Project;
+
+use crate::util::{checkout, repo, ProjectSettings};
 
 const ASKER: u64 = 1_600_000_000_000_000_001;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slash_ask_answers_with_the_cited_passage_inside_discords_limits() {
-    let bot = Bot::start().await;
+    let bot = Bot::start(&checkout()).await;
     let who = Who::member(ASKER);
     let a = bot.ask(&who, "How many prisoners will be exchanged?").await;
     assert!(a.deferred.is_none(), "a fast answer is sent at once");
@@ -62,7 +66,7 @@ async fn slash_ask_answers_with_the_cited_passage_inside_discords_limits() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_answer_is_deferred_and_then_completed() {
     // Every answer counts as slow: the bot must acknowledge first, then edit the reply in.
-    let bot = Bot::start_with(&[("ATTACHE__DISCORD__DEFER_AFTER", "0s")]).await;
+    let bot = Bot::start_with(&checkout(), &[("ATTACHE__DISCORD__DEFER_AFTER", "0s")]).await;
     let a = bot
         .ask(&Who::member(ASKER), "How many prisoners will be exchanged?")
         .await;
@@ -80,7 +84,7 @@ async fn a_slow_answer_is_deferred_and_then_completed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn more_results_and_sources_buttons_follow_up_on_an_answer() {
-    let bot = Bot::start().await;
+    let bot = Bot::start(&checkout()).await;
     let who = Who::member(ASKER);
     let first = bot
         .ask(&who, "What did the delegations agree in Istanbul?")
@@ -143,7 +147,7 @@ async fn more_results_and_sources_buttons_follow_up_on_an_answer() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mention_and_a_dm_get_answers_as_replies() {
-    let bot = Bot::start().await;
+    let bot = Bot::start(&checkout()).await;
     let who = Who::member(ASKER);
     // Chatter that does not mention the bot is left alone.
     bot.discord.dispatch(
@@ -202,8 +206,12 @@ const MESSAGE_CONTENT: u64 = 1 << 15;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_an_answer_channel_every_message_is_a_question() {
-    let channel = crate::discord::CHANNEL_ID.to_string();
-    let bot = Bot::start_with(&[("ATTACHE__DISCORD__ANSWER_CHANNEL_IDS", &channel)]).await;
+    let channel = CHANNEL_ID.to_string();
+    let bot = Bot::start_with(
+        &checkout(),
+        &[("ATTACHE__DISCORD__ANSWER_CHANNEL_IDS", &channel)],
+    )
+    .await;
     let intents = bot.discord.identifies()[0]["d"]["intents"]
         .as_u64()
         .unwrap();
@@ -225,7 +233,7 @@ async fn in_an_answer_channel_every_message_is_a_question() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn buttons_keep_working_after_a_restart_or_say_they_expired() {
-    let mut bot = Bot::start().await;
+    let mut bot = Bot::start(&checkout()).await;
     let who = Who::member(ASKER);
     let short = bot
         .ask(&who, "What did the delegations agree in Istanbul?")
@@ -253,7 +261,7 @@ async fn buttons_keep_working_after_a_restart_or_say_they_expired() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_question_without_an_answer_gets_a_friendly_nothing_found() {
-    let bot = Bot::start().await;
+    let bot = Bot::start(&checkout()).await;
     let a = bot
         .ask(
             &Who::member(ASKER),
@@ -276,7 +284,7 @@ async fn a_question_without_an_answer_gets_a_friendly_nothing_found() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mentions_and_markdown_in_a_question_ping_nobody_and_break_nothing() {
-    let bot = Bot::start().await;
+    let bot = Bot::start(&checkout()).await;
     let who = Who::member(ASKER);
     let q = "@everyone @here <@&1700000000000000001> <@1600000000000000009> **How many** prisoners ~~will~~ be `exchanged`? ||x|| > y";
     let a = bot.ask(&who, q).await;
@@ -327,7 +335,7 @@ async fn mentions_and_markdown_in_a_question_ping_nobody_and_break_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oversized_and_empty_questions_get_a_polite_private_error() {
-    let bot = Bot::start().await;
+    let bot = Bot::start(&checkout()).await;
     let who = Who::member(ASKER);
     let long = bot.ask(&who, &"why ".repeat(1250)).await;
     assert!(long.ephemeral(), "only the asker sees the refusal");
@@ -353,7 +361,7 @@ async fn oversized_and_empty_questions_get_a_polite_private_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_waits_out_the_cooldown_and_others_are_not_held_up() {
-    let bot = Bot::start_with(&[("ATTACHE__DISCORD__COOLDOWN", "60s")]).await;
+    let bot = Bot::start_with(&checkout(), &[("ATTACHE__DISCORD__COOLDOWN", "60s")]).await;
     let first = bot
         .ask(&Who::member(ASKER), "How many prisoners will be exchanged?")
         .await;
@@ -376,10 +384,13 @@ async fn a_member_waits_out_the_cooldown_and_others_are_not_held_up() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reindex_is_for_moderators_swaps_the_index_and_answers_continue() {
     let mod_role = 1_700_000_000_000_000_042_u64;
-    let bot = Bot::start_with(&[(
-        "ATTACHE__DISCORD__MODERATOR_ROLE_IDS",
-        &mod_role.to_string(),
-    )])
+    let bot = Bot::start_with(
+        &checkout(),
+        &[(
+            "ATTACHE__DISCORD__MODERATOR_ROLE_IDS",
+            &mod_role.to_string(),
+        )],
+    )
     .await;
 
     let member = bot.command(&Who::member(ASKER), "reindex", &[]).await;
@@ -478,7 +489,7 @@ async fn reindex_is_for_moderators_swaps_the_index_and_answers_continue() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn source_autocomplete_pages_and_the_catalog() {
-    let bot = Bot::start().await;
+    let bot = Bot::start(&checkout()).await;
     let who = Who::member(ASKER);
     let choices = bot
         .interact(payloads::autocomplete(
@@ -546,7 +557,7 @@ async fn source_autocomplete_pages_and_the_catalog() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_registered_commands_are_the_ones_the_readme_documents() {
-    let bot = Bot::start().await;
+    let bot = Bot::start(&checkout()).await;
     let put = bot.registration();
     assert!(
         put.path.contains("/guilds/"),
@@ -570,7 +581,7 @@ async fn the_registered_commands_are_the_ones_the_readme_documents() {
             "rollback"
         ]
     );
-    let readme = std::fs::read_to_string(crate::util::repo().join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
     for c in commands {
         let description = c["description"].as_str().unwrap();
         assert!(
@@ -637,7 +648,7 @@ async fn the_registered_commands_are_the_ones_the_readme_documents() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_finishes_and_disconnects_cleanly() {
-    let mut bot = Bot::start().await;
+    let mut bot = Bot::start(&checkout()).await;
     let a = bot
         .ask(&Who::member(ASKER), "How many prisoners will be exchanged?")
         .await;
@@ -661,10 +672,10 @@ async fn sigterm_finishes_and_disconnects_cleanly() {
 
 #[test]
 fn serve_without_a_usable_token_says_so_and_exits_2() {
-    let project = crate::util::Project::new();
+    let project = Project::new(&checkout());
     let out = project.run(&["serve"]);
     assert_eq!(out.status.code(), Some(2));
-    let err = crate::util::stderr(&out);
+    let err = stderr(&out);
     assert!(
         err.contains("DISCORD_TOKEN") && err.lines().count() == 1,
         "{err}"
@@ -677,7 +688,7 @@ fn serve_without_a_usable_token_says_so_and_exits_2() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let err = crate::util::stderr(&out);
+    let err = stderr(&out);
     assert!(
         err.contains("malformed") && err.contains("DISCORD_TOKEN"),
         "{err}"
@@ -699,7 +710,7 @@ const KUMQUAT: &str = "section = \"Test\"\n\n[[records]]\nid = \"K-1\"\ntitle = 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_generation_built_elsewhere_is_picked_up_and_rollback_goes_back() {
-    let bot = Bot::start_with(&[("ATTACHE__INDEX__POLL_INTERVAL", "100ms")]).await;
+    let bot = Bot::start_with(&checkout(), &[("ATTACHE__INDEX__POLL_INTERVAL", "100ms")]).await;
     let who = Who::member(ASKER);
     std::fs::write(
         bot.project.path("index/sources/records/99-kumquat.toml"),
@@ -708,7 +719,7 @@ async fn a_generation_built_elsewhere_is_picked_up_and_rollback_goes_back() {
     .unwrap();
     // `attache index` from a shell, against the directory the bot serves.
     let out = bot.project.run(&["index"]);
-    assert!(out.status.success(), "{}", crate::util::stderr(&out));
+    assert!(out.status.success(), "{}", stderr(&out));
     let mut answered = String::new();
     for _ in 0..50 {
         answered = bot
@@ -755,7 +766,7 @@ async fn a_generation_built_elsewhere_is_picked_up_and_rollback_goes_back() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_reindex_while_one_runs_is_told_what_is_running() {
-    let bot = Bot::start().await;
+    let bot = Bot::start(&checkout()).await;
     let settings = bot.project.settings();
     let held = attache::core::index::lock(&settings.index.dir, "cli").unwrap();
     held.set(attache::core::index::Phase::Writing);
@@ -778,10 +789,13 @@ async fn with_watch_on_a_burst_of_edits_gives_one_rebuild() {
     // A debounce far above any stall of a loaded machine, and edits written back to back:
     // the burst is one burst however slowly this machine runs.
     const DEBOUNCE: Duration = Duration::from_secs(2);
-    let bot = Bot::start_with(&[
-        ("ATTACHE__INDEX__WATCH", "true"),
-        ("ATTACHE__INDEX__WATCH_DEBOUNCE", "2s"),
-    ])
+    let bot = Bot::start_with(
+        &checkout(),
+        &[
+            ("ATTACHE__INDEX__WATCH", "true"),
+            ("ATTACHE__INDEX__WATCH_DEBOUNCE", "2s"),
+        ],
+    )
     .await;
     let path = bot.project.path("index/sources/records/99-kumquat.toml");
     for i in 0..5 {
@@ -820,7 +834,7 @@ async fn with_watch_on_a_burst_of_edits_gives_one_rebuild() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn moderators_add_and_remove_sources_from_discord() {
-    let bot = Bot::start().await;
+    let bot = Bot::start(&checkout()).await;
     let upload = |name: &str, bytes: &[u8]| {
         let (id, resolved) = payloads::attachment(&bot.discord, name, bytes);
         payloads::slash_sub(
@@ -874,7 +888,7 @@ async fn moderators_add_and_remove_sources_from_discord() {
         "a duplicate id fails the reindex: {}",
         dup.text()
     );
-    let files = crate::util::files_under(&bot.project.path("index/sources"));
+    let files = files_under(&bot.project.path("index/sources"));
     assert!(
         !files.iter().any(|f| f.contains("bad.toml")
             || f.contains("passwd")
@@ -956,7 +970,7 @@ async fn questions_keep_being_answered_while_moderators_reindex() {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
 
-    let bot = Arc::new(Bot::start().await);
+    let bot = Arc::new(Bot::start(&checkout()).await);
     let stop = Arc::new(AtomicBool::new(false));
     let clients: Vec<_> = (0..4)
         .map(|c| {
@@ -1027,7 +1041,7 @@ async fn questions_keep_being_answered_while_moderators_reindex() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn moderators_see_which_questions_found_nothing() {
-    let bot = Bot::start().await;
+    let bot = Bot::start(&checkout()).await;
     let who = Who::member(ASKER);
     bot.ask(&who, "Who won the 1966 football World Cup?").await;
     bot.ask(
@@ -1090,7 +1104,7 @@ async fn http_get(addr: &str, path: &str) -> (u16, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn operators_see_health_and_prometheus_metrics() {
-    let bot = Bot::start_with(&[("ATTACHE__METRICS__LISTEN", "127.0.0.1:0")]).await;
+    let bot = Bot::start_with(&checkout(), &[("ATTACHE__METRICS__LISTEN", "127.0.0.1:0")]).await;
     let log = bot.log();
     let addr = log
         .lines()
@@ -1142,10 +1156,13 @@ async fn operators_see_health_and_prometheus_metrics() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_split_the_gateway_shards_and_each_answers_its_guilds() {
-    let bot = Bot::start_with(&[
-        ("ATTACHE__DISCORD__SHARD_TOTAL", "2"),
-        ("ATTACHE__DISCORD__SHARDS", "0"),
-    ])
+    let bot = Bot::start_with(
+        &checkout(),
+        &[
+            ("ATTACHE__DISCORD__SHARD_TOTAL", "2"),
+            ("ATTACHE__DISCORD__SHARDS", "0"),
+        ],
+    )
     .await;
     let replica = bot.replica(&[("ATTACHE__DISCORD__SHARDS", "1")]).await;
     let mut shards: Vec<String> = bot
@@ -1159,7 +1176,7 @@ async fn two_processes_split_the_gateway_shards_and_each_answers_its_guilds() {
     // Two guilds, one on each shard (Discord routes a guild by (id >> 22) % shards).
     let guild_on = |shard: u64| {
         (0..2u64)
-            .map(|k| crate::discord::GUILD_ID + (k << 22))
+            .map(|k| GUILD_ID + (k << 22))
             .find(|g| (g >> 22) % 2 == shard)
             .unwrap()
     };
@@ -1199,7 +1216,7 @@ async fn wait_for_sessions(bot: &Bot, n: usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bot_comes_back_after_a_drop_a_reconnect_and_an_invalid_session() {
-    let bot = Bot::start().await;
+    let bot = Bot::start(&checkout()).await;
     let who = Who::member(ASKER);
     let question = "How many prisoners will be exchanged?";
     assert!(bot.ask(&who, question).await.text().contains("1,200"));
@@ -1250,7 +1267,7 @@ async fn the_bot_comes_back_after_a_drop_a_reconnect_and_an_invalid_session() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refusals_from_discord_are_retried_reported_or_dropped_as_they_deserve() {
-    let bot = Bot::start().await;
+    let bot = Bot::start(&checkout()).await;
     let who = Who::member(ASKER);
     let question = "How many prisoners will be exchanged?";
     let attempts = |token: &str| {
@@ -1354,7 +1371,7 @@ async fn refusals_from_discord_are_retried_reported_or_dropped_as_they_deserve()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_payloads_are_ignored_or_refused_and_the_bot_carries_on() {
-    let bot = Bot::start().await;
+    let bot = Bot::start(&checkout()).await;
     let who = Who::member(ASKER);
     let question = "How many prisoners will be exchanged?";
 
@@ -1429,7 +1446,7 @@ async fn hostile_payloads_are_ignored_or_refused_and_the_bot_carries_on() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn question_texts_reach_the_log_only_when_configured() {
-    let bot = Bot::start_with(&[("ATTACHE__LOG__QUESTIONS", "true")]).await;
+    let bot = Bot::start_with(&checkout(), &[("ATTACHE__LOG__QUESTIONS", "true")]).await;
     bot.ask(&Who::member(ASKER), "Where did the talks take place?")
         .await;
     let log = bot.log();

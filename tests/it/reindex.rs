@@ -7,8 +7,10 @@ use attache::app::{self, Library};
 use attache::core::index::{self, BuildProgress, Phase};
 use attache::core::search::Engine;
 use attache::core::synonyms::Synonyms;
+use testkit::project::{stderr, stdout};
+use testkit::Project;
 
-use crate::util::{stderr, stdout, Project};
+use crate::util::{checkout, ProjectSettings};
 
 const CRASH_AT: &str = "ATTACHE_TEST_CRASH_AT";
 const PROJECT: &str = "ATTACHE_TEST_PROJECT";
@@ -56,7 +58,7 @@ fn ask(library: &Library, question: &str) -> String {
 
 #[test]
 fn a_rebuild_killed_at_any_step_leaves_an_index_that_answers() {
-    let project = Project::new();
+    let project = Project::new(&checkout());
     let settings = project.settings();
     let library = Library::open(settings.clone(), &()).unwrap();
     assert!(ask(&library, "How many prisoners will be exchanged?").contains("1,200"));
@@ -138,7 +140,7 @@ fn a_rebuild_killed_at_any_step_leaves_an_index_that_answers() {
 
 #[test]
 fn one_build_at_a_time_even_across_processes() {
-    let project = Project::new();
+    let project = Project::new(&checkout());
     let settings = project.settings();
     drop(Library::open(settings.clone(), &()).unwrap());
     let held = index::lock(&settings.index.dir, "a moderator").unwrap();
@@ -158,7 +160,7 @@ fn one_build_at_a_time_even_across_processes() {
 
 #[test]
 fn index_rollback_returns_to_the_previous_generation() {
-    let project = Project::new();
+    let project = Project::new(&checkout());
     assert!(project.run(&["index"]).status.success());
     let out = project.run(&["index", "--rollback"]);
     assert_eq!(
