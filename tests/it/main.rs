@@ -2,14 +2,25 @@
 //! shipped sources in a temporary directory, so nothing touches the repository's index.
 //! End-to-end tests of the bot run the real `attache serve` process against a local
 //! Discord; both, and the temporary projects, come from the test kit (`testkit/`).
+//!
+//! By feature, through Discord: `asking`, `buttons`, `sources`, `commands`, `moderators`,
+//! `reindexing` (also underneath, without Discord), `resilience`, `operations`,
+//! `languages`. Without Discord: `cli`, `corpus`, `semantic`, `eval`, `properties`.
+//! And `local_discord`: the local Discord's own check.
 
-mod bot;
+mod asking;
+mod buttons;
 mod cli;
+mod commands;
 mod corpus;
 mod eval;
 mod languages;
 mod local_discord;
+mod moderators;
+mod operations;
 mod properties;
-mod reindex;
+mod reindexing;
+mod resilience;
 mod semantic;
+mod sources;
 mod util;

@@ -1,0 +1,76 @@
+//! Browsing the sources from Discord: `/source show` with autocomplete and pages, the
+//! `/sources` catalog, and `/help`.
+
+use serde_json::json;
+use testkit::bot::Bot;
+use testkit::local_discord::payloads::{self, Who, ASKER};
+
+use crate::util::checkout;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn source_autocomplete_pages_and_the_catalog() {
+    let bot = Bot::start(&checkout()).await;
+    let who = Who::member(ASKER);
+    let choices = bot
+        .interact(payloads::autocomplete(
+            &bot.discord,
+            "source",
+            "show",
+            "id",
+            "R3",
+            &who,
+        ))
+        .await;
+    assert_eq!(choices.reply.body["type"], 8);
+    let list = choices.reply.body["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(
+        !list.is_empty()
+            && list
+                .iter()
+                .all(|c| c["value"].as_str().unwrap().starts_with("R3")),
+        "{list:?}"
+    );
+
+    let article = bot
+        .sub(
+            &who,
+            "source",
+            "show",
+            &[("id", 3, json!("istanbul-talks-2025-07-23"))],
+        )
+        .await;
+    assert!(article.ephemeral());
+    assert!(article.text().contains("page 1 of"), "{}", article.text());
+    let next = bot.click(&who, &article, &article.button("Next ▶")).await;
+    assert_eq!(next.reply.body["type"], 7, "pages turn in place");
+    assert!(next.text().contains("page 2 of"), "{}", next.text());
+
+    let unknown = bot
+        .sub(&who, "source", "show", &[("id", 3, json!("no-such-thing"))])
+        .await;
+    assert!(
+        unknown.text().contains("There is no source"),
+        "{}",
+        unknown.text()
+    );
+
+    let catalog = bot.command(&who, "sources", &[]).await;
+    assert!(
+        catalog.text().contains("passages") && catalog.text().contains("generation 1"),
+        "{}",
+        catalog.text()
+    );
+    assert!(
+        catalog
+            .text()
+            .contains("Index generation 1, indexed just now"),
+        "{}",
+        catalog.text()
+    );
+    let help = bot.command(&who, "help", &[]).await;
+    assert!(help.text().contains("/ask"), "{}", help.text());
+    bot.check();
+}
