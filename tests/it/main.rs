@@ -6,7 +6,8 @@
 //! By feature, through Discord: `asking`, `buttons`, `sources`, `commands`, `moderators`,
 //! `reindexing` (also underneath, without Discord), `resilience`, `operations`,
 //! `languages`. Without Discord: `cli`, `corpus`, `semantic`, `eval`, `properties`.
-//! And `local_discord`: the local Discord's own check.
+//! Then `regression` (one test per fixed bug) and `local_discord` (the local Discord's own
+//! check).
 
 mod asking;
 mod buttons;
@@ -19,6 +20,7 @@ mod local_discord;
 mod moderators;
 mod operations;
 mod properties;
+mod regression;
 mod reindexing;
 mod resilience;
 mod semantic;
