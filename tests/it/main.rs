@@ -6,9 +6,10 @@
 //! By feature, through Discord: `asking`, `buttons`, `sources`, `commands`, `moderators`,
 //! `reindexing` (also underneath, without Discord), `resilience`, `operations`,
 //! `languages`. Without Discord: `cli`, `corpus`, `semantic`, `eval`, `properties`.
-//! Then `regression` (one test per fixed bug) and `local_discord` (the local Discord's own
-//! check).
+//! Then `regression` (one test per fixed bug), `architecture` (the core and the command
+//! line never use Discord) and `local_discord` (the local Discord's own check).
 
+mod architecture;
 mod asking;
 mod buttons;
 mod cli;
