@@ -1,5 +1,5 @@
 //! Browsing the sources from Discord: `/source show` with autocomplete and pages, the
-//! `/sources` catalog, and `/help`.
+//! `/sources` catalog (delivered even when Discord rate-limits the reply), and `/help`.
 
 use serde_json::json;
 use testkit::bot::Bot;
@@ -66,5 +66,36 @@ async fn source_autocomplete_pages_and_the_catalog() {
     // That it says when its generation was indexed: see regression.rs.
     let help = bot.command(&who, "help", &[]).await;
     assert!(help.text().contains("/ask"), "{}", help.text());
+    bot.check();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_on_a_sources_reply_is_retried() {
+    let bot = Bot::start(&checkout()).await;
+    // Rate limited once: as for `/ask`, the reply is sent again after the wait Discord
+    // asks for, and the member still gets the catalog, once.
+    let limited =
+        json!({ "message": "You are being rate limited.", "retry_after": 0.2, "global": false });
+    bot.discord.fail_next("/callback", 1, 429, limited);
+    let command = payloads::slash(&bot.discord, "sources", &[], &Who::member(ASKER));
+    let token = command["token"].as_str().unwrap().to_string();
+    let catalog = bot.interact(command).await;
+    assert!(
+        catalog.text().contains("passages") && catalog.text().contains("generation 1"),
+        "{}",
+        catalog.text()
+    );
+    let attempts: Vec<u16> = bot
+        .discord
+        .requests()
+        .iter()
+        .filter(|r| r.path.contains(&token) && r.path.ends_with("/callback"))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(
+        attempts,
+        [429, 204],
+        "the interaction callback retried, then delivered once"
+    );
     bot.check();
 }
