@@ -1,7 +1,7 @@
 //! `cargo bench --bench load`: the real bot under load, through the local Discord.
 //!
 //! The release `attache serve` process connects to the tests' local Discord (REST and
-//! gateway on 127.0.0.1); the benchmark dispatches `/ask` interactions at increasing
+//! gateway on 127.0.0.1, from the test kit in `testkit/`); the benchmark dispatches `/ask` interactions at increasing
 //! rates, each from another member, cycling through the evaluation questions, and times
 //! each from its dispatch to the bot's reply request (the interaction callback). For each
 //! rate: questions per second sustained, p50/p99/max, errors (no reply within 10 s, a
@@ -21,21 +21,16 @@
 //!
 //! `ATTACHE_LOAD_SECONDS=3` changes the length of each step.
 
-#![allow(dead_code)] // the shared test modules carry more than this benchmark uses
-
 mod common;
-#[path = "../tests/it/discord/mod.rs"]
-mod discord;
-#[path = "../tests/it/util.rs"]
-mod util;
 
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use discord::payloads::{self, Who};
-use discord::{LocalDiscord, GUILD_ID, TOKEN};
 use serde_json::json;
+use testkit::local_discord::payloads::{self, Who};
+use testkit::local_discord::{LocalDiscord, Request, GUILD_ID, TOKEN};
+use testkit::{Checkout, Project};
 
 const EMPTY_BOT: &str = "ATTACHE_LOAD_EMPTY_BOT";
 
@@ -59,6 +54,7 @@ fn main() {
         .filter_map(|r| r.trim().parse().ok())
         .collect();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let checkout = Checkout::new(root, env!("CARGO_BIN_EXE_attache"));
     let questions = common::questions(root);
     let most = semantic_rates
         .iter()
@@ -84,7 +80,7 @@ fn main() {
     runtime.block_on(async {
         for label in ["semantic", "lexical", "empty"] {
             let discord = LocalDiscord::start().await;
-            let project = util::Project::new();
+            let project = Project::new(&checkout);
             let empty = label == "empty";
             let mut child = match label {
                 "empty" => spawn_empty_bot(&discord),
@@ -156,7 +152,7 @@ async fn drive(
     }
     let deadline = Instant::now() + Duration::from_secs(10);
     let replies = loop {
-        let replies: Vec<discord::Request> = discord
+        let replies: Vec<Request> = discord
             .requests()
             .into_iter()
             .skip(mark)
@@ -202,7 +198,7 @@ async fn drive(
     }
 }
 
-fn spawn_attache(discord: &LocalDiscord, project: &util::Project, semantic: bool) -> Child {
+fn spawn_attache(discord: &LocalDiscord, project: &Project, semantic: bool) -> Child {
     project
         .attache(&["serve"])
         .env("ATTACHE__SEMANTIC__ENABLED", semantic.to_string())

@@ -2,8 +2,10 @@
 //! exit codes, hostile input, and an index that builds and refreshes itself.
 
 use serde_json::Value;
+use testkit::project::{stderr, stdout};
+use testkit::Project;
 
-use crate::util::{stderr, stdout, Project};
+use crate::util::checkout;
 
 fn ask_json(project: &Project, question: &str) -> Value {
     let out = project.run(&["ask", "--json", question]);
@@ -13,7 +15,7 @@ fn ask_json(project: &Project, question: &str) -> Value {
 
 #[test]
 fn a_fresh_clone_answers_with_the_json_contract() {
-    let project = Project::new();
+    let project = Project::new(&checkout());
     assert!(!project.path("index/tantivy").exists());
     let r = ask_json(&project, "How many prisoners will be exchanged?");
     assert!(
@@ -55,7 +57,7 @@ fn a_fresh_clone_answers_with_the_json_contract() {
 
 #[test]
 fn records_are_cited_by_id_with_their_sources_and_flags() {
-    let project = Project::new();
+    let project = Project::new(&checkout());
     let r = ask_json(&project, "How long did round one last?");
     let top = &r["passages"][0];
     assert_eq!(top["source"]["id"], "R1-03");
@@ -78,7 +80,7 @@ fn records_are_cited_by_id_with_their_sources_and_flags() {
 
 #[test]
 fn questions_the_corpus_cannot_answer_get_nothing_found() {
-    let project = Project::new();
+    let project = Project::new(&checkout());
     let r = ask_json(&project, "What is the weather in Tokyo?");
     assert!(r["answer"].is_null());
     assert_eq!(r["passages"].as_array().unwrap().len(), 0);
@@ -101,7 +103,7 @@ fn questions_the_corpus_cannot_answer_get_nothing_found() {
 
 #[test]
 fn batch_mode_answers_one_line_per_question_in_order() {
-    let project = Project::new();
+    let project = Project::new(&checkout());
     let out = project.run_with_input(
         &["ask", "--json"],
         "Who is Medinsky?\n\nWhere in Istanbul were the talks?\nWhat is the weather in Tokyo?\n",
@@ -127,7 +129,7 @@ fn batch_mode_answers_one_line_per_question_in_order() {
 
 #[test]
 fn typos_other_spellings_and_numbers_still_find_the_passage() {
-    let project = Project::new();
+    let project = Project::new(&checkout());
     let r = ask_json(&project, "How many prisonners will be swaped?");
     assert!(
         r["answer"]["text"].as_str().unwrap().contains("1,200"),
@@ -164,7 +166,7 @@ fn typos_other_spellings_and_numbers_still_find_the_passage() {
 
 #[test]
 fn query_syntax_and_hostile_text_are_just_words() {
-    let project = Project::new();
+    let project = Project::new(&checkout());
     for q in [
         "\"prisoners AND exchange\" OR (NOT *)",
         "title:prisoners^10 ~2 [a TO z]",
@@ -188,7 +190,7 @@ fn query_syntax_and_hostile_text_are_just_words() {
 
 #[test]
 fn usage_and_configuration_errors_exit_with_2_and_one_clear_sentence() {
-    let project = Project::new();
+    let project = Project::new(&checkout());
     let none = project.run(&[]);
     assert_eq!(none.status.code(), Some(2));
     let empty = project.run(&["ask", "   "]);
@@ -224,7 +226,7 @@ fn usage_and_configuration_errors_exit_with_2_and_one_clear_sentence() {
 
 #[test]
 fn index_and_sources_report_what_was_built() {
-    let project = Project::new();
+    let project = Project::new(&checkout());
     let out = project.run(&["index"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let summary = stdout(&out);
@@ -245,7 +247,7 @@ fn index_and_sources_report_what_was_built() {
 
 #[test]
 fn an_edited_source_is_indexed_before_the_next_answer() {
-    let project = Project::new();
+    let project = Project::new(&checkout());
     assert!(project.run(&["index"]).status.success());
     std::fs::write(
         project.path("index/sources/records/99-new.toml"),

@@ -2,8 +2,10 @@
 //! text is the seed's exactly, and a bad source file is reported by file and line.
 
 use attache::core::corpus::{self, FlagKind, PassageKind, SourceKind};
+use testkit::project::{stderr, stdout};
+use testkit::Project;
 
-use crate::util::{repo, stderr, stdout, Project};
+use crate::util::{checkout, repo};
 
 #[test]
 fn every_research_record_is_in_the_corpus() {
@@ -80,7 +82,7 @@ fn article_passages_and_headings_reproduce_the_seed_text_exactly() {
 
 #[test]
 fn a_bad_source_is_named_by_file_and_line_and_the_old_index_keeps_serving() {
-    let project = Project::new();
+    let project = Project::new(&checkout());
     let first = project.run(&["index"]);
     assert!(first.status.success(), "{}", stderr(&first));
     std::fs::write(

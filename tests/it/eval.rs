@@ -7,11 +7,12 @@
 
 use attache::app;
 use attache::core::eval::{self, Report};
+use testkit::Project;
 
-use crate::util::{repo, Project};
+use crate::util::{checkout, repo, ProjectSettings};
 
 fn run(file: &str) -> Report {
-    let project = Project::new();
+    let project = Project::new(&checkout());
     let engine = app::open_engine(&project.settings(), &()).unwrap();
     assert!(
         engine.semantic_sentences() > 0,

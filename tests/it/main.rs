@@ -1,13 +1,29 @@
 //! Integration tests, compiled as one binary. Each test works on its own copy of the
 //! shipped sources in a temporary directory, so nothing touches the repository's index.
+//! End-to-end tests of the bot run the real `attache serve` process against a local
+//! Discord; both, and the temporary projects, come from the test kit (`testkit/`).
+//!
+//! By feature, through Discord: `asking`, `buttons`, `sources`, `commands`, `moderators`,
+//! `reindexing` (also underneath, without Discord), `resilience`, `operations`,
+//! `languages`. Without Discord: `cli`, `corpus`, `semantic`, `eval`, `properties`.
+//! Then `regression` (one test per fixed bug), `architecture` (the core and the command
+//! line never use Discord) and `local_discord` (the local Discord's own check).
 
-mod bot;
+mod architecture;
+mod asking;
+mod buttons;
 mod cli;
+mod commands;
 mod corpus;
-mod discord;
 mod eval;
 mod languages;
+mod local_discord;
+mod moderators;
+mod operations;
 mod properties;
-mod reindex;
+mod regression;
+mod reindexing;
+mod resilience;
 mod semantic;
+mod sources;
 mod util;

@@ -11,15 +11,16 @@ use attache::discord::buttons::{decode, encode, Action, QuestionStore};
 use attache::discord::limits;
 use attache::discord::views::{answer, Card};
 use proptest::prelude::*;
+use testkit::Project;
 
-use crate::util::Project;
+use crate::util::{checkout, ProjectSettings};
 
 /// One engine over the shipped corpus for every case (built once per test binary).
 fn live() -> &'static LiveEngine {
     static LIVE: OnceLock<(Project, LiveEngine)> = OnceLock::new();
     &LIVE
         .get_or_init(|| {
-            let project = Project::new();
+            let project = Project::new(&checkout());
             let live = LiveEngine::open(project.settings(), &()).unwrap();
             (project, live)
         })

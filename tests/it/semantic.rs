@@ -7,8 +7,10 @@ use std::time::{Duration, Instant};
 
 use attache::app::{self, LiveEngine};
 use attache::core::index::Phase;
+use testkit::project::{stderr, stdout};
+use testkit::Project;
 
-use crate::util::{stderr, stdout, Project};
+use crate::util::{checkout, ProjectSettings};
 
 /// A records file whose body sentences are unique to this run (so no cache holds them).
 fn record(id: &str, sentences: usize) -> String {
@@ -31,7 +33,7 @@ fn record(id: &str, sentences: usize) -> String {
 
 #[test]
 fn a_one_record_edit_embeds_only_that_records_sentences() {
-    let project = Project::new();
+    let project = Project::new(&checkout());
     let settings = project.settings();
     let first = app::reindex(&settings, &(), "test", 2).unwrap();
     let before = first.vectors.expect("built with vectors");
@@ -67,7 +69,7 @@ fn a_one_record_edit_embeds_only_that_records_sentences() {
 
 #[test]
 fn above_the_configured_size_semantic_search_is_off_and_says_so() {
-    let project = Project::new();
+    let project = Project::new(&checkout());
     let out = project
         .attache(&["index"])
         .env("ATTACHE__SEMANTIC__MAX_PASSAGES", "10")
@@ -105,7 +107,7 @@ fn above_the_configured_size_semantic_search_is_off_and_says_so() {
 
 #[test]
 fn a_question_arriving_while_a_reindex_embeds_is_answered() {
-    let project = Project::new();
+    let project = Project::new(&checkout());
     let live = std::sync::Arc::new(LiveEngine::open(project.settings(), &()).unwrap());
     // Enough new sentences that embedding them takes seconds.
     std::fs::write(
@@ -154,7 +156,7 @@ fn a_question_arriving_while_a_reindex_embeds_is_answered() {
 
 #[test]
 fn the_answer_is_plain_text_and_its_span_points_at_the_answer() {
-    let project = Project::new();
+    let project = Project::new(&checkout());
     for (question, wanted) in [
         ("How many prisoners will be exchanged?", "1,200"),
         ("When was the third round of talks?", "23 July"),

@@ -8,7 +8,6 @@
 //! every REST request the bot makes, so tests assert on exactly what Discord would see.
 //! [`schema`] checks each request body against Discord's published OpenAPI description.
 
-pub mod bot;
 pub mod payloads;
 pub mod schema;
 
@@ -43,8 +42,7 @@ pub struct Request {
     pub authorization: Option<String>,
     /// What the local Discord answered.
     pub status: u16,
-    /// When it arrived.
-    #[allow(dead_code)] // read by benches/load.rs, which shares this module
+    /// When it arrived (the load benchmark times replies by it).
     pub at: std::time::Instant,
 }
 
@@ -438,7 +436,6 @@ async fn gateway(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
-/// One gateway connection: HELLO, IDENTIFY, READY, then heartbeats and dispatches.
 /// A command for a session, besides dispatches: a raw frame, or dropping the connection.
 const CONTROL: &str = "__local_control";
 

@@ -1,15 +1,17 @@
-//! The real `attache serve` process, connected to a [`LocalDiscord`], and the questions
-//! tests put to it.
+//! The real `attache serve` process, connected to a [`LocalDiscord`], and the questions,
+//! commands and clicks tests put to it.
 
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use super::payloads::{self, Who};
-use super::{schema, LocalDiscord, Request, GUILD_ID, TOKEN};
-use crate::util::Project;
+use crate::local_discord::payloads::{self, Who};
+use crate::local_discord::{schema, LocalDiscord, Request, GUILD_ID, TOKEN};
+use crate::project::{Checkout, Project};
 
+/// `attache serve` running on a project of its own against a local Discord of its own;
+/// killed when dropped.
 pub struct Bot {
     pub discord: LocalDiscord,
     pub project: Project,
@@ -80,15 +82,16 @@ impl Answer {
 }
 
 impl Bot {
-    pub async fn start() -> Bot {
-        Bot::start_with(&[]).await
+    /// Start `attache serve` on a fresh copy of `checkout`'s shipped sources, and wait
+    /// until it has registered its commands.
+    pub async fn start(checkout: &Checkout) -> Bot {
+        Bot::start_with(checkout, &[]).await
     }
 
-    /// Start `attache serve` on a fresh copy of the shipped sources with extra `env`
-    /// settings, and wait until it has registered its commands.
-    pub async fn start_with(env: &[(&str, &str)]) -> Bot {
+    /// [`Bot::start`] with extra `env` settings.
+    pub async fn start_with(checkout: &Checkout, env: &[(&str, &str)]) -> Bot {
         let discord = LocalDiscord::start().await;
-        let project = Project::new();
+        let project = Project::new(checkout);
         let env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -265,7 +268,7 @@ impl Bot {
     /// the token nowhere in the log.
     pub fn check(&self) {
         let requests = self.discord.requests();
-        let problems = schema::problems(&requests);
+        let problems = schema::problems(&self.project.checkout.repo, &requests);
         assert!(
             problems.is_empty(),
             "requests Discord would reject:\n{}",

@@ -17,6 +17,9 @@ pub struct Who {
     pub guild: u64,
 }
 
+/// The member who asks, in most tests (others are `ASKER + n`).
+pub const ASKER: u64 = 1_600_000_000_000_000_001;
+
 pub const SEND_MESSAGES: u64 = 1 << 11;
 pub const VIEW_CHANNEL: u64 = 1 << 10;
 pub const MANAGE_GUILD: u64 = 1 << 5;
@@ -29,6 +32,15 @@ impl Who {
             roles: vec![],
             dm: false,
             guild: GUILD_ID,
+        }
+    }
+
+    /// A member with Manage Server, which makes them a moderator to attache without a
+    /// moderator role.
+    pub fn moderator(user_id: u64) -> Who {
+        Who {
+            permissions: MANAGE_GUILD | VIEW_CHANNEL,
+            ..Who::member(user_id)
         }
     }
 

@@ -1,0 +1,99 @@
+//! The slash commands as the bot registers them with Discord: names, options,
+//! permissions and contexts, each described in the README.
+
+use serde_json::json;
+use testkit::bot::Bot;
+use testkit::local_discord::payloads::MANAGE_GUILD;
+
+use crate::util::{checkout, repo};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_registered_commands_are_the_ones_the_readme_documents() {
+    let bot = Bot::start(&checkout()).await;
+    let put = bot.registration();
+    assert!(
+        put.path.contains("/guilds/"),
+        "with guild_ids set, commands register in those guilds: {}",
+        put.path
+    );
+    let commands = put.body.as_array().unwrap();
+    let names: Vec<&str> = commands
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "ask",
+            "source",
+            "sources",
+            "help",
+            "unanswered",
+            "reindex",
+            "rollback"
+        ]
+    );
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    for c in commands {
+        let description = c["description"].as_str().unwrap();
+        assert!(
+            readme.contains(description),
+            "README does not document /{}: {description}",
+            c["name"]
+        );
+    }
+    let by_name = |n: &str| commands.iter().find(|c| c["name"] == n).unwrap();
+    let ask = &by_name("ask")["options"];
+    assert_eq!(
+        (
+            ask[0]["name"].as_str(),
+            ask[0]["type"].as_u64(),
+            ask[0]["required"].as_bool()
+        ),
+        (Some("question"), Some(3), Some(true))
+    );
+    assert_eq!(
+        (
+            ask[1]["name"].as_str(),
+            ask[1]["type"].as_u64(),
+            ask[1]["required"].as_bool()
+        ),
+        (Some("private"), Some(5), Some(false))
+    );
+    let subs: Vec<&str> = by_name("source")["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(subs, ["show", "add", "remove"]);
+    for o in by_name("source")["options"].as_array().unwrap() {
+        assert!(
+            readme.contains(o["description"].as_str().unwrap()),
+            "README does not document /source {}",
+            o["name"]
+        );
+    }
+    assert_eq!(
+        by_name("source")["options"][0]["options"][0]["autocomplete"],
+        json!(true)
+    );
+    assert_eq!(
+        by_name("source")["options"][1]["options"][0]["type"],
+        json!(11),
+        "add takes an attachment"
+    );
+    let rollback = by_name("rollback");
+    assert_eq!(
+        rollback["default_member_permissions"],
+        json!(MANAGE_GUILD.to_string())
+    );
+    let reindex = by_name("reindex");
+    assert_eq!(
+        reindex["default_member_permissions"],
+        json!(MANAGE_GUILD.to_string()),
+        "hidden from members without Manage Server by default"
+    );
+    assert_eq!(reindex["contexts"], json!([0]), "offered in servers only");
+    bot.check();
+}
