@@ -52,6 +52,9 @@ pub fn reindex(
     by: &str,
     threads: usize,
 ) -> Result<Manifest, AppError> {
+    if settings.index.read_only {
+        return Err(AppError::ReadOnly);
+    }
     let lock = index::lock(&settings.index.dir, by)?;
     lock.clean_up();
     progress.phase(Phase::Parsing);
@@ -136,25 +139,68 @@ pub fn synonyms(settings: &Settings) -> Result<Synonyms, AppError> {
 /// How often a process without an index looks again while another builds the first.
 const FIRST_GENERATION_POLL: std::time::Duration = std::time::Duration::from_millis(100);
 
-/// Wait until a generation is current or nobody is building one (then the open that
-/// follows reports what is missing). Only looks: it takes no lock and writes nothing.
-fn wait_for_first_generation(settings: &Settings) {
-    while index::current_manifest(&settings.index.dir).is_none() {
-        if !index::build_running(&settings.index.dir) {
-            return;
+/// Wait until a generation is current, while another process builds the first one (or,
+/// on a replica, until a writer publishes one), for at most `index.first_build_wait`.
+/// Only looks: it takes no lock and writes nothing.
+fn wait_for_first_generation(settings: &Settings) -> Result<(), AppError> {
+    let started = std::time::Instant::now();
+    let root = &settings.index.dir;
+    while index::current_manifest(root).is_none() {
+        if !settings.index.read_only && !index::build_running(root) {
+            // Nobody builds: the open that follows says what is missing.
+            return Ok(());
+        }
+        if started.elapsed() >= settings.index.first_build_wait {
+            return Err(AppError::NoFirstGeneration {
+                path: root.clone(),
+                waited: settings.index.first_build_wait,
+            });
         }
         std::thread::sleep(FIRST_GENERATION_POLL);
     }
+    Ok(())
+}
+
+/// An engine to answer with, and why it is not what a healthy index would give, if it
+/// is not: answering from an older generation because the current one is damaged, or
+/// from a generation older than the sources.
+pub struct Opened {
+    pub engine: Engine,
+    pub degraded: Option<String>,
+    /// A damaged generation stepped around, not to be opened again.
+    pub damaged: Option<u64>,
 }
 
 /// An engine over the current index, building or rebuilding it first when it is missing
 /// or stale (and `index.auto_build` allows). When a rebuild fails (a bad source file) and
 /// an older generation exists, that generation keeps serving and the errors are logged.
+/// Degraded states are logged; [`open_serving`] also returns them.
 pub fn open_engine(settings: &Settings, progress: &dyn BuildProgress) -> Result<Engine, AppError> {
+    Ok(open_serving(settings, progress)?.engine)
+}
+
+/// [`open_engine`], saying whether it answers degraded. A process that only reads
+/// (`index.read_only`) builds nothing and writes nothing; a damaged current generation
+/// is healed by a writer (rebuilt from the sources, or rolled back when that fails)
+/// and stepped around by a reader (the previous generation serves).
+pub fn open_serving(settings: &Settings, progress: &dyn BuildProgress) -> Result<Opened, AppError> {
     let synonyms = synonyms(settings)?;
     let (state, _) = freshness(settings)?;
+    let read_only = settings.index.read_only;
+    let mut degraded = None;
+    let mut damaged = None;
     match state {
         Freshness::Fresh => {}
+        Freshness::Missing if read_only => wait_for_first_generation(settings)?,
+        Freshness::Stale if read_only => {
+            let generation = index::current_manifest(&settings.index.dir).map(|m| m.generation);
+            let reason = format!(
+                "the sources are newer than index generation {}, which this replica (index.read_only) answers from until a writer publishes a new one",
+                generation.unwrap_or_default()
+            );
+            warn!("{reason}");
+            degraded = Some(reason);
+        }
         _ if settings.index.auto_build => {
             info!(state = ?state, "building the index from the sources");
             match reindex(
@@ -175,7 +221,7 @@ pub fn open_engine(settings: &Settings, progress: &dyn BuildProgress) -> Result<
                 // starting together on shared storage): wait for it.
                 Err(AppError::Index(IndexError::Busy { status })) => {
                     info!(status = ?status, "another process is building the index; waiting for it");
-                    wait_for_first_generation(settings);
+                    wait_for_first_generation(settings)?;
                 }
                 Err(e) => return Err(e),
             }
@@ -188,6 +234,78 @@ pub fn open_engine(settings: &Settings, progress: &dyn BuildProgress) -> Result<
         }
         Freshness::Stale => return Err(AppError::Stale(settings.index.dir.clone())),
     }
-    let open = index::open(&settings.index.dir)?;
-    engine(settings, open, synonyms)
+    let open = match index::open(&settings.index.dir) {
+        Ok(open) => open,
+        Err(IndexError::Damaged { path, reason }) => {
+            let (open, why) = step_around_damage(settings, progress, &path, &reason)?;
+            damaged = index::number(&path);
+            if why.is_some() {
+                degraded = why;
+            }
+            open
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Opened {
+        engine: engine(settings, open, synonyms)?,
+        degraded,
+        damaged,
+    })
+}
+
+/// The current generation in `dir` is damaged (`reason`). A writer marks it, rebuilds
+/// from the sources (fast, and fresher than any older generation) when `index.auto_build`
+/// allows, and rolls back when that fails; a reader opens the previous generation. The
+/// opened generation, and why it answers degraded when it does; the damage, in one
+/// sentence, when nothing opens.
+fn step_around_damage(
+    settings: &Settings,
+    progress: &dyn BuildProgress,
+    dir: &std::path::Path,
+    reason: &str,
+) -> Result<(index::OpenIndex, Option<String>), AppError> {
+    let root = &settings.index.dir;
+    let damaged = || IndexError::Damaged {
+        path: dir.to_path_buf(),
+        reason: reason.to_string(),
+    };
+    let name = dir.display();
+    warn!(generation = %name, reason, "the current index generation is damaged");
+    let number = index::number(dir).ok_or_else(damaged)?;
+    if !settings.index.read_only {
+        if let Ok(lock) = index::lock(root, "damage") {
+            index::mark_damaged(&lock, dir, reason)?;
+            drop(lock);
+            if settings.index.auto_build {
+                match reindex(settings, progress, "damage", index::build_threads(false)) {
+                    Ok(m) => {
+                        info!(
+                            generation = m.generation,
+                            "rebuilt the index from the sources in place of a damaged generation"
+                        );
+                        return Ok((index::open(root)?, None));
+                    }
+                    Err(e) => {
+                        warn!(error = %e, "cannot rebuild in place of the damaged generation; rolling back")
+                    }
+                }
+            }
+            let lock = index::lock(root, "damage")?;
+            let manifest = index::rollback(&lock).map_err(|_| damaged())?;
+            drop(lock);
+            let why = format!(
+                "answering from index generation {}: generation {number} is damaged ({reason}) and could not be rebuilt",
+                manifest.generation
+            );
+            warn!("{why}");
+            return Ok((index::open(root)?, Some(why)));
+        }
+    }
+    let open = index::fallback(root, number).ok_or_else(damaged)?;
+    let why = format!(
+        "answering from index generation {}: generation {number} is damaged ({reason})",
+        open.manifest.generation
+    );
+    warn!("{why}");
+    Ok((open, Some(why)))
 }

@@ -1,7 +1,9 @@
 //! What operators watch, over HTTP on `metrics.listen` (off by default):
 //!
 //! - `GET /healthz`: 200 `ready` when the Discord gateway is connected and an index
-//!   generation is loaded, 503 `not ready: …` (with the reason) otherwise; then one line
+//!   generation is loaded; 200 `degraded: …` when it answers from a fallback (a damaged
+//!   current generation stepped around, or sources newer than the generation on a
+//!   replica), with the reason; 503 `not ready: …` (with the reason) otherwise; then one line
 //!   per part that `serve` runs (`gateway`, `index`, `poller`, `watcher`, `metrics`),
 //!   `ok` or `failing`, with what it last did;
 //! - `GET /metrics`: the Prometheus text format ([`super::metrics`]).
@@ -79,10 +81,12 @@ impl Health {
             },
         );
         let connected = parts.get("gateway").is_some_and(|p| p.ok);
-        let head = match (connected, loaded) {
-            (true, true) => "ready",
-            (false, _) => "not ready: the Discord gateway is not connected",
-            (_, false) => "not ready: no index generation is loaded",
+        let head = match (connected, loaded, self.live.degraded()) {
+            (true, true, None) => "ready".to_string(),
+            // Answering, from a fallback: ready for traffic, and the reason to act.
+            (true, true, Some(why)) => format!("degraded: {why}"),
+            (false, _, _) => "not ready: the Discord gateway is not connected".to_string(),
+            (_, false, _) => "not ready: no index generation is loaded".to_string(),
         };
         let mut body = format!("{head}\n");
         for (name, part) in &parts {

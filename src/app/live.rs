@@ -27,6 +27,13 @@ pub struct LiveEngine {
     /// Serialises swaps, so a refresh and a reindex never race each other backwards.
     swapping: Mutex<()>,
     metrics: Arc<Metrics>,
+    /// Why the engine serving is not what a healthy index would give (a fallback from a
+    /// damaged generation, or sources newer than the generation on a replica); cleared
+    /// when a healthy generation takes over.
+    degraded: Mutex<Option<String>>,
+    /// A current generation found damaged: not opened again (the poller would otherwise
+    /// try it, and fail, every `index.poll_interval`).
+    damaged: Mutex<Option<u64>>,
 }
 
 impl LiveEngine {
@@ -34,16 +41,21 @@ impl LiveEngine {
     /// `index.auto_build` allows). A process that only reads the index writes nothing to
     /// its directory: what a crashed build left behind is cleaned up by the next build.
     pub fn open(settings: Settings, progress: &dyn BuildProgress) -> Result<LiveEngine, AppError> {
-        let engine = build::open_engine(&settings, progress)?;
+        let opened = build::open_serving(&settings, progress)?;
         let metrics = Arc::new(Metrics::new());
         metrics
             .generation
-            .set(engine.index().manifest.generation as i64);
+            .set(opened.engine.index().manifest.generation as i64);
+        if opened.degraded.is_some() {
+            metrics.index_fallbacks.inc();
+        }
         Ok(LiveEngine {
             settings,
-            engine: ArcSwap::from_pointee(engine),
+            engine: ArcSwap::from_pointee(opened.engine),
             swapping: Mutex::new(()),
             metrics,
+            degraded: Mutex::new(opened.degraded),
+            damaged: Mutex::new(opened.damaged),
         })
     }
 
@@ -56,6 +68,19 @@ impl LiveEngine {
         &self.settings
     }
 
+    /// Why the engine serving is degraded, when it is.
+    pub fn degraded(&self) -> Option<String> {
+        self.degraded.lock().expect("degraded lock").clone()
+    }
+
+    /// Refuse to write when this process only reads the index.
+    fn writable(&self) -> Result<(), AppError> {
+        if self.settings.index.read_only {
+            return Err(AppError::ReadOnly);
+        }
+        Ok(())
+    }
+
     /// The engine serving now; keep it for the whole of one question.
     pub fn engine(&self) -> Arc<Engine> {
         self.engine.load_full()
@@ -64,6 +89,7 @@ impl LiveEngine {
     /// Rebuild from the sources and switch to the new generation. Blocking: call it off
     /// the async runtime. On error the current engine keeps serving.
     pub fn reindex(&self, progress: &dyn BuildProgress, by: &str) -> Result<Manifest, AppError> {
+        self.writable()?;
         let started = std::time::Instant::now();
         let result = build::reindex(&self.settings, progress, by, index::build_threads(true));
         // A refusal because another build runs is not a failed rebuild.
@@ -84,6 +110,7 @@ impl LiveEngine {
         bytes: &[u8],
         by: &str,
     ) -> Result<(PathBuf, Manifest), AppError> {
+        self.writable()?;
         let (name, text, sources) =
             manage::check_upload(filename, bytes, self.settings.index.max_upload_bytes)?;
         let path = manage::place(&self.settings.index.sources, &name);
@@ -113,6 +140,7 @@ impl LiveEngine {
     /// Remove source `id` from the files and reindex; when the reindex fails, the file is
     /// put back as it was.
     pub fn remove_source(&self, id: &str, by: &str) -> Result<(PathBuf, Manifest), AppError> {
+        self.writable()?;
         let engine = self.engine();
         let source = engine
             .index()
@@ -125,6 +153,7 @@ impl LiveEngine {
 
     /// Make the previous generation current again and answer from it.
     pub fn rollback(&self, by: &str) -> Result<Manifest, AppError> {
+        self.writable()?;
         let lock = index::lock(&self.settings.index.dir, by)?;
         lock.clean_up();
         let manifest = index::rollback(&lock)?;
@@ -146,17 +175,32 @@ impl LiveEngine {
         let Some(current) = index::current_manifest(&self.settings.index.dir) else {
             return Ok(None);
         };
-        if current.generation == serving {
+        let damaged = *self.damaged.lock().expect("damaged lock");
+        if current.generation == serving || Some(current.generation) == damaged {
             return Ok(None);
         }
-        let engine = engine(
-            &self.settings,
-            index::open(&self.settings.index.dir)?,
-            build::synonyms(&self.settings)?,
-        )?;
+        let open = match index::open(&self.settings.index.dir) {
+            Ok(open) => open,
+            // Found damaged: the generation serving goes on; a writer's next build, or
+            // rollback, replaces it.
+            Err(IndexError::Damaged { path, reason }) => {
+                let why = format!(
+                    "answering from index generation {serving}: generation {} is damaged ({reason})",
+                    current.generation
+                );
+                warn!(generation = %path.display(), "{why}");
+                *self.damaged.lock().expect("damaged lock") = Some(current.generation);
+                *self.degraded.lock().expect("degraded lock") = Some(why);
+                self.metrics.index_fallbacks.inc();
+                return Ok(None);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let engine = engine(&self.settings, open, build::synonyms(&self.settings)?)?;
         let generation = engine.index().manifest.generation;
         self.engine.store(Arc::new(engine));
         self.metrics.generation.set(generation as i64);
+        *self.degraded.lock().expect("degraded lock") = None;
         info!(
             generation,
             previous = serving,

@@ -50,6 +50,8 @@ pub struct Metrics {
     pub gateway_reconnects: Counter,
     pub discord_errors: Family<StatusLabels, Counter>,
     pub generation: Gauge,
+    /// Times a damaged or out-of-date generation made this process answer degraded.
+    pub index_fallbacks: Counter,
     gateway_connected: AtomicBool,
 }
 
@@ -71,6 +73,7 @@ impl Metrics {
         let gateway_reconnects = Counter::default();
         let discord_errors = Family::<StatusLabels, Counter>::default();
         let generation = Gauge::default();
+        let index_fallbacks = Counter::default();
         registry.register(
             "questions",
             "Questions, by how they came and how they ended",
@@ -102,8 +105,14 @@ impl Metrics {
             "The index generation answering",
             generation.clone(),
         );
+        registry.register(
+            "index_fallbacks",
+            "Times this process answered degraded: from an older generation than a damaged current one, or from a generation older than the sources on a replica",
+            index_fallbacks.clone(),
+        );
         Metrics {
             registry,
+            index_fallbacks,
             questions,
             answer_seconds,
             reindexes,

@@ -18,7 +18,7 @@ pub mod metrics;
 pub mod serve;
 pub mod watch;
 
-pub use build::{freshness, open_engine, reindex, synonyms, Freshness};
+pub use build::{freshness, open_engine, open_serving, reindex, synonyms, Freshness, Opened};
 pub use engine::engine;
 pub use live::LiveEngine;
 
@@ -47,6 +47,15 @@ pub enum AppError {
     /// The sources folder cannot be watched (`index.watch`).
     #[error("cannot watch the sources: {0}")]
     Watch(String),
+    /// This process only reads the index (`index.read_only`), and was asked to write.
+    #[error("this process only reads the index (index.read_only = true): rebuild, roll back and change sources where the index is written, with `attache index` or the bot that writes it")]
+    ReadOnly,
+    /// No generation appeared while another process was to build it.
+    #[error("no index generation appeared at {} within {} (index.first_build_wait): is the process that builds it running? Run `attache index` there, or wait longer", path.display(), humantime::format_duration(*waited))]
+    NoFirstGeneration {
+        path: std::path::PathBuf,
+        waited: std::time::Duration,
+    },
     /// The index is older than the sources and may not be rebuilt here.
     #[error("the index at {0} is out of date and index.auto_build is off; run `attache index`")]
     Stale(std::path::PathBuf),

@@ -78,7 +78,13 @@ pub async fn run(
         settings.index.poll_interval,
         stopping.clone(),
     ));
-    let watcher = if settings.index.watch {
+    let watcher = if settings.index.read_only {
+        if settings.index.watch {
+            warn!("index.watch is ignored: this process only reads the index (index.read_only)");
+        }
+        health.ok("watcher", "off (index.read_only)");
+        None
+    } else if settings.index.watch {
         Some(watch_sources(live.clone(), health.clone())?)
     } else {
         health.ok("watcher", "off (index.watch)");

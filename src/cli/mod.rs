@@ -174,6 +174,9 @@ fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Index { rollback: true } => {
+            if settings.index.read_only {
+                return Err(app::AppError::ReadOnly.into());
+            }
             let lock = crate::core::index::lock(&settings.index.dir, "cli")?;
             lock.clean_up();
             let m = crate::core::index::rollback(&lock)?;

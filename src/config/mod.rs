@@ -41,6 +41,10 @@ pub struct IndexSettings {
     pub synonyms: PathBuf,
     pub writer_memory_bytes: usize,
     pub auto_build: bool,
+    /// A replica: this process only reads the index, never writes to `dir`.
+    pub read_only: bool,
+    /// How long to wait at start for a first generation someone else builds.
+    pub first_build_wait: Duration,
     /// How often a serving bot checks whether another process changed the current
     /// generation (`attache index`, a rollback, another replica's build).
     pub poll_interval: Duration,

@@ -42,6 +42,8 @@ pub(super) struct RawDiscord {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawIndex {
+    pub(super) read_only: bool,
+    pub(super) first_build_wait: String,
     pub(super) sources: String,
     pub(super) dir: String,
     pub(super) synonyms: String,

@@ -159,6 +159,8 @@ pub(super) fn validate(
                 16_384,
             )? * 1_000_000,
             auto_build: raw.index.auto_build,
+            read_only: raw.index.read_only,
+            first_build_wait: duration("index.first_build_wait", &raw.index.first_build_wait)?,
             poll_interval: duration("index.poll_interval", &raw.index.poll_interval)?,
             watch: raw.index.watch,
             watch_debounce: duration("index.watch_debounce", &raw.index.watch_debounce)?,

@@ -90,8 +90,14 @@ impl Bot {
 
     /// [`Bot::start`] with extra `env` settings.
     pub async fn start_with(checkout: &Checkout, env: &[(&str, &str)]) -> Bot {
+        Bot::start_on(Project::new(checkout), env).await
+    }
+
+    /// `attache serve` on a project the test prepared (an index built, a fault made),
+    /// with its binary (`project.checkout.attache`, which may be a wrapper that sets up
+    /// the fault first) and extra `env` settings.
+    pub async fn start_on(project: Project, env: &[(&str, &str)]) -> Bot {
         let discord = LocalDiscord::start().await;
-        let project = Project::new(checkout);
         let env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))

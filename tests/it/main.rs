@@ -4,7 +4,8 @@
 //! Discord; both, and the temporary projects, come from the test kit (`testkit/`).
 //!
 //! By feature, through Discord: `asking`, `buttons`, `sources`, `commands`, `moderators`,
-//! `reindexing` (also underneath, without Discord), `resilience`, `operations`,
+//! `reindexing` (also underneath, without Discord), `resilience`, `operations`, `faults`
+//! (a read-only volume, a full disk, no permission, a damaged generation),
 //! `languages`. Without Discord: `cli`, `corpus`, `semantic`, `eval`, `properties`.
 //! Then `regression` (one test per fixed bug), `architecture` (the core and the command
 //! line never use Discord) and `local_discord` (the local Discord's own check).
@@ -16,6 +17,7 @@ mod cli;
 mod commands;
 mod corpus;
 mod eval;
+mod faults;
 mod languages;
 mod local_discord;
 mod moderators;

@@ -64,8 +64,18 @@ async fn sigterm_finishes_and_disconnects_cleanly() {
     bot.check();
 }
 
+/// Where the bot serves `/healthz` and `/metrics` (`metrics.listen` on port 0), from its log.
+pub(crate) fn metrics_addr(log: &str) -> String {
+    log.lines()
+        .find(|l| l.contains("metrics and health endpoint listening"))
+        .and_then(|l| l.split("Some(").nth(1))
+        .and_then(|rest| rest.split(')').next())
+        .expect("the log names the metrics address")
+        .to_string()
+}
+
 /// `GET path` on `addr`: the status code and the body.
-async fn http_get(addr: &str, path: &str) -> (u16, String) {
+pub(crate) async fn http_get(addr: &str, path: &str) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     stream
@@ -90,14 +100,7 @@ async fn http_get(addr: &str, path: &str) -> (u16, String) {
 async fn operators_see_health_and_prometheus_metrics() {
     let bot = Bot::start_with(&checkout(), &[("ATTACHE__METRICS__LISTEN", "127.0.0.1:0")]).await;
     let admin = Who::moderator(ASKER + 50);
-    let log = bot.log();
-    let addr = log
-        .lines()
-        .find(|l| l.contains("metrics and health endpoint listening"))
-        .and_then(|l| l.split("Some(").nth(1))
-        .and_then(|rest| rest.split(')').next())
-        .expect("the log names the metrics address")
-        .to_string();
+    let addr = metrics_addr(&bot.log());
     let (status, body) = http_get(&addr, "/healthz").await;
     assert_eq!(
         (status, body.lines().next()),

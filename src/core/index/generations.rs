@@ -23,8 +23,8 @@ use std::time::{Instant, SystemTime};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    current_generation, current_manifest, io_err, write_generation, BuildOptions, BuildProgress,
-    IndexError, Manifest, CURRENT, MANIFEST,
+    current_generation, current_manifest, io_err, on_disk, write_generation, BuildOptions,
+    BuildProgress, IndexError, Manifest, CURRENT,
 };
 use crate::core::corpus::Corpus;
 use crate::core::durable;
@@ -32,6 +32,8 @@ use crate::core::durable;
 const LOCK: &str = ".lock";
 const STATUS: &str = "BUILDING.json";
 const STAGING: &str = ".staging-";
+/// In a generation's directory: it was found damaged (the file says how).
+const DAMAGED: &str = "DAMAGED";
 
 /// The steps of a rebuild, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,7 +102,9 @@ pub struct BuildLock {
 
 /// Take the build lock of `root` for `by`, or say who holds it.
 pub fn lock(root: &Path, by: &str) -> Result<BuildLock, IndexError> {
-    std::fs::create_dir_all(root).map_err(io_err(root))?;
+    std::fs::create_dir_all(root)
+        .map_err(io_err(root))
+        .map_err(on_disk(root))?;
     let path = root.join(LOCK);
     let file = OpenOptions::new()
         .create(true)
@@ -108,7 +112,8 @@ pub fn lock(root: &Path, by: &str) -> Result<BuildLock, IndexError> {
         .read(true)
         .write(true)
         .open(&path)
-        .map_err(io_err(&path))?;
+        .map_err(io_err(&path))
+        .map_err(on_disk(root))?;
     match file.try_lock() {
         Ok(()) => {}
         Err(TryLockError::WouldBlock) => {
@@ -116,7 +121,7 @@ pub fn lock(root: &Path, by: &str) -> Result<BuildLock, IndexError> {
                 status: read_status(root),
             })
         }
-        Err(TryLockError::Error(e)) => return Err(IndexError::Io { path, source: e }),
+        Err(TryLockError::Error(e)) => return Err(on_disk(root)(io_err(&path)(e))),
     }
     let status = BuildStatus {
         pid: std::process::id(),
@@ -291,7 +296,9 @@ pub fn stage(
     if dir.exists() {
         std::fs::remove_dir_all(&dir).map_err(io_err(&dir))?;
     }
-    std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    std::fs::create_dir_all(&dir)
+        .map_err(io_err(&dir))
+        .map_err(on_disk(root))?;
     let reporting = Reporting {
         user: opts.progress,
         lock,
@@ -315,7 +322,8 @@ pub fn stage(
         dir,
         installed: false,
     };
-    staged.manifest = write_generation(corpus, &staged.dir, generation, &opts, started)?;
+    staged.manifest =
+        write_generation(corpus, &staged.dir, generation, &opts, started).map_err(on_disk(root))?;
     Ok(staged)
 }
 
@@ -345,26 +353,64 @@ fn switch(root: &Path, name: &str) -> Result<(), IndexError> {
     durable::replace(&current, name.as_bytes()).map_err(io_err(&current))
 }
 
-/// Make the generation the current one replaced current again. The generation rolled
-/// back from is removed; a rebuild starts again from the sources.
+/// Make the newest older generation current again: the one the current one replaced,
+/// unless it was marked damaged (then the newest older one that is not and opens). The
+/// generation rolled back from is removed; a rebuild starts again from the sources.
 pub fn rollback(lock: &BuildLock) -> Result<Manifest, IndexError> {
     let root = lock.root();
-    let current = current_manifest(root).ok_or_else(|| IndexError::Missing {
+    let current = current_generation(root).ok_or_else(|| IndexError::Missing {
         path: root.to_path_buf(),
     })?;
-    let previous = current.previous.ok_or(IndexError::NoPrevious)?;
-    let name = format!("gen-{previous}");
-    let dir = root.join(&name);
-    let manifest: Manifest = std::fs::read(dir.join(MANIFEST))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or(IndexError::NoPrevious)?;
-    // It must open before it may serve.
-    super::open_generation(dir)?;
+    let below = number(&current).ok_or(IndexError::NoPrevious)?;
+    let open = fallback(root, below).ok_or(IndexError::NoPrevious)?;
+    let name = format!("gen-{}", open.manifest.generation);
     switch(root, &name)?;
     lock.clean_up();
     debug_assert_eq!(current_generation(root), Some(root.join(&name)));
-    Ok(manifest)
+    Ok(open.manifest)
+}
+
+/// The generation number of a generation directory (`gen-N`).
+pub fn number(dir: &Path) -> Option<u64> {
+    dir.file_name()?
+        .to_str()?
+        .strip_prefix("gen-")?
+        .parse()
+        .ok()
+}
+
+/// The newest generation under `root` older than `below` that is not marked damaged and
+/// opens (read-only, verified): what serves when the current one cannot.
+pub fn fallback(root: &Path, below: u64) -> Option<super::OpenIndex> {
+    let mut older: Vec<(u64, PathBuf)> = std::fs::read_dir(root)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter_map(|p| number(&p).map(|n| (n, p)))
+        .filter(|(n, p)| *n < below && !is_marked_damaged(p))
+        .collect();
+    older.sort_by(|a, b| b.0.cmp(&a.0));
+    older
+        .into_iter()
+        .find_map(|(_, dir)| match super::open_generation(dir) {
+            Ok(open) => Some(open),
+            Err(e) => {
+                tracing::warn!(error = %e, "an older index generation does not open either");
+                None
+            }
+        })
+}
+
+/// Mark the generation in `dir` damaged (`reason` says how), so that nothing makes it
+/// current again. Only a writer, holding the lock, marks.
+pub fn mark_damaged(_lock: &BuildLock, dir: &Path, reason: &str) -> Result<(), IndexError> {
+    let path = dir.join(DAMAGED);
+    durable::replace(&path, reason.as_bytes()).map_err(io_err(&path))
+}
+
+/// Whether the generation in `dir` was marked damaged.
+pub fn is_marked_damaged(dir: &Path) -> bool {
+    dir.join(DAMAGED).exists()
 }
 
 #[cfg(test)]
@@ -460,6 +506,19 @@ mod tests {
             2,
             "numbers go on from the highest left"
         );
+    }
+
+    #[test]
+    fn rollback_never_makes_a_damaged_generation_current() {
+        let root = tempfile::tempdir().unwrap();
+        build(root.path(), "first text");
+        build(root.path(), "second text");
+        let lock = lock(root.path(), "t").unwrap();
+        mark_damaged(&lock, &root.path().join("gen-1"), "test").unwrap();
+        assert!(is_marked_damaged(&root.path().join("gen-1")));
+        assert!(fallback(root.path(), 2).is_none());
+        assert!(matches!(rollback(&lock), Err(IndexError::NoPrevious)));
+        assert_eq!(current_manifest(root.path()).unwrap().generation, 2);
     }
 
     #[test]

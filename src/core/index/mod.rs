@@ -36,14 +36,15 @@ use super::corpus::{self, Corpus, Passage, PassageKind, Source};
 pub const SCHEMA_VERSION: u32 = 2;
 
 mod generations;
+mod read_only;
 pub mod vectors;
 mod vocabulary;
 
 pub use vocabulary::IndexVocabulary;
 
 pub use generations::{
-    build_running, install, lock, read_status, rollback, stage, BuildLock, BuildStatus, Phase,
-    Staged,
+    build_running, fallback, install, is_marked_damaged, lock, mark_damaged, number, read_status,
+    rollback, stage, BuildLock, BuildStatus, Phase, Staged,
 };
 
 const CATALOG: &str = "catalog.json";
@@ -59,10 +60,13 @@ pub enum IndexError {
     Missing { path: PathBuf },
     #[error("the index at {path} is damaged: {reason}")]
     Damaged { path: PathBuf, reason: String },
-    #[error("cannot write the index at {path}: {source}")]
+    /// Reading or writing failed; the message says what to do about it.
+    #[error("{}", io_sentence(path, error))]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        /// Not the error's source: the sentence says it all, the raw error is logged
+        /// (debug) where it happened.
+        error: std::io::Error,
     },
     #[error("refusing to index an empty corpus")]
     EmptyCorpus,
@@ -252,10 +256,79 @@ impl OpenIndex {
     }
 }
 
+/// What an operator or a moderator reads when the disk says no: one sentence with the
+/// place and what to do (the raw error goes to the log at debug level).
+fn io_sentence(path: &Path, e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let path = path.display();
+    match e.kind() {
+        K::StorageFull => format!(
+            "the disk holding {path} is full: free space and run `attache index` again"
+        ),
+        K::PermissionDenied => format!(
+            "permission denied at {path}: let the bot's user write there, or set index.read_only = true on a process that only reads the index"
+        ),
+        K::ReadOnlyFilesystem => format!(
+            "{path} is on a read-only file system: build the index where it is written, and set index.read_only = true here"
+        ),
+        _ => format!("cannot write the index at {path}: {e}"),
+    }
+}
+
+/// A tantivy error while writing into `path`: when it comes from the disk (full, no
+/// permission, read-only), as [`IndexError::Io`], so the operator reads what to do.
+pub(super) fn tantivy_err(path: &Path) -> impl FnOnce(tantivy::TantivyError) -> IndexError + '_ {
+    move |e| {
+        let text = e.to_string();
+        let kind = [
+            ("(os error 28)", std::io::ErrorKind::StorageFull),
+            ("(os error 13)", std::io::ErrorKind::PermissionDenied),
+            ("(os error 30)", std::io::ErrorKind::ReadOnlyFilesystem),
+        ]
+        .into_iter()
+        .find(|(code, _)| text.contains(code));
+        match kind {
+            Some((_, kind)) => {
+                tracing::debug!(error = %text, "tantivy failed on the disk");
+                IndexError::Io {
+                    path: path.to_path_buf(),
+                    error: std::io::Error::new(kind, text),
+                }
+            }
+            None => IndexError::Tantivy(e),
+        }
+    }
+}
+
+/// An error of a build under `root`: when the disk refused (full, no permission,
+/// read-only), it names `root`, the folder the operator knows, and says what to do.
+pub(super) fn on_disk(root: &Path) -> impl Fn(IndexError) -> IndexError + '_ {
+    move |e| match e {
+        IndexError::Tantivy(t) => tantivy_err(root)(t),
+        IndexError::Io { error, .. }
+            if matches!(
+                error.kind(),
+                std::io::ErrorKind::StorageFull
+                    | std::io::ErrorKind::PermissionDenied
+                    | std::io::ErrorKind::ReadOnlyFilesystem
+            ) =>
+        {
+            IndexError::Io {
+                path: root.to_path_buf(),
+                error,
+            }
+        }
+        other => other,
+    }
+}
+
 pub(super) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
-    move |source| IndexError::Io {
-        path: path.to_path_buf(),
-        source,
+    move |error| {
+        tracing::debug!(path = %path.display(), %error, "the disk refused");
+        IndexError::Io {
+            path: path.to_path_buf(),
+            error,
+        }
     }
 }
 
@@ -280,7 +353,32 @@ pub fn open(root: &Path) -> Result<OpenIndex, IndexError> {
     open_generation(dir)
 }
 
-/// Open the generation in `dir` (current or not: a staged one is checked this way).
+/// Whether a generation holds what its manifest says, every segment file intact: its
+/// checksums (opening reads only headers and footers, so damage inside the data would
+/// open fine and fail, or mislead, on the first question that reads it) and its passage
+/// count.
+fn verify(index: &Index, reader: &IndexReader, manifest: &Manifest) -> Result<(), String> {
+    let damaged = index.validate_checksum().map_err(|e| e.to_string())?;
+    if !damaged.is_empty() {
+        let mut files: Vec<String> = damaged.iter().map(|p| p.display().to_string()).collect();
+        files.sort();
+        return Err(format!(
+            "segment files fail their checksum: {}",
+            files.join(", ")
+        ));
+    }
+    let docs = reader.searcher().num_docs();
+    if docs != manifest.passages as u64 {
+        return Err(format!(
+            "it holds {docs} passages where its manifest says {}",
+            manifest.passages
+        ));
+    }
+    Ok(())
+}
+
+/// Open the generation in `dir` (current or not: a staged one is checked this way),
+/// read-only, verified ([`verify`]).
 pub fn open_generation(dir: PathBuf) -> Result<OpenIndex, IndexError> {
     let damaged = |reason: String| IndexError::Damaged {
         path: dir.clone(),
@@ -294,13 +392,16 @@ pub fn open_generation(dir: PathBuf) -> Result<OpenIndex, IndexError> {
     let catalog: Vec<Source> = std::fs::read(dir.join(CATALOG))
         .map_err(|e| damaged(format!("{CATALOG}: {e}")))
         .and_then(|b| serde_json::from_slice(&b).map_err(|e| damaged(format!("{CATALOG}: {e}"))))?;
-    let index = Index::open_in_dir(&dir).map_err(|e| damaged(e.to_string()))?;
+    let directory = read_only::ReadOnly::open(&dir).map_err(|e| damaged(e.to_string()))?;
+    let index = Index::open(directory).map_err(|e| damaged(e.to_string()))?;
     register_analyzers(&index);
     let fields = Fields::from_schema(&index.schema()).map_err(|e| damaged(e.to_string()))?;
-    let reader = index
+    let reader: IndexReader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
-        .try_into()?;
+        .try_into()
+        .map_err(|e: tantivy::TantivyError| damaged(e.to_string()))?;
+    verify(&index, &reader, &manifest).map_err(damaged)?;
     let by_id = catalog
         .iter()
         .enumerate()

@@ -100,6 +100,7 @@ pub(super) fn reindex_reply(
             );
             view::reindexed(&m)
         }
+        Err(AppError::ReadOnly) => view::read_only(),
         Err(AppError::Index(IndexError::Busy { status })) => view::reindex_running(status.as_ref()),
         Err(e) => {
             warn!(by, error = %e, "reindex failed; the previous generation keeps serving");

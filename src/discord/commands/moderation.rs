@@ -90,6 +90,7 @@ pub async fn rollback(ctx: Context<'_>) -> Result<(), Error> {
         let rollback_by = by.clone();
         match blocking("rollback", move || live.rollback(&rollback_by)).await {
             Ok(Ok(m)) => moderation::rolled_back(&m),
+            Ok(Err(AppError::ReadOnly)) => moderation::read_only(),
             Ok(Err(AppError::Index(IndexError::NoPrevious))) => {
                 moderation::no_previous_generation()
             }

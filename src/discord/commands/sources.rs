@@ -101,6 +101,12 @@ pub async fn add(
     if !moderator(&ctx, "add sources").await? {
         return Ok(());
     }
+    if ctx.data().live.settings().index.read_only {
+        sender(&ctx)?
+            .send(PRIVATE, &moderation::read_only())
+            .await?;
+        return Ok(());
+    }
     let state = ctx.data();
     let sender = sender(&ctx)?;
     let by = who(ctx.author());
@@ -173,6 +179,12 @@ pub async fn remove(
     id: String,
 ) -> Result<(), Error> {
     if !moderator(&ctx, "remove sources").await? {
+        return Ok(());
+    }
+    if ctx.data().live.settings().index.read_only {
+        sender(&ctx)?
+            .send(PRIVATE, &moderation::read_only())
+            .await?;
         return Ok(());
     }
     let engine = ctx.data().live.engine();

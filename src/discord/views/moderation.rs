@@ -165,6 +165,12 @@ pub fn reindex_running(status: Option<&BuildStatus>) -> Reply {
     ))
 }
 
+/// A write (a rebuild, a rollback, a source change) on a process that only reads the
+/// index: where writes happen instead.
+pub fn read_only() -> Reply {
+    Reply::text(crate::app::AppError::ReadOnly.to_string())
+}
+
 /// A member without moderator rights tried `what` ("add sources").
 pub fn not_a_moderator(what: &str) -> Reply {
     Reply::text(format!(
