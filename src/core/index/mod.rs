@@ -357,8 +357,14 @@ pub fn open(root: &Path) -> Result<OpenIndex, IndexError> {
 /// checksums (opening reads only headers and footers, so damage inside the data would
 /// open fine and fail, or mislead, on the first question that reads it) and its passage
 /// count.
-fn verify(index: &Index, reader: &IndexReader, manifest: &Manifest) -> Result<(), String> {
-    let damaged = index.validate_checksum().map_err(|e| e.to_string())?;
+fn verify(dir: &Path, reader: &IndexReader, manifest: &Manifest) -> Result<(), String> {
+    // Through a directory of its own, dropped after: reading every file maps all of
+    // it, and those pages should not stay resident in the serving process.
+    let scratch = read_only::ReadOnly::open(dir)
+        .map_err(|e| e.to_string())
+        .and_then(|d| Index::open(d).map_err(|e| e.to_string()))?;
+    let damaged = scratch.validate_checksum().map_err(|e| e.to_string())?;
+    drop(scratch);
     if !damaged.is_empty() {
         let mut files: Vec<String> = damaged.iter().map(|p| p.display().to_string()).collect();
         files.sort();
@@ -401,7 +407,7 @@ pub fn open_generation(dir: PathBuf) -> Result<OpenIndex, IndexError> {
         .reload_policy(ReloadPolicy::Manual)
         .try_into()
         .map_err(|e: tantivy::TantivyError| damaged(e.to_string()))?;
-    verify(&index, &reader, &manifest).map_err(damaged)?;
+    verify(&dir, &reader, &manifest).map_err(damaged)?;
     let by_id = catalog
         .iter()
         .enumerate()

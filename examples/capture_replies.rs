@@ -1,0 +1,54 @@
+//! `cargo run --example capture_replies -- OUT_DIR [QUESTION …]`: the bot's replies to a
+//! few questions, as Discord receives them (the JSON bodies of its requests), for
+//! `tools/phone.py` to draw as a phone shows them. It runs the real `attache serve`
+//! (the debug build next to this example: `cargo build` first) against the local Discord
+//! of the tests, on a fresh copy of the shipped sources.
+
+use serde_json::Value;
+use testkit::bot::Bot;
+use testkit::local_discord::payloads::{Who, ASKER};
+use testkit::Checkout;
+
+/// One of each kind a member meets: a number, a dispute, a claim, another language, a
+/// date, and a question the sources do not answer.
+const QUESTIONS: [&str; 6] = [
+    "How many prisoners will be exchanged?",
+    "How long did the full meeting last?",
+    "What did Medinsky say about the list of children?",
+    "Скільки полонених обміняють?",
+    "When was the third round of talks held?",
+    "Who won the 2022 football World Cup?",
+];
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let out = std::path::PathBuf::from(
+        args.next()
+            .expect("usage: capture_replies OUT_DIR [QUESTION …]"),
+    );
+    let asked: Vec<String> = args.collect();
+    let questions: Vec<&str> = if asked.is_empty() {
+        QUESTIONS.to_vec()
+    } else {
+        asked.iter().map(String::as_str).collect()
+    };
+    std::fs::create_dir_all(&out).expect("output folder");
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let examples = std::env::current_exe().expect("this example's path");
+    let attache = examples
+        .parent()
+        .and_then(|d| d.parent())
+        .expect("target/<profile>/examples")
+        .join("attache");
+    assert!(attache.exists(), "build the bot first: cargo build");
+    let bot = Bot::start(&Checkout::new(repo, attache)).await;
+    for (i, q) in questions.iter().enumerate() {
+        let answer = bot.ask(&Who::member(ASKER + i as u64), q).await;
+        let body: &Value = answer.reply.message();
+        let path = out.join(format!("{:02}.json", i + 1));
+        let doc = serde_json::json!({ "question": q, "message": body });
+        std::fs::write(&path, serde_json::to_vec_pretty(&doc).unwrap()).expect("write");
+        println!("{}", path.display());
+    }
+}
