@@ -67,28 +67,26 @@ pub fn response(out: &mut dyn Write, r: &Response, ansi: bool) -> io::Result<()>
             writeln!(out, "({fixed})")?;
         }
     }
+    // The same order as in Discord: the answer, its caveat, the citations, then the
+    // passages.
     match &r.answer {
         Some(a) => {
             // The answer itself in bold on a terminal.
-            let plain = words::answer_text(r.language, a);
-            let text = match words::span_parts(&plain, a.span) {
+            let text = match words::span_parts(&a.text, a.span) {
                 Some((before, answer, after)) if ansi => {
                     format!("{before}\x1b[1m{answer}\x1b[0m{after}")
                 }
-                _ => plain.clone(),
+                _ => a.text.clone(),
             };
-            writeln!(out, "{}: {} [{}]", w.answer_label, text, a.citation)?
+            writeln!(out, "{}: {} [{}]", w.answer_label, text, a.citation)?;
+            if let Some(caveat) = words::caveat(r.language, &a.caveats) {
+                writeln!(out, "{caveat}")?;
+            }
         }
         None => writeln!(out, "{}", w.more_passages)?,
     }
     if !w.quoted_in_english.is_empty() {
         writeln!(out, "({})", w.quoted_in_english)?;
-    }
-    writeln!(out)?;
-    for p in &r.passages {
-        let heading = p.section.as_deref().unwrap_or(&p.source.title);
-        writeln!(out, "[{}] {}", p.citation, heading)?;
-        writeln!(out, "    {}", terminal_snippet(&p.text, &p.snippet, ansi))?;
     }
     writeln!(out)?;
     writeln!(out, "{}", w.citations)?;
@@ -110,6 +108,12 @@ pub fn response(out: &mut dyn Write, r: &Response, ansi: bool) -> io::Result<()>
             line.push_str(&format!(" [{}]", flags.join("; ")));
         }
         writeln!(out, "{line}")?;
+    }
+    writeln!(out)?;
+    for p in &r.passages {
+        let heading = p.section.as_deref().unwrap_or(&p.source.title);
+        writeln!(out, "[{}] {}", p.citation, heading)?;
+        writeln!(out, "    {}", terminal_snippet(&p.text, &p.snippet, ansi))?;
     }
     if r.more == 1 && r.language == Lang::En {
         writeln!(out, "(1 more relevant passage: use --top)")?;

@@ -91,6 +91,17 @@ pub fn snippet(
     }
 }
 
+/// Every matched term of a text (byte ranges, in order, not overlapping).
+pub fn marks(terms: &[Term], matched: &dyn Fn(&str) -> bool) -> Vec<Range<usize>> {
+    let mut marks: Vec<Range<usize>> = Vec::new();
+    for t in terms.iter().filter(|t| matched(&t.text)) {
+        if marks.last().is_none_or(|last| t.from >= last.end) {
+            marks.push(t.from..t.to);
+        }
+    }
+    marks
+}
+
 fn best_window(text: &str, sentences: &[(usize, usize)], hits: &[&Term]) -> (usize, usize) {
     if text.len() <= SNIPPET_CHARS || sentences.is_empty() {
         return (0, text.len().min(floor_char(text, SNIPPET_CHARS * 2)));

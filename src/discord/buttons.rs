@@ -14,10 +14,9 @@ const VERSION: &str = "a1";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    /// The next passages for `question`, starting at `offset`.
-    More { offset: usize, question: String },
-    /// The whole passages, with all their sources, of the page starting at `offset`.
-    Sources { offset: usize, question: String },
+    /// "Show passages": the passages for `question` whole, with every page backing
+    /// them, the page starting at `offset`.
+    Passages { offset: usize, question: String },
     /// A page of `/source show <id>`.
     SourcePage { id: String, page: usize },
     /// A page of `/sources`.
@@ -100,8 +99,7 @@ pub fn encode(action: &Action, store: &QuestionStore) -> String {
         }
     };
     match action {
-        Action::More { offset, question } => with_question("m", *offset, question),
-        Action::Sources { offset, question } => with_question("s", *offset, question),
+        Action::Passages { offset, question } => with_question("q", *offset, question),
         // Source ids are at most 64 ASCII characters (the corpus checks), so this fits.
         Action::SourcePage { id, page } => format!("{VERSION}:p:{page}:{id}"),
         Action::Catalog { page } => format!("{VERSION}:c:{page}"),
@@ -132,11 +130,8 @@ pub fn decode(custom_id: &str, store: &QuestionStore) -> Result<Action, Expired>
         }
     };
     match tag {
-        "m" => Ok(Action::More {
-            offset: number,
-            question: question()?,
-        }),
-        "s" => Ok(Action::Sources {
+        // "More results" (m) and "Sources" (s) of replies before "Show passages" open it.
+        "q" | "m" | "s" => Ok(Action::Passages {
             offset: number,
             question: question()?,
         }),
@@ -162,15 +157,15 @@ mod tests {
         let store = QuestionStore::new(10);
         let long = "Why did the delegations: meet ".repeat(10);
         for action in [
-            Action::More {
+            Action::Passages {
                 offset: 3,
                 question: "How many prisoners?".into(),
             },
-            Action::Sources {
+            Action::Passages {
                 offset: 0,
                 question: "a:b:c =#".into(),
             },
-            Action::More {
+            Action::Passages {
                 offset: 6,
                 question: long.clone(),
             },
@@ -192,7 +187,7 @@ mod tests {
     fn long_questions_expire_after_a_restart_and_say_so() {
         let before = QuestionStore::new(10);
         let id = encode(
-            &Action::More {
+            &Action::Passages {
                 offset: 3,
                 question: "x".repeat(200),
             },
@@ -202,7 +197,7 @@ mod tests {
         assert_eq!(decode(&id, &after), Err(Expired::Forgotten));
         assert_eq!(decode("something-else", &after), Err(Expired::Unknown));
         let short = encode(
-            &Action::More {
+            &Action::Passages {
                 offset: 3,
                 question: "When?".into(),
             },
@@ -215,12 +210,26 @@ mod tests {
     }
 
     #[test]
+    fn buttons_of_replies_before_show_passages_open_it() {
+        let store = QuestionStore::new(10);
+        for tag in ["m", "s"] {
+            assert_eq!(
+                decode(&format!("{VERSION}:{tag}:3:=When?"), &store),
+                Ok(Action::Passages {
+                    offset: 3,
+                    question: "When?".into()
+                })
+            );
+        }
+    }
+
+    #[test]
     fn the_store_is_bounded() {
         let store = QuestionStore::new(2);
         let ids: Vec<String> = (0..3)
             .map(|i| {
                 encode(
-                    &Action::More {
+                    &Action::Passages {
                         offset: 0,
                         question: format!("{i}{}", "y".repeat(120)),
                     },

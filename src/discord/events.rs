@@ -84,7 +84,7 @@ async fn on_message(state: &State, http: &Http, msg: &Message) -> Result<(), Err
     } else if let Err(refusal) = state.admit(msg.author.id, &msg.content, &question, via) {
         Reply::text(refusal.text(lang))
     } else {
-        let job = state.reply(question, 0, via, lang, |r, lang| answer::answer(r, 0, lang));
+        let job = state.reply(question, 0, via, lang, answer::answer);
         sender
             .send_when_ready(
                 Mode::New { ephemeral: false },
@@ -101,8 +101,7 @@ async fn on_message(state: &State, http: &Http, msg: &Message) -> Result<(), Err
 /// What a click asks for, for the logs: never the question it carries.
 fn action_name(action: &Action) -> &'static str {
     match action {
-        Action::More { .. } => "more",
-        Action::Sources { .. } => "sources",
+        Action::Passages { .. } => "passages",
         Action::SourcePage { .. } => "source_page",
         Action::Catalog { .. } => "catalog",
         Action::Remove { .. } => "remove",
@@ -135,17 +134,13 @@ async fn on_click(state: &State, http: &Http, click: &ComponentInteraction) -> R
     let paging = if in_place { Mode::Update } else { private };
     let defer_after = state.settings.defer_after;
     match action {
-        Action::More { offset, question } => {
+        Action::Passages { offset, question } => {
             let lang = Lang::for_reply(&question, Some(&click.locale));
+            let per_page = state.top_k();
             let job = state.reply(question, offset, Via::Button, lang, |r, lang| {
-                answer::answer(r, offset, lang)
+                answer::passages(r, offset, per_page, lang)
             });
             sender.send_when_ready(paging, defer_after, job).await?;
-        }
-        Action::Sources { offset, question } => {
-            let lang = Lang::for_reply(&question, Some(&click.locale));
-            let job = state.reply(question, offset, Via::Button, lang, answer::full_sources);
-            sender.send_when_ready(private, defer_after, job).await?;
         }
         Action::SourcePage { id, page } => {
             let engine = state.live.engine();

@@ -105,7 +105,8 @@ impl State {
         }
     }
 
-    fn top_k(&self) -> usize {
+    /// Passages per answer (and per page of "Show passages").
+    pub fn top_k(&self) -> usize {
         self.live.settings().search.top_k
     }
 

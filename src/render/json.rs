@@ -77,7 +77,7 @@ fn direct(a: &DirectAnswer) -> Direct {
         caveats: a
             .caveats
             .iter()
-            .map(|&k| words::flag(Lang::En, k))
+            .map(|c| words::flag(Lang::En, c.kind))
             .collect(),
     }
 }

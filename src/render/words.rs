@@ -38,12 +38,22 @@ pub struct Words {
     pub backed_by_continued: &'static str,
     pub caution: &'static str,
     pub photo: &'static str,
-    pub more_results: &'static str,
-    pub sources_button: &'static str,
-    /// `{n}`: the citation number.
-    pub open: &'static str,
-    /// `{first}`, `{last}`, `{total}`, `{generation}`, `{ago}`.
+    /// The button under an answer that shows its passages.
+    pub show_passages: &'static str,
+    /// Paging through passages.
+    pub previous: &'static str,
+    pub next: &'static str,
+    /// Under "Show passages": `{first}`, `{last}`, `{total}`.
     pub results_footer: &'static str,
+    /// In the citation line: `{n}` further passages match (`more_matching_one` for one).
+    pub more_matching: &'static str,
+    pub more_matching_one: &'static str,
+    /// The one caveat beside a flagged answer; `{who}` made the claim.
+    pub caveat_disputed: &'static str,
+    pub caveat_single_source: &'static str,
+    pub caveat_weak_source: &'static str,
+    pub caveat_claim: &'static str,
+    pub caveat_claim_unnamed: &'static str,
     /// `{id}`.
     pub whole_source_footer: &'static str,
     pub results_gone: &'static str,
@@ -134,8 +144,59 @@ pub fn answer_text(lang: Lang, answer: &DirectAnswer) -> String {
     if answer.caveats.is_empty() {
         return answer.text.clone();
     }
-    let caveats: Vec<&str> = answer.caveats.iter().map(|&k| flag(lang, k)).collect();
+    let caveats: Vec<&str> = answer.caveats.iter().map(|c| flag(lang, c.kind)).collect();
     format!("{} ({})", answer.text, caveats.join("; "))
+}
+
+/// The one caveat a flagged answer carries, in `lang`, with the claimant named for a
+/// claim ("⚠️ According to Zelensky; not confirmed"); `None` when nothing is flagged.
+pub fn caveat(lang: Lang, caveats: &[Flag]) -> Option<String> {
+    let w = of(lang);
+    let phrases: Vec<String> = caveats
+        .iter()
+        .map(|c| match c.kind {
+            FlagKind::Disputed => w.caveat_disputed.to_string(),
+            FlagKind::SingleSource => w.caveat_single_source.to_string(),
+            FlagKind::WeakSource => w.caveat_weak_source.to_string(),
+            FlagKind::Claim => match claimant(c.detail.as_deref()) {
+                Some(who) => fill(w.caveat_claim, &[("who", &with_article(lang, who))]),
+                None => w.caveat_claim_unnamed.to_string(),
+            },
+        })
+        .collect();
+    (!phrases.is_empty()).then(|| format!("⚠️ {}", phrases.join(" · ")))
+}
+
+/// An English claimant that is not a name takes an article: "According to an
+/// anonymous source", but "According to Zelensky", "According to Ukrainian officials".
+fn with_article(lang: Lang, who: &str) -> String {
+    let common = who.chars().next().is_some_and(char::is_lowercase);
+    if lang != Lang::En || !common || who.ends_with('s') {
+        return who.to_string();
+    }
+    let article = if who.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {who}")
+}
+
+/// Who made a claim, from a marker's detail ("Medinsky; no independent check found"
+/// gives "Medinsky").
+fn claimant(detail: Option<&str>) -> Option<&str> {
+    let who = detail?.split([';', ',', '(']).next()?.trim();
+    (!who.is_empty()).then_some(who)
+}
+
+/// "2 more passages match", in `lang`.
+pub fn more_matching(lang: Lang, n: usize) -> String {
+    let w = of(lang);
+    if n == 1 {
+        w.more_matching_one.to_string()
+    } else {
+        fill(w.more_matching, &[("n", &n.to_string())])
+    }
 }
 
 /// What a build did with sentence vectors, for whoever reindexed (English, as every
@@ -190,10 +251,17 @@ static EN: Words = Words {
     backed_by_continued: "Backed by (continued)",
     caution: "Caution",
     photo: "Photo",
-    more_results: "More results",
-    sources_button: "Sources",
-    open: "Open [{n}]",
-    results_footer: "Results {first}–{last} of {total} · index generation {generation}, indexed {ago} · /source show shows a whole source",
+    show_passages: "Show passages",
+    previous: "◀ Previous",
+    next: "Next ▶",
+    results_footer: "Passages {first}–{last} of {total}",
+    more_matching: "{n} more passages match",
+    more_matching_one: "1 more passage matches",
+    caveat_disputed: "Sources disagree on this",
+    caveat_single_source: "Only one source",
+    caveat_weak_source: "Weakly sourced",
+    caveat_claim: "According to {who}; not confirmed",
+    caveat_claim_unnamed: "A claim; not confirmed",
     whole_source_footer: "/source show {id} shows the whole source",
     results_gone: "These results are no longer in the index; ask the question again.",
     button_expired: "This button has expired (attache restarted since). Please ask the question again.",
@@ -208,7 +276,12 @@ static EN: Words = Words {
     help_intro: "Ask me about the sources this server has loaded, in plain words, in English, Ukrainian or Russian. I search them and answer with the passages that say so, and cite where each comes from.",
     help_ask: "**Ask**\n• `/ask question: How many prisoners will be exchanged?`\n• mention me: `@attache Who led the Russian delegation?`\n• or send me a direct message.",
     help_answer_channels: "• In this server's question channels, every message is taken as a question.",
-    help_tips: "**Tips**\n• Ask one thing at a time; names, dates and numbers help (\"When was the third round?\").\n• Spelling mistakes and other spellings of names are fine.\n• `private: True` on `/ask` shows the answer only to you.\n• Under an answer, **More results** shows the next passages and **Sources** the full texts with their sources.\n• Questions may be up to {max} characters.",
+    help_tips: "**Tips**
+• Ask one thing at a time; names, dates and numbers help (\"When was the third round?\").
+• Spelling mistakes and other spellings of names are fine.
+• `private: True` on `/ask` shows the answer only to you.
+• Under an answer, **Show passages** shows the quoted passages and every page behind them.
+• Questions may be up to {max} characters.",
     help_look_around: "**Look around**\n• `/sources` lists what is indexed; `/source show id:` shows one source whole.\n• Moderators: `/source add` and `/source remove` change the sources; `/reindex` after editing files; `/rollback` goes back one index generation.",
     just_now: "just now",
     minutes_ago: "{n} min ago",
@@ -240,10 +313,17 @@ static UK: Words = Words {
     backed_by_continued: "Підтвердження (продовження)",
     caution: "Увага",
     photo: "Фото",
-    more_results: "Більше результатів",
-    sources_button: "Джерела",
-    open: "Відкрити [{n}]",
-    results_footer: "Результати {first}–{last} з {total} · версія індексу {generation}, проіндексовано {ago} · /source show показує джерело повністю",
+    show_passages: "Показати уривки",
+    previous: "◀ Назад",
+    next: "Далі ▶",
+    results_footer: "Уривки {first}–{last} з {total}",
+    more_matching: "ще уривків: {n}",
+    more_matching_one: "ще 1 уривок",
+    caveat_disputed: "Джерела в цьому розходяться",
+    caveat_single_source: "Лише одне джерело",
+    caveat_weak_source: "Слабке джерело",
+    caveat_claim: "За словами {who}; не підтверджено",
+    caveat_claim_unnamed: "Заява; не підтверджено",
     whole_source_footer: "/source show {id} показує джерело повністю",
     results_gone: "Цих результатів уже немає в індексі; поставте запитання ще раз.",
     button_expired: "Ця кнопка вже не діє (attache відтоді перезапускався). Поставте запитання ще раз.",
@@ -258,7 +338,12 @@ static UK: Words = Words {
     help_intro: "Питайте мене звичайними словами про джерела, завантажені на цей сервер, — українською, англійською чи російською. Я шукаю в них і відповідаю уривками, де про це сказано, з посиланням на джерело кожного. Джерела англійською, тож і цитати англійською.",
     help_ask: "**Як питати**\n• `/ask question: Скільки полонених обміняють?`\n• згадайте мене: `@attache Хто очолював російську делегацію?`\n• або напишіть мені в особисті повідомлення.",
     help_answer_channels: "• У каналах для запитань на цьому сервері кожне повідомлення вважається запитанням.",
-    help_tips: "**Поради**\n• Питайте про одне за раз; імена, дати й числа допомагають («Коли був третій раунд?»).\n• Помилки й інше написання імен — не проблема.\n• `private: True` у `/ask` показує відповідь лише вам.\n• Під відповіддю **Більше результатів** показує наступні уривки, а **Джерела** — повні тексти з джерелами.\n• Запитання може мати до {max} символів.",
+    help_tips: "**Поради**
+• Питайте про одне за раз; імена, дати й числа допомагають («Коли був третій раунд?»).
+• Помилки й інше написання імен — не проблема.
+• `private: True` у `/ask` показує відповідь лише вам.
+• Під відповіддю **Показати уривки** показує цитовані уривки й усі сторінки, на які вони спираються.
+• Запитання може мати до {max} символів.",
     help_look_around: "**Що ще є**\n• `/sources` — що проіндексовано; `/source show id:` показує одне джерело повністю.\n• Модератори: `/source add` і `/source remove` змінюють джерела; `/reindex` — після редагування файлів; `/rollback` повертає попередню версію індексу.",
     just_now: "щойно",
     minutes_ago: "{n} хв тому",
@@ -290,10 +375,17 @@ static RU: Words = Words {
     backed_by_continued: "Подтверждения (продолжение)",
     caution: "Внимание",
     photo: "Фото",
-    more_results: "Ещё результаты",
-    sources_button: "Источники",
-    open: "Открыть [{n}]",
-    results_footer: "Результаты {first}–{last} из {total} · версия индекса {generation}, проиндексировано {ago} · /source show показывает источник целиком",
+    show_passages: "Показать отрывки",
+    previous: "◀ Назад",
+    next: "Далее ▶",
+    results_footer: "Отрывки {first}–{last} из {total}",
+    more_matching: "ещё отрывков: {n}",
+    more_matching_one: "ещё 1 отрывок",
+    caveat_disputed: "Источники в этом расходятся",
+    caveat_single_source: "Только один источник",
+    caveat_weak_source: "Слабый источник",
+    caveat_claim: "По словам {who}; не подтверждено",
+    caveat_claim_unnamed: "Заявление; не подтверждено",
     whole_source_footer: "/source show {id} показывает источник целиком",
     results_gone: "Этих результатов уже нет в индексе; задайте вопрос ещё раз.",
     button_expired: "Эта кнопка больше не действует (attache с тех пор перезапускался). Задайте вопрос ещё раз.",
@@ -308,7 +400,12 @@ static RU: Words = Words {
     help_intro: "Спрашивайте меня обычными словами об источниках, загруженных на этот сервер, — по-русски, по-украински или по-английски. Я ищу в них и отвечаю отрывками, где об этом сказано, со ссылкой на источник каждого. Источники на английском, поэтому и цитаты на английском.",
     help_ask: "**Как спрашивать**\n• `/ask question: Сколько пленных обменяют?`\n• упомяните меня: `@attache Кто возглавлял российскую делегацию?`\n• или напишите мне в личные сообщения.",
     help_answer_channels: "• В каналах для вопросов на этом сервере каждое сообщение считается вопросом.",
-    help_tips: "**Советы**\n• Спрашивайте об одном за раз; имена, даты и числа помогают («Когда был третий раунд?»).\n• Опечатки и другое написание имён — не проблема.\n• `private: True` в `/ask` показывает ответ только вам.\n• Под ответом **Ещё результаты** показывает следующие отрывки, а **Источники** — полные тексты с источниками.\n• Вопрос может быть длиной до {max} символов.",
+    help_tips: "**Советы**
+• Спрашивайте об одном за раз; имена, даты и числа помогают («Когда был третий раунд?»).
+• Опечатки и другое написание имён — не проблема.
+• `private: True` в `/ask` показывает ответ только вам.
+• Под ответом **Показать отрывки** показывает цитируемые отрывки и все страницы, на которые они опираются.
+• Вопрос может быть длиной до {max} символов.",
     help_look_around: "**Что ещё есть**\n• `/sources` — что проиндексировано; `/source show id:` показывает один источник целиком.\n• Модераторы: `/source add` и `/source remove` меняют источники; `/reindex` — после правки файлов; `/rollback` возвращает предыдущую версию индекса.",
     just_now: "только что",
     minutes_ago: "{n} мин назад",
@@ -334,8 +431,9 @@ mod tests {
             [
                 w.not_in_any_source,
                 w.read_as,
-                w.open,
                 w.results_footer,
+                w.more_matching,
+                w.caveat_claim,
                 w.whole_source_footer,
                 w.cooldown,
                 w.too_long,
@@ -375,7 +473,10 @@ mod tests {
             text: "Medinsky said 1,200.".into(),
             citation: 1,
             span: None,
-            caveats: vec![FlagKind::Disputed],
+            caveats: vec![Flag {
+                kind: FlagKind::Disputed,
+                detail: None,
+            }],
         };
         assert_eq!(
             answer_text(Lang::Uk, &answer),
@@ -385,6 +486,35 @@ mod tests {
             answer_text(Lang::En, &answer),
             "Medinsky said 1,200. (disputed: sources disagree)"
         );
+    }
+
+    #[test]
+    fn a_claim_names_who_made_it_in_every_language() {
+        let claim = |detail: &str| Flag {
+            kind: FlagKind::Claim,
+            detail: Some(detail.into()),
+        };
+        assert_eq!(
+            caveat(Lang::En, &[claim("Medinsky; no independent check found")]).as_deref(),
+            Some("⚠️ According to Medinsky; not confirmed")
+        );
+        assert_eq!(
+            caveat(Lang::Uk, &[claim("Zelensky")]).as_deref(),
+            Some("⚠️ За словами Zelensky; не підтверджено")
+        );
+        assert_eq!(
+            caveat(Lang::En, &[claim("anonymous source")]).as_deref(),
+            Some("⚠️ According to an anonymous source; not confirmed")
+        );
+        let unnamed = Flag {
+            kind: FlagKind::Claim,
+            detail: None,
+        };
+        assert_eq!(
+            caveat(Lang::Ru, &[unnamed]).as_deref(),
+            Some("⚠️ Заявление; не подтверждено")
+        );
+        assert_eq!(caveat(Lang::En, &[]), None);
     }
 
     #[test]

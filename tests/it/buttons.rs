@@ -1,6 +1,6 @@
-//! The buttons under an answer, end to end: "More results" pages (the clicker's own
-//! page, then turned in place), "Sources" shows the passages whole, and buttons keep
-//! working after a restart or say they expired.
+//! The buttons under an answer, end to end: "Show passages" shows the passages whole
+//! with the pages backing them (the clicker's own copy, then paged in place), and
+//! buttons keep working after a restart or say they expired.
 
 use testkit::bot::Bot;
 use testkit::local_discord::payloads::{Who, ASKER};
@@ -8,56 +8,42 @@ use testkit::local_discord::payloads::{Who, ASKER};
 use crate::util::checkout;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn more_results_and_sources_buttons_follow_up_on_an_answer() {
+async fn show_passages_shows_them_whole_privately_and_pages_in_place() {
     let bot = Bot::start(&checkout()).await;
     let who = Who::member(ASKER);
     let first = bot
         .ask(&who, "What did the delegations agree in Istanbul?")
         .await;
-    assert!(first.text().contains("Results 1–3"), "{}", first.text());
 
-    // On a public answer, "More results" gives the clicker their own next page.
-    let more = bot.click(&who, &first, &first.button("More results")).await;
-    assert!(
-        more.ephemeral(),
-        "the next page is shown only to the clicker"
-    );
-    assert_eq!(more.reply.body["type"], 4);
-    assert!(more.text().contains("Results 4–"), "{}", more.text());
-    assert!(
-        more.text().contains("[4]"),
-        "citations continue the numbering: {}",
-        more.text()
-    );
-
-    // On that private page, the next click turns the page in place.
-    if more
-        .reply
-        .buttons()
-        .iter()
-        .any(|(l, _, disabled)| l == "More results" && !disabled)
-    {
-        let again = bot.click(&who, &more, &more.button("More results")).await;
-        assert_eq!(
-            again.reply.body["type"], 7,
-            "an ephemeral page updates in place"
-        );
-        assert!(again.text().contains("Results 7–"), "{}", again.text());
-    }
-
-    // "Sources": the whole passages with the pages backing them, only for the clicker.
-    let sources = bot.click(&who, &first, &first.button("Sources")).await;
-    assert!(sources.ephemeral());
-    let embeds = sources.reply.message()["embeds"]
-        .as_array()
-        .unwrap()
-        .clone();
+    // On a public answer, "Show passages" gives the clicker their own copy: the passages
+    // whole, the question's words in bold, with the pages backing them.
+    let shown = bot
+        .click(&who, &first, &first.button("Show passages"))
+        .await;
+    assert!(shown.ephemeral(), "shown only to the clicker");
+    assert_eq!(shown.reply.body["type"], 4);
+    assert!(shown.text().contains("Passages 1–3 of"), "{}", shown.text());
+    let embeds = shown.reply.message()["embeds"].as_array().unwrap().clone();
     assert_eq!(embeds.len(), 3, "one embed per passage shown");
-    assert!(sources.text().contains("Backed by"), "{}", sources.text());
+    assert!(shown.text().contains("Backed by"), "{}", shown.text());
+    assert!(
+        shown.text().contains("**"),
+        "matched words in bold: {}",
+        shown.text()
+    );
     // That it points to `/source show`: see regression.rs.
 
+    // On that private copy, "Next" turns the page in place, numbering on.
+    let next = bot.click(&who, &shown, &shown.button("Next ▶")).await;
+    assert_eq!(
+        next.reply.body["type"], 7,
+        "an ephemeral page updates in place"
+    );
+    assert!(next.text().contains("Passages 4–"), "{}", next.text());
+    assert!(next.text().contains("[4]"), "{}", next.text());
+
     // A button whose question was forgotten (a restart) says so.
-    let stale = bot.click(&who, &first, "a1:m:3:#deadbeef").await;
+    let stale = bot.click(&who, &first, "a1:q:3:#deadbeef").await;
     assert!(
         stale.ephemeral() && stale.text().contains("expired"),
         "{}",
@@ -79,13 +65,15 @@ async fn buttons_keep_working_after_a_restart_or_say_they_expired() {
     );
     let long = bot.ask(&who, &long_question).await;
     bot.restart().await;
-    let more = bot.click(&who, &short, &short.button("More results")).await;
+    let more = bot
+        .click(&who, &short, &short.button("Show passages"))
+        .await;
     assert!(
-        more.text().contains("Results 4–"),
+        more.text().contains("Passages 1–3"),
         "a short question's button still works: {}",
         more.text()
     );
-    let expired = bot.click(&who, &long, &long.button("More results")).await;
+    let expired = bot.click(&who, &long, &long.button("Show passages")).await;
     assert!(
         expired.ephemeral() && expired.text().contains("expired"),
         "{}",

@@ -53,7 +53,7 @@ proptest! {
         let engine = live().engine();
         match engine.ask(&q, 3, 0) {
             Ok(r) => {
-                let reply = answer::answer(&r, 0, r.language);
+                let reply = answer::answer(&r, r.language);
                 for card in &reply.cards {
                     prop_assert!(card.total_chars() <= limits::EMBEDS_TOTAL);
                     prop_assert!(limits::chars(card.title.as_deref().unwrap_or("")) <= limits::EMBED_TITLE);
@@ -102,7 +102,7 @@ proptest! {
     fn any_button_id_decodes_or_expires_and_questions_round_trip(id in "\\PC{0,120}", q in hostile(), offset in 0usize..1000) {
         let store = QuestionStore::new(100);
         let _ = decode(&id, &store);
-        let action = Action::More { offset, question: q };
+        let action = Action::Passages { offset, question: q };
         let encoded = encode(&action, &store);
         prop_assert!(limits::chars(&encoded) <= limits::CUSTOM_ID);
         prop_assert_eq!(decode(&encoded, &store), Ok(action));

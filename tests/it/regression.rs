@@ -48,8 +48,9 @@ async fn sources_did_not_say_when_its_generation_was_indexed() {
     bot.check();
 }
 
-/// The view behind an answer's "Sources" button did not point to `/source show` for
-/// reading a source whole: the edit that added it had not applied (fixed in 48d906b).
+/// The view behind an answer's "Sources" button (now "Show passages") did not point to
+/// `/source show` for reading a source whole: the edit that added it had not applied
+/// (fixed in 48d906b).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sources_view_did_not_point_to_source_show() {
     let bot = Bot::start(&checkout()).await;
@@ -57,7 +58,9 @@ async fn the_sources_view_did_not_point_to_source_show() {
     let answer = bot
         .ask(&who, "What did the delegations agree in Istanbul?")
         .await;
-    let sources = bot.click(&who, &answer, &answer.button("Sources")).await;
+    let sources = bot
+        .click(&who, &answer, &answer.button("Show passages"))
+        .await;
     assert!(
         sources.text().contains("/source show "),
         "{}",
@@ -76,9 +79,9 @@ async fn a_ukrainian_askers_source_caveats_were_in_english() {
         .ask(&Who::member(ASKER), "Скільки полонених обміняють?")
         .await;
     let text = uk.text();
-    // The swap figures are disputed: the caveats, too, are in Ukrainian.
+    // The swap figures are disputed: the caveat, too, is in Ukrainian.
     assert!(
-        text.contains("спірне") && !text.contains("sources disagree"),
+        text.contains("Джерела в цьому розходяться") && !text.contains("disagree"),
         "{text}"
     );
     bot.check();

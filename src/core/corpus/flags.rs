@@ -80,6 +80,22 @@ pub fn detect(text: &str) -> Vec<Flag> {
     flags
 }
 
+/// `text` without its inline flag markers, as a member reads it in an answer (the
+/// markers become a caveat beside it; the corpus keeps them verbatim): "[DISPUTED start]
+/// Russia's…" gives "Russia's…", "about 1,200 [DISPUTED]." gives "about 1,200.".
+pub fn strip(text: &str) -> String {
+    let without = flag_regex().replace_all(text, "");
+    let mut out = String::with_capacity(without.len());
+    for word in without.split_whitespace() {
+        let glued = word.starts_with(['.', ',', ';', ':', '!', '?', ')']);
+        if !out.is_empty() && !glued {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 /// The kinds among `flags`, each once, in order: what a reader is warned of.
 pub fn kinds(flags: &[Flag]) -> Vec<FlagKind> {
     let mut kinds: Vec<FlagKind> = Vec::new();
@@ -118,6 +134,22 @@ mod tests {
         );
         assert_eq!(flags[1].detail.as_deref(), Some("for the start time"));
         assert_eq!(flags[2].detail.as_deref(), Some("Zelensky"));
+    }
+
+    #[test]
+    fn markers_leave_the_sentence_a_member_reads() {
+        assert_eq!(
+            strip("[DISPUTED start] Russia's ministry said so."),
+            "Russia's ministry said so."
+        );
+        assert_eq!(
+            strip("a swap of about 1,200 in all [DISPUTED total: Kyiv said \"more than 1,000\"]. Next."),
+            "a swap of about 1,200 in all. Next."
+        );
+        assert_eq!(
+            strip("No markers [derived] here."),
+            "No markers [derived] here."
+        );
     }
 
     #[test]

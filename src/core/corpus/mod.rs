@@ -24,7 +24,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use flags::{kinds as flag_kinds, Flag, FlagKind};
+pub use flags::{
+    detect as detect_flags, kinds as flag_kinds, strip as strip_flags, Flag, FlagKind,
+};
 
 /// What kind of source a passage comes from; decides how it is cited and displayed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,7 +8,7 @@ use tantivy::DocAddress;
 use super::lexical::{coverage, evidence};
 use super::{field_str, rank, DirectAnswer, Engine, Scored};
 use crate::core::answer;
-use crate::core::corpus::{flag_kinds, PassageKind, Source, SourceKind};
+use crate::core::corpus::{detect_flags, strip_flags, Flag, PassageKind, Source, SourceKind};
 use crate::core::query::{Plan, QuestionType};
 
 /// The direct answer is a sentence of one of the first passages…
@@ -97,7 +97,11 @@ impl Engine {
             }
         }
         let (_, rank, sentence, first, source) = best?;
-        let (text, at) = self.answer_line(plan, sentence, first, source);
+        // A member reads the sentence without its sourcing markers; they come back as
+        // one caveat beside it: the sentence's own, else those of its source.
+        let marked = detect_flags(sentence);
+        let sentence = strip_flags(sentence);
+        let (text, at) = self.answer_line(plan, &sentence, first, source);
         // The span is looked for in the quoted sentence, not in the context put before
         // it, except for the record's date put before a sentence that has none.
         let span = if plan.qtype == QuestionType::When && at > 0 {
@@ -106,7 +110,18 @@ impl Engine {
             answer::span(plan.qtype, &text[at..], &plan.words).map(|(a, b)| (at + a, at + b))
         }
         .map(|(a, b)| [text[..a].chars().count(), text[..b].chars().count()]);
-        let caveats = source.map(|s| flag_kinds(&s.flags)).unwrap_or_default();
+        let flags = if marked.is_empty() {
+            source.map(|s| s.flags.clone()).unwrap_or_default()
+        } else {
+            marked
+        };
+        // One of each kind, the first with its detail (who made a claim).
+        let mut caveats: Vec<Flag> = Vec::new();
+        for f in flags {
+            if !caveats.iter().any(|c| c.kind == f.kind) {
+                caveats.push(f);
+            }
+        }
         Some(DirectAnswer {
             text,
             citation: rank + 1,

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use super::{field_str, Engine, Features, Scored};
-use crate::core::corpus::{Citation, Flag, FlagKind, PassageKind, Source};
+use crate::core::corpus::{Citation, Flag, PassageKind, Source};
 use crate::core::lang::Lang;
 use crate::core::query::{Correction, Plan, QuestionType};
 use crate::core::snippet::{self, Snippet};
@@ -35,6 +35,10 @@ pub struct Hit {
     /// render it (the JSON's `snippet` is its Discord markdown, see `render::json`).
     #[serde(skip)]
     pub snippet: Snippet,
+    /// Every match of the question's words in the whole of `text` (byte ranges), for a
+    /// front end that shows the passage whole ("Show passages").
+    #[serde(skip)]
+    pub marks: Vec<std::ops::Range<usize>>,
     pub score: f32,
     pub kind: PassageKind,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -58,10 +62,11 @@ pub struct DirectAnswer {
     /// name), as `[start, end)` in characters; front ends make it stand out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub span: Option<[usize; 2]>,
-    /// The dispute and weak-source warnings of the cited source (each kind once), for
-    /// front ends to caption.
+    /// The sourcing warnings of the answer (each kind once, the first with its detail,
+    /// such as who made a claim): the answer sentence's own markers, else its source's;
+    /// front ends caption them. `text` holds no markers.
     #[serde(skip)]
-    pub caveats: Vec<FlagKind>,
+    pub caveats: Vec<Flag>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -103,6 +108,7 @@ impl Engine {
         let snippet = snippet::snippet(&text, &s.passage.sentences, &s.passage.tokens, &|t| {
             matched.contains(t)
         });
+        let marks = snippet::marks(&s.passage.tokens, &|t| matched.contains(t));
         let section = Some(field_str(doc, f.section).to_string()).filter(|s| !s.is_empty());
         let credit = Some(field_str(doc, f.credit).to_string()).filter(|s| !s.is_empty());
         Hit {
@@ -111,6 +117,7 @@ impl Engine {
             source: source_ref(source, source_id),
             section,
             snippet,
+            marks,
             score: (s.score * 1000.0).round() / 1000.0,
             kind: PassageKind::parse(field_str(doc, f.kind)).unwrap_or(PassageKind::Paragraph),
             credit,

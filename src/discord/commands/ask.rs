@@ -36,9 +36,7 @@ pub async fn ask(
             .await?;
         return Ok(());
     }
-    let job = state.reply(question, 0, Via::Slash, lang, |r, lang| {
-        answer::answer(r, 0, lang)
-    });
+    let job = state.reply(question, 0, Via::Slash, lang, answer::answer);
     let mode = Mode::New {
         ephemeral: private.unwrap_or(false),
     };

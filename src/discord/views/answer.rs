@@ -1,33 +1,64 @@
-//! The answer to a question as Discord shows it: the one-line answer with the answer
-//! itself in bold, the passages with the question's words in bold, the citations, and
-//! buttons for more results, the full sources and the first source's page; "nothing
-//! found" when no passage answers; and the full sources of one page of results.
+//! The answer to a question as Discord shows it, made to be read on a phone in one look
+//! (about half a screen; see [`BUDGET_CHARS`]): the question as title, the one-line
+//! answer quoted from the sources with only the answer itself in bold, the one caveat of
+//! a flagged answer, one small line of numbered source links, a **Show passages**
+//! button and a link button to the top source's site. "Show passages" opens, privately,
+//! the quoted passages with the question's words in bold and every page backing them.
 
-use super::reply::{self, Button, Card, Reply, AMBER, BLURPLE, GREY, TRIMMED};
+use url::Url;
+
+use super::reply::{self, Button, Card, Reply, AMBER, BLURPLE, GREY};
 use super::text::{link_target, neutralize_mentions, plain};
 use crate::core::lang::Lang;
+use crate::core::query::QuestionType;
 use crate::core::search::{DirectAnswer, Hit, Response};
+use crate::core::snippet::Snippet;
 use crate::discord::buttons::Action;
-use crate::discord::limits::{self, chars, fit};
+use crate::discord::limits::{self, fit};
 use crate::render::{markdown, words};
 
-/// The answer to a question, starting at result `offset`, in `lang`.
-pub fn answer(r: &Response, offset: usize, lang: Lang) -> Reply {
-    let w = words::of(lang);
+/// The question as the title, cut to this: two lines on a phone.
+pub const TITLE_CHARS: usize = 90;
+
+/// What a default reply may hold, in characters of embed text: half a phone screen
+/// (about 400 px of a 420 px wide column at 16 px, some 14 lines of 45 characters,
+/// buttons included). Every question of the evaluation files stays inside it (a test
+/// asks them all through the local Discord).
+pub const BUDGET_CHARS: usize = 700;
+
+/// The same budget in lines as a phone wraps them (see [`phone_lines`]).
+pub const BUDGET_LINES: usize = 14;
+
+/// Characters a line of embed text holds on a phone (16 px in a 420 px column), and a
+/// line of small (`-#`) text.
+const LINE_CHARS: usize = 45;
+const SMALL_LINE_CHARS: usize = 52;
+
+/// Lines a row of buttons takes on a phone (a 32 px button and the gap above it).
+const BUTTON_ROW_LINES: usize = 2;
+
+/// The answer to a question, in `lang`: what everyone in the channel sees.
+pub fn answer(r: &Response, lang: Lang) -> Reply {
     if r.passages.is_empty() {
-        return nothing_found(r, offset, lang);
+        return nothing_found(r, 0, lang);
     }
-    let mut description = String::new();
-    if let Some(a) = &r.answer {
-        let warn = if a.caveats.is_empty() { "" } else { "⚠️ " };
-        description.push_str(&format!(
-            "{warn}{} [{}]\n",
-            answer_line(a, lang),
-            a.citation
-        ));
+    let w = words::of(lang);
+    let caveat = r
+        .answer
+        .as_ref()
+        .and_then(|a| words::caveat(lang, &a.caveats));
+    // A yes/no question is answered by the quote; a flag on it comes first.
+    let leading = caveat
+        .as_ref()
+        .filter(|_| r.question_type == QuestionType::YesNo)
+        .map(|c| format!("{c}: "));
+    let title = fit(&plain(r.question.trim()), TITLE_CHARS);
+    let mut notes = Vec::new();
+    if leading.is_none() {
+        notes.extend(caveat.clone());
     }
     if !w.quoted_in_english.is_empty() {
-        description.push_str(&format!("*{}*\n", w.quoted_in_english));
+        notes.push(format!("-# {}", w.quoted_in_english));
     }
     if !r.corrections.is_empty() {
         let fixes: Vec<String> = r
@@ -35,132 +66,189 @@ pub fn answer(r: &Response, offset: usize, lang: Lang) -> Reply {
             .iter()
             .map(|c| format!("{} → {}", plain(&c.from), plain(&c.to)))
             .collect();
-        let read_as = words::fill(w.read_as, &[("fixes", &fixes.join(", "))]);
-        description.push_str(&format!("*{read_as}*\n"));
+        notes.push(format!(
+            "-# {}",
+            words::fill(w.read_as, &[("fixes", &fixes.join(", "))])
+        ));
     }
-    let blocks: Vec<String> = r
-        .passages
-        .iter()
-        .map(|h| {
-            let heading = h
-                .section
-                .as_deref()
-                .filter(|s| !s.is_empty())
-                .unwrap_or(&h.source.title);
-            format!(
-                "**[{}]** *{}*\n{}",
-                h.citation,
-                plain(heading),
-                neutralize_mentions(&markdown::snippet(&h.text, &h.snippet))
-            )
-        })
-        .collect();
-    // Whole passages only: when they do not all fit, the last ones give way, visibly.
-    let head = chars(&description);
-    let mut shown = 0;
-    // Each block goes in with a newline before and after it.
-    const AROUND_A_BLOCK: usize = 2;
-    let budget = limits::EMBED_DESCRIPTION - chars(TRIMMED) - AROUND_A_BLOCK;
-    let mut body = String::new();
-    for b in &blocks {
-        let extra = chars(b) + AROUND_A_BLOCK;
-        if head + chars(&body) + extra > budget && shown > 0 {
-            break;
-        }
-        body.push('\n');
-        body.push_str(b);
-        body.push('\n');
-        shown += 1;
-    }
-    description.push_str(&body);
-    if shown < blocks.len() {
-        description.push_str(TRIMMED);
-    }
-    let lines: Vec<String> = r.passages.iter().map(|h| source_line(h, lang)).collect();
-    let first = offset + 1;
-    let last = offset + r.passages.len();
-    let total = last + r.more;
-    let flagged = r.passages.iter().any(|h| !h.flags.is_empty())
-        || r.answer.as_ref().is_some_and(|a| !a.caveats.is_empty());
-    let card = Card {
-        title: Some(plain(r.question.trim())),
-        url: None,
-        description,
-        fields: reply::fields(w.sources, w.sources_continued, &lines),
-        footer: Some(words::fill(
-            w.results_footer,
-            &[
-                ("first", &first.to_string()),
-                ("last", &last.to_string()),
-                ("total", &total.to_string()),
-                ("generation", &r.generation.to_string()),
-                ("ago", &words::ago(lang, &r.indexed_at)),
-            ],
-        )),
-        timestamp: None,
-        colour: if flagged { AMBER } else { BLURPLE },
+    // Half a phone screen: when the whole does not fit, the citation line names the
+    // sources more briefly, then the quote is shortened around the answer, visibly.
+    let mut citations = citation_line(r, lang, true);
+    let lines_of = |quote: &str, citations: &str| {
+        let mut lines = vec![format!("{}{quote}", leading.as_deref().unwrap_or_default())];
+        lines.extend(notes.iter().cloned());
+        lines.push(citations.to_string());
+        lines
     };
-    let mut buttons = vec![
-        Button::Action {
-            label: w.more_results.into(),
-            action: Action::More {
-                offset: last,
-                question: r.question.clone(),
-            },
-            disabled: r.more == 0,
-            primary: true,
+    let fixed_lines = |quote_lines: usize, citations: &str| {
+        wrapped(&title, LINE_CHARS)
+            + quote_lines
+            + notes.iter().map(|l| line_count(l)).sum::<usize>()
+            + line_count(citations)
+            + BUTTON_ROW_LINES
+    };
+    let full = match &r.answer {
+        Some(a) => answer_line(a, None),
+        // No sentence answers on its own: the best passage's words, none in bold.
+        None => plain_snippet(&r.passages[0]),
+    };
+    let quote_lines = |quote: &str| {
+        line_count(&format!(
+            "{}{quote}",
+            leading.as_deref().unwrap_or_default()
+        ))
+    };
+    if fixed_lines(quote_lines(&full), &citations) > BUDGET_LINES {
+        citations = citation_line(r, lang, false);
+    }
+    let mut quote = full.clone();
+    let over = fixed_lines(quote_lines(&full), &citations).saturating_sub(BUDGET_LINES);
+    if over > 0 {
+        if let Some(a) = &r.answer {
+            let room = (quote_lines(&full) - over) * LINE_CHARS
+                - leading.as_deref().map_or(0, limits::chars);
+            quote = answer_line(a, Some(room));
+        }
+    }
+    let lines = lines_of(&quote, &citations);
+    let card = Card {
+        title: Some(title),
+        description: lines.join("\n"),
+        colour: if caveat.is_some() { AMBER } else { BLURPLE },
+        ..Card::default()
+    };
+    let mut buttons = vec![Button::secondary(
+        w.show_passages,
+        Action::Passages {
+            offset: 0,
+            question: r.question.clone(),
         },
-        Button::secondary(
-            w.sources_button,
-            Action::Sources {
-                offset,
-                question: r.question.clone(),
-            },
-        ),
-    ];
-    if let Some(url) = r.passages.first().and_then(|h| h.source.url.clone()) {
-        buttons.push(Button::Link {
-            label: words::fill(w.open, &[("n", &r.passages[0].citation.to_string())]),
-            url,
-        });
+    )];
+    if let Some((url, site)) = r.passages[0].source.url.as_deref().and_then(site) {
+        buttons.push(Button::Link { label: site, url });
     }
     Reply::card(card).with_buttons(buttons)
 }
 
-/// A passage's citation: number, linked title, publisher and date, passage id, caveats.
-fn source_line(h: &Hit, lang: Lang) -> String {
-    let s = &h.source;
-    let title = plain(&s.title);
-    let mut line = match &s.url {
-        Some(url) => format!("**[{}]** [{title}]({})", h.citation, link_target(url)),
-        None => format!("**[{}]** {title}", h.citation),
+/// The one-line answer with only the answer itself in bold ("at least **1,200**
+/// prisoners"), so the eye finds it at once; without a span, nothing is bold. With
+/// `room`, at most that many characters are shown: the answer whole, and as much of
+/// the words around it as fits, cut at words with "…".
+fn answer_line(a: &DirectAnswer, room: Option<usize>) -> String {
+    let Some((before, answer, after)) = words::span_parts(&a.text, a.span) else {
+        return plain(&room.map_or(a.text.clone(), |r| fit(&a.text, r)));
     };
-    let details: Vec<String> = [s.publisher.as_deref(), s.date.as_deref()]
-        .into_iter()
-        .flatten()
-        .map(plain)
-        .collect();
-    if !details.is_empty() {
-        line.push_str(&format!(" — {}", details.join(", ")));
-    }
-    line.push_str(&format!(" · `{}`", h.id));
-    let flags = words::caveats(lang, &h.flags);
-    if !flags.is_empty() {
-        line.push_str(&format!(" ⚠️ *{}*", flags.join("; ")));
-    }
-    line
+    let (before, after) = match room {
+        Some(room) if limits::chars(&a.text) > room => {
+            let left = room.saturating_sub(limits::chars(answer) + 2);
+            let keep_before = (left / 3).min(limits::chars(before));
+            let keep_after = left - keep_before;
+            (
+                tail_words(before, keep_before),
+                fit(after, keep_after.max(1)),
+            )
+        }
+        _ => (before.to_string(), after.to_string()),
+    };
+    format!("{}**{}**{}", plain(&before), plain(answer), plain(&after))
 }
 
-/// The one-line answer with the answer itself in bold ("at least **1,200** prisoners"),
-/// so the eye finds it at once; without a span, the whole line is bold.
-fn answer_line(a: &DirectAnswer, lang: Lang) -> String {
-    let text = words::answer_text(lang, a);
-    match words::span_parts(&text, a.span) {
-        Some((before, answer, after)) => {
-            format!("{}**{}**{}", plain(before), plain(answer), plain(after))
-        }
-        None => format!("**{}**", plain(&text)),
+/// The end of `text` in at most `max` characters, from a word on, "…" first when cut.
+fn tail_words(text: &str, max: usize) -> String {
+    if limits::chars(text) <= max {
+        return text.to_string();
     }
+    let skip = limits::chars(text) - max.saturating_sub(1);
+    let rest: String = text.chars().skip(skip).collect();
+    let from_word = rest.find(' ').map_or(rest.as_str(), |i| &rest[i..]);
+    format!("…{}", from_word.trim_start())
+}
+
+/// The shown part of a passage, plain.
+fn plain_snippet(h: &Hit) -> String {
+    let mut out = String::new();
+    if h.snippet.cut_before() {
+        out.push('…');
+    }
+    out.push_str(&plain(&crate::core::corpus::strip_flags(
+        &h.text[h.snippet.shown.clone()],
+    )));
+    if h.snippet.cut_after(&h.text) {
+        out.push('…');
+    }
+    out
+}
+
+/// One small line of numbered source links: passages of one source merged (`[1–3]`),
+/// each source as publisher and date, then how many more passages match.
+fn citation_line(r: &Response, lang: Lang, dated: bool) -> String {
+    let mut groups: Vec<(&Hit, Vec<usize>)> = Vec::new();
+    for h in &r.passages {
+        match groups
+            .iter_mut()
+            .find(|(first, _)| first.source.id == h.source.id)
+        {
+            Some((_, numbers)) => numbers.push(h.citation),
+            None => groups.push((h, vec![h.citation])),
+        }
+    }
+    let mut parts: Vec<String> = groups
+        .iter()
+        .map(|(h, numbers)| {
+            let s = &h.source;
+            let label = match (&s.publisher, &s.date) {
+                (Some(p), Some(d)) if dated => format!("{p}, {d}"),
+                (Some(p), _) => p.clone(),
+                (None, _) => fit(&s.title, SOURCE_TITLE_CHARS),
+            };
+            let label = plain(&label);
+            let link = match s.url.as_deref().and_then(site) {
+                Some((url, _)) => format!("[{label}]({})", link_target(&url)),
+                None => label,
+            };
+            format!("[{}] {link}", numbers_label(numbers))
+        })
+        .collect();
+    if r.more > 0 {
+        parts.push(words::more_matching(lang, r.more));
+    }
+    format!("-# {}", parts.join(" · "))
+}
+
+/// A source without a publisher is named by its title, cut to this.
+const SOURCE_TITLE_CHARS: usize = 40;
+
+/// Citation numbers as a reader scans them: `1–3` for a run, `1, 4` otherwise.
+fn numbers_label(numbers: &[usize]) -> String {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for &n in numbers {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == n => *end = n,
+            _ => runs.push((n, n)),
+        }
+    }
+    runs.iter()
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}–{b}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A source's address, if it is an https one a link button may carry, and its site
+/// ("reuters.com") as the button's label.
+fn site(url: &str) -> Option<(String, String)> {
+    let parsed = Url::parse(url).ok()?;
+    if parsed.scheme() != "https" {
+        return None;
+    }
+    let host = parsed.host_str()?;
+    let site = host.strip_prefix("www.").unwrap_or(host).to_string();
+    Some((parsed.to_string(), site))
 }
 
 /// No passage answers the question: say so, name the words no source has, suggest what to do.
@@ -196,11 +284,17 @@ fn nothing_found(r: &Response, offset: usize, lang: Lang) -> Reply {
     })
 }
 
-/// "Sources": the whole passages of one page of results with every page that backs them.
-pub fn full_sources(r: &Response, lang: Lang) -> Reply {
+/// "Show passages": one page of results starting at `offset` (`per_page` a page), each
+/// passage whole with the question's words in bold, every page that backs it and its
+/// caveats; ◀ ▶ to page. For the one who clicked.
+pub fn passages(r: &Response, offset: usize, per_page: usize, lang: Lang) -> Reply {
     let w = words::of(lang);
     if r.passages.is_empty() {
-        return Reply::text(w.results_gone);
+        return if offset > 0 {
+            nothing_found(r, offset, lang)
+        } else {
+            Reply::text(w.results_gone)
+        };
     }
     let hits = &r.passages[..r.passages.len().min(limits::EMBEDS_PER_MESSAGE)];
     let budget = limits::EMBEDS_TOTAL / hits.len();
@@ -237,24 +331,120 @@ pub fn full_sources(r: &Response, lang: Lang) -> Reply {
             let mut fields = reply::fields(w.backed_by, w.backed_by_continued, &lines);
             let flags = words::caveats(lang, &h.flags);
             fields.extend(reply::caution(w.caution, &flags));
+            let heading = h
+                .section
+                .as_deref()
+                .filter(|s| !s.is_empty())
+                .unwrap_or(&h.source.title);
+            let whole = Snippet {
+                shown: 0..h.text.len(),
+                matches: h.marks.clone(),
+            };
             Card {
-                title: Some(format!("[{}] {}", h.citation, plain(&h.source.title))),
+                title: Some(format!("[{}] {}", h.citation, plain(heading))),
                 url: h.source.url.clone(),
-                description: plain(&h.text),
+                description: neutralize_mentions(&markdown::snippet(&h.text, &whole)),
                 fields,
-                footer: Some(format!(
-                    "{} · {}",
-                    h.id,
-                    words::fill(w.whole_source_footer, &[("id", &h.source.id)])
-                )),
+                footer: Some(words::fill(w.whole_source_footer, &[("id", &h.source.id)])),
                 timestamp: None,
                 colour: if flags.is_empty() { BLURPLE } else { AMBER },
             }
             .fit(budget)
         })
         .collect();
+    let last = offset + r.passages.len();
+    let total = last + r.more;
+    let per_page = per_page.max(1);
+    let page = offset / per_page;
+    let pages = total.div_ceil(per_page);
+    let question = r.question.clone();
     Reply {
+        content: Some(words::fill(
+            w.results_footer,
+            &[
+                ("first", &(offset + 1).to_string()),
+                ("last", &last.to_string()),
+                ("total", &total.to_string()),
+            ],
+        )),
         cards,
-        ..Reply::default()
+        buttons: reply::pager_labelled(w.previous, w.next, page, pages, |p| Action::Passages {
+            offset: p * per_page,
+            question: question.clone(),
+        }),
+    }
+}
+
+/// Lines `text` wraps to, `per_line` characters a line.
+fn wrapped(text: &str, per_line: usize) -> usize {
+    limits::chars(text).div_ceil(per_line).max(1)
+}
+
+/// Lines a line of the description takes on a phone: what is seen of it (link labels,
+/// not their addresses; no bold markers or escapes), small `-#` lines holding more.
+fn line_count(line: &str) -> usize {
+    match line.strip_prefix("-# ") {
+        Some(small) => wrapped(&seen(small), SMALL_LINE_CHARS),
+        None => wrapped(&seen(line), LINE_CHARS),
+    }
+}
+
+/// What a member sees of a line of Discord markdown.
+fn seen(line: &str) -> String {
+    static LINK: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\[([^\]]*)\]\([^)\s]+\)").expect("link pattern")
+    });
+    let line = LINK.replace_all(line, "$1");
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.extend(chars.next()),
+            '*' if chars.peek() == Some(&'*') => {
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// How many lines `reply` takes on a phone: the title and every line of the description
+/// as a phone wraps them, and a row of buttons.
+pub fn phone_lines(reply: &Reply) -> usize {
+    let mut lines = 0;
+    for card in &reply.cards {
+        lines += card.title.as_deref().map_or(0, |t| wrapped(t, LINE_CHARS));
+        lines += card.description.lines().map(line_count).sum::<usize>();
+    }
+    if !reply.buttons.is_empty() {
+        lines += BUTTON_ROW_LINES;
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_of_citations_merge() {
+        assert_eq!(numbers_label(&[1, 2, 3]), "1–3");
+        assert_eq!(numbers_label(&[1, 3]), "1, 3");
+        assert_eq!(numbers_label(&[2]), "2");
+    }
+
+    #[test]
+    fn only_https_addresses_become_link_buttons_named_for_their_site() {
+        assert_eq!(
+            site("https://www.reuters.com/world/europe/x"),
+            Some((
+                "https://www.reuters.com/world/europe/x".to_string(),
+                "reuters.com".to_string()
+            ))
+        );
+        assert_eq!(site("http://example.org/a"), None);
+        assert_eq!(site("javascript:alert(1)"), None);
+        assert_eq!(site("not a url"), None);
     }
 }

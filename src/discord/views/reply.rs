@@ -225,18 +225,29 @@ pub fn caution(name: &str, caveats: &[String]) -> Option<(String, String)> {
 /// ◀ ▶ buttons for page `page` (from 0) of `pages`, `to` making the action for a page;
 /// none when everything fits on one page.
 pub fn pager(page: usize, pages: usize, to: impl Fn(usize) -> Action) -> Vec<Button> {
+    pager_labelled("◀ Previous", "Next ▶", page, pages, to)
+}
+
+/// [`pager`] with its labels in the reader's language.
+pub fn pager_labelled(
+    previous: &str,
+    next: &str,
+    page: usize,
+    pages: usize,
+    to: impl Fn(usize) -> Action,
+) -> Vec<Button> {
     if pages <= 1 {
         return Vec::new();
     }
     vec![
         Button::Action {
-            label: "◀ Previous".into(),
+            label: previous.into(),
             action: to(page.saturating_sub(1)),
             disabled: page == 0,
             primary: false,
         },
         Button::Action {
-            label: "Next ▶".into(),
+            label: next.into(),
             action: to(page + 1),
             disabled: page + 1 >= pages,
             primary: false,
