@@ -43,12 +43,30 @@ async fn main() {
         .join("attache");
     assert!(attache.exists(), "build the bot first: cargo build");
     let bot = Bot::start(&Checkout::new(repo, attache)).await;
-    for (i, q) in questions.iter().enumerate() {
-        let answer = bot.ask(&Who::member(ASKER + i as u64), q).await;
-        let body: &Value = answer.reply.message();
-        let path = out.join(format!("{:02}.json", i + 1));
-        let doc = serde_json::json!({ "question": q, "message": body });
+    let write = |n: usize, question: &str, body: &Value| {
+        let path = out.join(format!("{n:02}.json"));
+        let doc = serde_json::json!({ "question": question, "message": body });
         std::fs::write(&path, serde_json::to_vec_pretty(&doc).unwrap()).expect("write");
         println!("{}", path.display());
+    };
+    let mut first = None;
+    for (i, q) in questions.iter().enumerate() {
+        let who = Who::member(ASKER + i as u64);
+        let answer = bot.ask(&who, q).await;
+        write(i + 1, q, answer.reply.message());
+        if first.is_none() && !answer.reply.buttons().is_empty() {
+            first = Some((who, answer, q));
+        }
+    }
+    // And what "Show passages" shows under the first answer.
+    if let Some((who, answer, q)) = first {
+        let shown = bot
+            .click(
+                &who,
+                &answer,
+                &answer.reply.buttons()[0].1.clone().expect("a button"),
+            )
+            .await;
+        write(questions.len() + 1, q, shown.reply.message());
     }
 }

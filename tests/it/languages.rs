@@ -71,7 +71,10 @@ async fn ukrainian_and_russian_questions_get_answers_and_attaches_words_in_their
     slash["locale"] = json!("ru");
     let localized = bot.interact(slash).await;
     let labels: Vec<String> = localized.reply.buttons().into_iter().map(|b| b.0).collect();
-    assert!(labels.contains(&"Показать отрывки".to_string()), "{labels:?}");
+    assert!(
+        labels.contains(&"Показать отрывки".to_string()),
+        "{labels:?}"
+    );
     assert!(localized.text().contains("1,200"), "{}", localized.text());
 
     // Refusals too: a second question inside the cooldown, in Ukrainian.
