@@ -136,6 +136,36 @@ fn current(project: &Project) -> String {
         .to_string()
 }
 
+/// `attache serve` on `project` as a replica (`index.read_only`), serving `/healthz` and
+/// `/metrics`, once it has answered a question from the generation it can read.
+async fn start_replica(project: Project) -> Bot {
+    let bot = Bot::start_on(
+        project,
+        &[
+            ("ATTACHE__INDEX__READ_ONLY", "true"),
+            ("ATTACHE__METRICS__LISTEN", "127.0.0.1:0"),
+        ],
+    )
+    .await;
+    let a = bot.ask(&Who::member(ASKER), PRISONERS).await;
+    assert!(a.text().contains("1,200"), "{}", a.text());
+    bot
+}
+
+/// `/healthz` says 200 `degraded: {why}…`, and the fallback is counted once.
+async fn assert_degraded(bot: &Bot, why: &str) -> String {
+    let addr = metrics_addr(&bot.log());
+    let (status, body) = http_get(&addr, "/healthz").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.starts_with(&format!("degraded: {why}")), "{body}");
+    let (_, metrics) = http_get(&addr, "/metrics").await;
+    assert!(
+        metrics.contains("attache_index_fallbacks_total 1"),
+        "{metrics}"
+    );
+    body
+}
+
 #[test]
 fn ask_answers_from_a_read_only_index_even_when_the_sources_are_newer() {
     let project = Project::new(&checkout());
@@ -206,16 +236,7 @@ async fn a_replica_on_a_read_only_volume_answers_and_refuses_writes_politely() {
     build(&project);
     add_kumquat(&project);
     run_bot_in(&mut project, READ_ONLY);
-    let bot = Bot::start_on(
-        project,
-        &[
-            ("ATTACHE__INDEX__READ_ONLY", "true"),
-            ("ATTACHE__METRICS__LISTEN", "127.0.0.1:0"),
-        ],
-    )
-    .await;
-    let a = bot.ask(&Who::member(ASKER), PRISONERS).await;
-    assert!(a.text().contains("1,200"), "{}", a.text());
+    let bot = start_replica(project).await;
 
     let admin = Who::moderator(ASKER + 50);
     let reindex = bot.command(&admin, "reindex", &[]).await;
@@ -242,21 +263,10 @@ async fn a_replica_on_a_read_only_volume_answers_and_refuses_writes_politely() {
         add.text()
     );
 
-    let addr = metrics_addr(&bot.log());
-    let (status, body) = http_get(&addr, "/healthz").await;
-    assert_eq!(status, 200, "{body}");
-    assert!(
-        body.starts_with("degraded: the sources are newer than index generation 1"),
-        "{body}"
-    );
+    let body = assert_degraded(&bot, "the sources are newer than index generation 1").await;
     assert!(
         body.contains("watcher: ok: off (index.read_only)"),
         "{body}"
-    );
-    let (_, metrics) = http_get(&addr, "/metrics").await;
-    assert!(
-        metrics.contains("attache_index_fallbacks_total 1"),
-        "{metrics}"
     );
     bot.check();
 }
@@ -318,28 +328,12 @@ async fn a_replica_with_a_damaged_generation_answers_degraded_and_says_so() {
     add_kumquat(&project);
     build(&project);
     damage(&project, 2);
-    let bot = Bot::start_on(
-        project,
-        &[
-            ("ATTACHE__INDEX__READ_ONLY", "true"),
-            ("ATTACHE__METRICS__LISTEN", "127.0.0.1:0"),
-        ],
+    let bot = start_replica(project).await;
+    assert_degraded(
+        &bot,
+        "answering from index generation 1: generation 2 is damaged",
     )
     .await;
-    let a = bot.ask(&Who::member(ASKER), PRISONERS).await;
-    assert!(a.text().contains("1,200"), "{}", a.text());
-    let addr = metrics_addr(&bot.log());
-    let (status, body) = http_get(&addr, "/healthz").await;
-    assert_eq!(status, 200, "{body}");
-    assert!(
-        body.starts_with("degraded: answering from index generation 1: generation 2 is damaged"),
-        "{body}"
-    );
-    let (_, metrics) = http_get(&addr, "/metrics").await;
-    assert!(
-        metrics.contains("attache_index_fallbacks_total 1"),
-        "{metrics}"
-    );
     bot.check();
 }
 
