@@ -8,7 +8,7 @@ use super::buttons::{self, Action};
 use super::guard;
 use super::send::{Mode, Sender, To};
 use super::state::{question_text, State, Via};
-use super::views::{answer, help, moderation, sources, Reply};
+use super::views::{answer, help, moderation, passages, sources, Reply};
 use super::{commands, Data, Error};
 use crate::core::lang::Lang;
 
@@ -138,7 +138,7 @@ async fn on_click(state: &State, http: &Http, click: &ComponentInteraction) -> R
             let lang = Lang::for_reply(&question, Some(&click.locale));
             let per_page = state.top_k();
             let job = state.reply(question, offset, Via::Button, lang, |r, lang| {
-                answer::passages(r, offset, per_page, lang)
+                passages::passages(r, offset, per_page, lang)
             });
             sender.send_when_ready(paging, defer_after, job).await?;
         }

@@ -13,7 +13,8 @@
 //!   the lock only locks, and a process that only reads an index writes nothing to its
 //!   directory ([`build_running`] looks without taking anything).
 //!
-//! Under 400 lines of code; the rest are the tests of each step, crashes included.
+//! About 400 lines of code; the rest are the tests of each step, crashes and damage
+//! included.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};

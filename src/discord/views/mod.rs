@@ -4,7 +4,8 @@
 //!
 //! - [`reply`]: the reply model (cards, buttons) and its fitting to Discord's limits;
 //! - [`text`]: text safety (escaping, mention breaking, link targets);
-//! - [`answer`]: answers, "nothing found", full sources;
+//! - [`answer`]: answers (half a phone screen) and "nothing found";
+//! - [`passages`]: what "Show passages" shows;
 //! - [`sources`]: `/source show` and `/sources`;
 //! - [`help`]: `/help`;
 //! - [`moderation`]: what moderators see.
@@ -12,6 +13,7 @@
 pub mod answer;
 pub mod help;
 pub mod moderation;
+pub mod passages;
 pub mod reply;
 pub mod sources;
 pub mod text;
