@@ -9,6 +9,11 @@ use std::sync::Mutex;
 
 use super::limits;
 
+/// The largest page or offset a button carries: far past any real result list (the
+/// engine keeps a few hundred candidates), small enough that nothing forged can make it
+/// allocate.
+const MAX_NUMBER: usize = 10_000;
+
 /// Bumped when the format changes, so buttons of an older bot expire cleanly.
 const VERSION: &str = "a1";
 
@@ -114,9 +119,11 @@ pub fn decode(custom_id: &str, store: &QuestionStore) -> Result<Action, Expired>
         return Err(Expired::Unknown);
     }
     let tag = parts.next().ok_or(Expired::Unknown)?;
+    // A page or offset no real button carries (ids can be forged) is refused here.
     let number: usize = parts
         .next()
         .and_then(|n| n.parse().ok())
+        .filter(|&n| n <= MAX_NUMBER)
         .ok_or(Expired::Unknown)?;
     let rest = parts.next().unwrap_or("");
     let question = || -> Result<String, Expired> {

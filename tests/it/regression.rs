@@ -86,3 +86,26 @@ async fn a_ukrainian_askers_source_caveats_were_in_english() {
     );
     bot.check();
 }
+
+/// A forged button id with a huge offset (`a1:m:100000000000:=…`, a "More results"
+/// click) made the engine ask tantivy for that many results, and the whole process
+/// aborted allocating 800 GB (found by the review behind issue 13).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_offset_in_a_button_id_aborted_the_process() {
+    let bot = Bot::start(&checkout()).await;
+    let who = Who::member(ASKER);
+    let answer = bot.ask(&who, "How many prisoners will be exchanged?").await;
+    for forged in [
+        "a1:m:100000000000:=how many prisoners",
+        "a1:q:18446744073709551615:=how many prisoners",
+        "a1:q:10000:=how many prisoners",
+    ] {
+        let refused = bot.click(&who, &answer, forged).await;
+        assert!(refused.ephemeral(), "{forged}: {}", refused.text());
+    }
+    let next = bot
+        .ask(&Who::member(ASKER + 1), "Who led the Ukrainian delegation?")
+        .await;
+    assert!(next.text().contains("Umerov"), "{}", next.text());
+    bot.check();
+}

@@ -233,7 +233,12 @@ impl Engine {
     pub fn ask(&self, question: &str, top_k: usize, offset: usize) -> Result<Response, AskError> {
         self.validate(question)?;
         let searcher = self.index.reader.searcher();
-        let mut ranked = self.rank(question, &searcher, offset + top_k)?;
+        // No more results than the generation has passages, whatever `offset` asks for
+        // (it comes from a button a member could forge).
+        let wanted = offset
+            .saturating_add(top_k)
+            .min(self.index.manifest.passages.max(1));
+        let mut ranked = self.rank(question, &searcher, wanted)?;
         let mut response = Response {
             question: question.to_string(),
             language: ranked.lang,
