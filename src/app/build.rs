@@ -167,8 +167,9 @@ fn wait_for_first_generation(settings: &Settings) -> Result<(), AppError> {
 pub struct Opened {
     pub engine: Engine,
     pub degraded: Option<String>,
-    /// A damaged generation stepped around, not to be opened again.
-    pub damaged: Option<u64>,
+    /// A damaged generation stepped around (its number and when it was built), not to
+    /// be opened again.
+    pub damaged: Option<(u64, String)>,
 }
 
 /// An engine over the current index, building or rebuilding it first when it is missing
@@ -238,7 +239,7 @@ pub fn open_serving(settings: &Settings, progress: &dyn BuildProgress) -> Result
         Ok(open) => open,
         Err(IndexError::Damaged { path, reason }) => {
             let (open, why) = step_around_damage(settings, progress, &path, &reason)?;
-            damaged = index::number(&path);
+            damaged = index::generation_of(&path);
             if why.is_some() {
                 degraded = why;
             }
@@ -274,7 +275,9 @@ fn step_around_damage(
     let number = index::number(dir).ok_or_else(damaged)?;
     if !settings.index.read_only {
         if let Ok(lock) = index::lock(root, "damage") {
-            index::mark_damaged(&lock, dir, reason)?;
+            if let Err(e) = index::mark_damaged(&lock, dir, reason) {
+                warn!(error = %e, "could not mark the damaged generation");
+            }
             drop(lock);
             if settings.index.auto_build {
                 match reindex(settings, progress, "damage", index::build_threads(false)) {
@@ -290,15 +293,17 @@ fn step_around_damage(
                     }
                 }
             }
-            let lock = index::lock(root, "damage")?;
-            let manifest = index::rollback(&lock).map_err(|_| damaged())?;
-            drop(lock);
-            let why = format!(
-                "answering from index generation {}: generation {number} is damaged ({reason}) and could not be rebuilt",
-                manifest.generation
-            );
-            warn!("{why}");
-            return Ok((index::open(root)?, Some(why)));
+            // Another process may have taken the lock meanwhile: then read, as a reader.
+            if let Ok(lock) = index::lock(root, "damage") {
+                let manifest = index::rollback(&lock).map_err(|_| damaged())?;
+                drop(lock);
+                let why = format!(
+                    "answering from index generation {}: generation {number} is damaged ({reason}) and could not be rebuilt",
+                    manifest.generation
+                );
+                warn!("{why}");
+                return Ok((index::open(root)?, Some(why)));
+            }
         }
     }
     let open = index::fallback(root, number).ok_or_else(damaged)?;

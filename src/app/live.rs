@@ -33,7 +33,7 @@ pub struct LiveEngine {
     degraded: Mutex<Option<String>>,
     /// A current generation found damaged: not opened again (the poller would otherwise
     /// try it, and fail, every `index.poll_interval`).
-    damaged: Mutex<Option<u64>>,
+    damaged: Mutex<Option<(u64, String)>>,
 }
 
 impl LiveEngine {
@@ -171,14 +171,26 @@ impl LiveEngine {
     /// Returns the new generation when it switched.
     pub fn refresh(&self) -> Result<Option<u64>, AppError> {
         let _guard = self.swapping.lock().expect("swap lock");
-        let serving = self.engine.load().index().manifest.generation;
+        let serving = self.engine.load().index().manifest.clone();
         let Some(current) = index::current_manifest(&self.settings.index.dir) else {
             return Ok(None);
         };
-        let damaged = *self.damaged.lock().expect("damaged lock");
-        if current.generation == serving || Some(current.generation) == damaged {
+        // A generation is known by its number and when it was built: numbers are used
+        // again after a rollback removes the newest generation.
+        let identity = (current.generation, current.built_at.clone());
+        let mut damaged = self.damaged.lock().expect("damaged lock");
+        if identity == (serving.generation, serving.built_at.clone()) {
+            // A writer rolled back to what serves here: nothing is stepped around now.
+            if damaged.take().is_some() {
+                *self.degraded.lock().expect("degraded lock") = None;
+            }
             return Ok(None);
         }
+        if damaged.as_ref() == Some(&identity) {
+            return Ok(None);
+        }
+        drop(damaged);
+        let serving = serving.generation;
         let open = match index::open(&self.settings.index.dir) {
             Ok(open) => open,
             // Found damaged: the generation serving goes on; a writer's next build, or
@@ -189,7 +201,7 @@ impl LiveEngine {
                     current.generation
                 );
                 warn!(generation = %path.display(), "{why}");
-                *self.damaged.lock().expect("damaged lock") = Some(current.generation);
+                *self.damaged.lock().expect("damaged lock") = Some(identity);
                 *self.degraded.lock().expect("degraded lock") = Some(why);
                 self.metrics.index_fallbacks.inc();
                 return Ok(None);

@@ -34,7 +34,12 @@ pub fn replace_with(
         let _ = std::fs::remove_file(&tmp);
         return written;
     }
-    sync_dir(path.parent().unwrap_or(Path::new(".")))
+    // The new content is in place whatever happens now; a directory that cannot be
+    // synced is said, not reported as a failed write (the caller would undo what worked).
+    if let Err(e) = sync_dir(path.parent().unwrap_or(Path::new("."))) {
+        tracing::warn!(path = %path.display(), error = %e, "the folder could not be synced to disk");
+    }
+    Ok(())
 }
 
 /// Make a directory's entries durable (a rename in it, a file created or removed).

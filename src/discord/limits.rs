@@ -16,6 +16,8 @@ pub const EMBEDS_PER_MESSAGE: usize = 10;
 pub const BUTTONS_PER_ROW: usize = 5;
 pub const BUTTON_LABEL: usize = 80;
 pub const CUSTOM_ID: usize = 100;
+/// An embed's or a link button's address.
+pub const URL: usize = 512;
 pub const AUTOCOMPLETE_CHOICES: usize = 25;
 pub const CHOICE_NAME: usize = 100;
 

@@ -12,7 +12,7 @@ use std::time::Duration;
 use serenity::all::{
     CommandInteraction, ComponentInteraction, CreateActionRow, CreateAllowedMentions, CreateEmbed,
     CreateInteractionResponse, CreateInteractionResponseFollowup, CreateInteractionResponseMessage,
-    CreateMessage, EditInteractionResponse, Http, HttpError, Message,
+    CreateMessage, EditInteractionResponse, Http, HttpError, Message, MessageReference,
 };
 
 use serenity::all::StatusCode;
@@ -34,10 +34,12 @@ pub fn no_mentions() -> CreateAllowedMentions {
 /// for replies) and stay inside the 3 s an interaction has for its first response.
 const RETRY_WAITS_MS: [u64; 3] = [250, 500, 1000];
 
-/// Send with `call`, again after a wait when Discord answers 429 (rate limited) or 5xx
-/// (its own trouble), up to three times; other failures (an expired interaction is a 404)
-/// are returned at once, to be logged.
-async fn retrying<T, F, Fut>(what: &str, mut call: F) -> serenity::Result<T>
+/// Send with `call`, again after a wait when Discord answers 429 (rate limited: nothing
+/// was done) or, for a request that is safe to repeat (`repeatable`: an interaction's
+/// first response, an edit), 5xx (its own trouble), up to three times; a new message
+/// is not sent again after a 5xx, as Discord may have posted it. Other failures (an
+/// expired interaction is a 404) are returned at once, to be logged.
+async fn retrying<T, F, Fut>(what: &str, repeatable: bool, mut call: F) -> serenity::Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = serenity::Result<T>>,
@@ -49,7 +51,8 @@ where
             Err(serenity::Error::Http(HttpError::UnsuccessfulRequest(r))) => r.status_code,
             _ => return result,
         };
-        let retryable = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
+        let retryable =
+            status == StatusCode::TOO_MANY_REQUESTS || (repeatable && status.is_server_error());
         let status = status.as_u16();
         match waits.next() {
             Some(&ms) if retryable => {
@@ -119,10 +122,13 @@ impl Parts {
     }
 
     fn message(self, to: &Message) -> CreateMessage {
+        // A question deleted before its answer is ready still gets the answer, unlinked.
+        let mut reference = MessageReference::from(to);
+        reference.fail_if_not_exists = Some(false);
         let m = CreateMessage::new()
             .embeds(self.embeds)
             .components(self.components)
-            .reference_message(to)
+            .reference_message(reference)
             .allowed_mentions(no_mentions());
         match self.content {
             Some(c) => m.content(c),
@@ -204,7 +210,7 @@ impl<'a> Sender<'a> {
         let http = self.http;
         let parts = || parts(reply, self.store);
         if let To::Message(msg) = self.to {
-            retrying("message reply", || {
+            retrying("message reply", false, || {
                 msg.channel_id.send_message(http, parts().message(msg))
             })
             .await?;
@@ -212,7 +218,7 @@ impl<'a> Sender<'a> {
         }
         if self.responded().load(Ordering::SeqCst) {
             let ephemeral = mode != Mode::New { ephemeral: false };
-            retrying("follow-up", || async {
+            retrying("follow-up", false, || async {
                 match self.to {
                     To::Command { interaction, .. } => {
                         interaction
@@ -238,7 +244,7 @@ impl<'a> Sender<'a> {
     /// The first response to an interaction.
     async fn respond(&self, response: CreateInteractionResponse) -> serenity::Result<()> {
         let http = self.http;
-        retrying("interaction response", || async {
+        retrying("interaction response", true, || async {
             match self.to {
                 To::Command { interaction, .. } => {
                     interaction.create_response(http, response.clone()).await
@@ -303,7 +309,7 @@ impl<'a> Sender<'a> {
     async fn edit(&self, reply: &Reply) -> serenity::Result<Message> {
         let http = self.http;
         let edit = || parts(reply, self.store).edit();
-        retrying("reply edit", || async {
+        retrying("reply edit", true, || async {
             match self.to {
                 To::Command { interaction, .. } => interaction.edit_response(http, edit()).await,
                 To::Component(i) => i.edit_response(http, edit()).await,

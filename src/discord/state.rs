@@ -107,7 +107,12 @@ impl State {
 
     /// Passages per answer (and per page of "Show passages").
     pub fn top_k(&self) -> usize {
-        self.live.settings().search.top_k
+        // One embed a passage under "Show passages", ten embeds a message at most.
+        self.live
+            .settings()
+            .search
+            .top_k
+            .min(super::limits::EMBEDS_PER_MESSAGE)
     }
 
     /// The gateway connected or dropped; `ready` for a READY (a new session).

@@ -170,8 +170,12 @@ pub fn caveat(lang: Lang, caveats: &[Flag]) -> Option<String> {
 /// An English claimant that is not a name takes an article: "According to an
 /// anonymous source", but "According to Zelensky", "According to Ukrainian officials".
 fn with_article(lang: Lang, who: &str) -> String {
+    const DETERMINED: [&str; 9] = [
+        "the", "a", "an", "one", "his", "her", "their", "its", "some",
+    ];
     let common = who.chars().next().is_some_and(char::is_lowercase);
-    if lang != Lang::En || !common || who.ends_with('s') {
+    let first = who.split_whitespace().next().unwrap_or_default();
+    if lang != Lang::En || !common || who.ends_with('s') || DETERMINED.contains(&first) {
         return who.to_string();
     }
     let article = if who.starts_with(['a', 'e', 'i', 'o', 'u']) {
@@ -505,6 +509,10 @@ mod tests {
         assert_eq!(
             caveat(Lang::En, &[claim("anonymous source")]).as_deref(),
             Some("⚠️ According to an anonymous source; not confirmed")
+        );
+        assert_eq!(
+            caveat(Lang::En, &[claim("the Kremlin")]).as_deref(),
+            Some("⚠️ According to the Kremlin; not confirmed")
         );
         let unnamed = Flag {
             kind: FlagKind::Claim,

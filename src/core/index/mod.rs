@@ -383,13 +383,34 @@ fn verify(dir: &Path, reader: &IndexReader, manifest: &Manifest) -> Result<(), S
     Ok(())
 }
 
+/// The number and build time of the generation in `dir`, from its manifest.
+pub fn generation_of(dir: &Path) -> Option<(u64, String)> {
+    let m: Manifest = serde_json::from_slice(&std::fs::read(dir.join(MANIFEST)).ok()?).ok()?;
+    Some((m.generation, m.built_at))
+}
+
+/// Why a generation in `dir` did not open: damage (a checksum, a count, a file that is
+/// not there or does not parse), or the machine (too many open files, no memory, an I/O
+/// error), which is not the generation's fault and must not get it marked damaged.
+fn not_opened(dir: &Path, reason: String) -> IndexError {
+    let machine = reason.contains("(os error") && !reason.contains("(os error 2)");
+    if machine {
+        IndexError::Io {
+            path: dir.to_path_buf(),
+            error: std::io::Error::other(reason),
+        }
+    } else {
+        IndexError::Damaged {
+            path: dir.to_path_buf(),
+            reason,
+        }
+    }
+}
+
 /// Open the generation in `dir` (current or not: a staged one is checked this way),
 /// read-only, verified ([`verify`]).
 pub fn open_generation(dir: PathBuf) -> Result<OpenIndex, IndexError> {
-    let damaged = |reason: String| IndexError::Damaged {
-        path: dir.clone(),
-        reason,
-    };
+    let damaged = |reason: String| not_opened(&dir, reason);
     let manifest: Manifest = std::fs::read(dir.join(MANIFEST))
         .map_err(|e| damaged(format!("{MANIFEST}: {e}")))
         .and_then(|b| {

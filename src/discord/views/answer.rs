@@ -42,10 +42,12 @@ pub fn answer(r: &Response, lang: Lang) -> Reply {
         return nothing_found(r, 0, lang);
     }
     let w = words::of(lang);
+    // The claimant comes from the corpus: shown as text, never as markdown or a mention.
     let caveat = r
         .answer
         .as_ref()
-        .and_then(|a| words::caveat(lang, &a.caveats));
+        .and_then(|a| words::caveat(lang, &a.caveats))
+        .map(|c| plain(&c));
     // A yes/no question is answered by the quote; a flag on it comes first.
     let leading = caveat
         .as_ref()
@@ -104,8 +106,10 @@ pub fn answer(r: &Response, lang: Lang) -> Reply {
     let over = fixed_lines(quote_lines(&full), &citations).saturating_sub(BUDGET_LINES);
     if over > 0 {
         if let Some(a) = &r.answer {
-            let room = (quote_lines(&full) - over) * LINE_CHARS
-                - leading.as_deref().map_or(0, limits::chars);
+            // At least a line for the quote, whatever else the reply holds.
+            let room = (quote_lines(&full).saturating_sub(over).max(1) * LINE_CHARS)
+                .saturating_sub(leading.as_deref().map_or(0, limits::chars))
+                .max(LINE_CHARS);
             quote = answer_line(a, Some(room));
         }
     }
@@ -158,8 +162,16 @@ fn tail_words(text: &str, max: usize) -> String {
         return text.to_string();
     }
     let skip = limits::chars(text) - max.saturating_sub(1);
+    let cut_in_a_word = text
+        .chars()
+        .nth(skip.saturating_sub(1))
+        .is_some_and(|c| !c.is_whitespace());
     let rest: String = text.chars().skip(skip).collect();
-    let from_word = rest.find(' ').map_or(rest.as_str(), |i| &rest[i..]);
+    let from_word = if cut_in_a_word {
+        rest.find(' ').map_or("", |i| &rest[i..])
+    } else {
+        rest.as_str()
+    };
     format!("…{}", from_word.trim_start())
 }
 
@@ -242,7 +254,7 @@ fn numbers_label(numbers: &[usize]) -> String {
 /// ("reuters.com") as the button's label.
 fn site(url: &str) -> Option<(String, String)> {
     let parsed = Url::parse(url).ok()?;
-    if parsed.scheme() != "https" {
+    if parsed.scheme() != "https" || parsed.as_str().len() > limits::URL {
         return None;
     }
     let host = parsed.host_str()?;
@@ -334,6 +346,13 @@ pub fn phone_lines(reply: &Reply) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shortened_quote_keeps_the_words_next_to_the_answer() {
+        assert_eq!(tail_words("Officials said at least ", 10), "…at least ");
+        assert_eq!(tail_words("at least ", 9), "at least ");
+        assert_eq!(tail_words("the very long beginning of it", 6), "…of it");
+    }
 
     #[test]
     fn runs_of_citations_merge() {

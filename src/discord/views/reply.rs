@@ -50,6 +50,12 @@ impl Card {
     /// Every part within its own limit, and the whole within `budget` characters: the
     /// description gives way first, with a visible note.
     pub fn fit(mut self, budget: usize) -> Card {
+        // Discord refuses the whole message for an address it cannot use, and the
+        // corpus does not check its addresses.
+        self.url = self.url.filter(|u| {
+            u.len() <= limits::URL
+                && url::Url::parse(u).is_ok_and(|p| matches!(p.scheme(), "http" | "https"))
+        });
         self.title = self.title.map(|t| fit(&t, limits::EMBED_TITLE));
         self.footer = self.footer.map(|f| fit(&f, limits::FOOTER));
         self.fields.truncate(limits::EMBED_FIELDS);
