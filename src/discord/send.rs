@@ -34,12 +34,11 @@ pub fn no_mentions() -> CreateAllowedMentions {
 /// for replies) and stay inside the 3 s an interaction has for its first response.
 const RETRY_WAITS_MS: [u64; 3] = [250, 500, 1000];
 
-/// Send with `call`, again after a wait when Discord answers 429 (rate limited: nothing
-/// was done) or, for a request that is safe to repeat (`repeatable`: an interaction's
-/// first response, an edit), 5xx (its own trouble), up to three times; a new message
-/// is not sent again after a 5xx, as Discord may have posted it. Other failures (an
-/// expired interaction is a 404) are returned at once, to be logged.
-async fn retrying<T, F, Fut>(what: &str, repeatable: bool, mut call: F) -> serenity::Result<T>
+/// Send with `call`, again after a wait when Discord answers 429 (rate limited) or 5xx
+/// (its own trouble), up to three times; other failures (an expired interaction is a 404)
+/// are returned at once, to be logged. (A 5xx on a new message might, rarely, come after
+/// Discord posted it; the README promises the retry, and a missing answer is worse.)
+async fn retrying<T, F, Fut>(what: &str, mut call: F) -> serenity::Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = serenity::Result<T>>,
@@ -51,8 +50,7 @@ where
             Err(serenity::Error::Http(HttpError::UnsuccessfulRequest(r))) => r.status_code,
             _ => return result,
         };
-        let retryable =
-            status == StatusCode::TOO_MANY_REQUESTS || (repeatable && status.is_server_error());
+        let retryable = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
         let status = status.as_u16();
         match waits.next() {
             Some(&ms) if retryable => {
@@ -210,7 +208,7 @@ impl<'a> Sender<'a> {
         let http = self.http;
         let parts = || parts(reply, self.store);
         if let To::Message(msg) = self.to {
-            retrying("message reply", false, || {
+            retrying("message reply", || {
                 msg.channel_id.send_message(http, parts().message(msg))
             })
             .await?;
@@ -218,7 +216,7 @@ impl<'a> Sender<'a> {
         }
         if self.responded().load(Ordering::SeqCst) {
             let ephemeral = mode != Mode::New { ephemeral: false };
-            retrying("follow-up", false, || async {
+            retrying("follow-up", || async {
                 match self.to {
                     To::Command { interaction, .. } => {
                         interaction
@@ -244,7 +242,7 @@ impl<'a> Sender<'a> {
     /// The first response to an interaction.
     async fn respond(&self, response: CreateInteractionResponse) -> serenity::Result<()> {
         let http = self.http;
-        retrying("interaction response", true, || async {
+        retrying("interaction response", || async {
             match self.to {
                 To::Command { interaction, .. } => {
                     interaction.create_response(http, response.clone()).await
@@ -309,7 +307,7 @@ impl<'a> Sender<'a> {
     async fn edit(&self, reply: &Reply) -> serenity::Result<Message> {
         let http = self.http;
         let edit = || parts(reply, self.store).edit();
-        retrying("reply edit", true, || async {
+        retrying("reply edit", || async {
             match self.to {
                 To::Command { interaction, .. } => interaction.edit_response(http, edit()).await,
                 To::Component(i) => i.edit_response(http, edit()).await,
