@@ -5,7 +5,7 @@ use serenity::all::{ComponentInteraction, FullEvent, Http, Interaction, Message,
 use tracing::debug;
 
 use super::buttons::{self, Action};
-use super::guard;
+use super::guard::{self, Refusal};
 use super::send::{Mode, Sender, To};
 use super::state::{question_text, State, Via};
 use super::views::{answer, help, moderation, passages, sources, Reply};
@@ -19,7 +19,10 @@ pub async fn handle(
     let state = framework.user_data;
     let http = &framework.serenity_context.http;
     match event {
-        FullEvent::Message { new_message } => on_message(state, http, new_message).await,
+        FullEvent::Message { new_message } => {
+            let _busy = state.busy();
+            on_message(state, http, new_message).await
+        }
         FullEvent::Ready { .. } => {
             state.gateway(true, true);
             Ok(())
@@ -36,7 +39,10 @@ pub async fn handle(
         }
         FullEvent::InteractionCreate {
             interaction: Interaction::Component(click),
-        } => on_click(state, http, click).await,
+        } => {
+            let _busy = state.busy();
+            on_click(state, http, click).await
+        }
         _ => Ok(()),
     }
 }
@@ -125,6 +131,13 @@ async fn on_click(state: &State, http: &Http, click: &ComponentInteraction) -> R
         }
     };
     tracing::Span::current().record("action", action_name(&action));
+    if state.draining() {
+        let lang = Lang::from_locale(&click.locale).unwrap_or_default();
+        sender
+            .send(private, &Reply::text(Refusal::ShuttingDown.text(lang)))
+            .await?;
+        return Ok(());
+    }
     // Someone else's public answer stays as it is; the clicker gets their own copy.
     // On a private reply (only the clicker sees it) the page changes in place.
     let in_place = click

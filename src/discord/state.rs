@@ -3,12 +3,12 @@
 //! holding one of the concurrency slots, counted, logged, and rendered in the asker's
 //! language.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use serenity::all::UserId;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 use tracing::{info, warn};
 
 use super::buttons::QuestionStore;
@@ -62,6 +62,26 @@ pub struct State {
     health: Arc<Health>,
     /// Whether a READY was seen: later ones are reconnections.
     seen_ready: AtomicBool,
+    /// Handlers at work (a question from its arrival to its reply sent), so shutdown
+    /// waits for replies, not only for searches.
+    handlers: Arc<Handlers>,
+}
+
+#[derive(Default)]
+struct Handlers {
+    count: AtomicUsize,
+    idle: Notify,
+}
+
+/// Held by a handler while it works; see [`State::busy`].
+pub struct Busy(Arc<Handlers>);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        if self.0.count.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0.idle.notify_waiters();
+        }
+    }
 }
 
 /// How a question arrived, for the logs.
@@ -100,6 +120,7 @@ impl State {
             metrics: live.metrics().clone(),
             health,
             seen_ready: AtomicBool::new(false),
+            handlers: Arc::default(),
             live,
             settings,
         }
@@ -224,18 +245,37 @@ impl State {
         }
     }
 
+    /// A handler starts its work: shutdown waits until it has sent its reply.
+    pub fn busy(&self) -> Busy {
+        self.handlers.count.fetch_add(1, Ordering::SeqCst);
+        Busy(self.handlers.clone())
+    }
+
+    /// Whether shutdown has begun (new questions and clicks are refused politely).
+    pub fn draining(&self) -> bool {
+        self.draining.load(Ordering::SeqCst)
+    }
+
     /// Stop taking new questions (shutdown's first step): they are refused politely.
     pub fn stop_taking_questions(&self) {
         self.draining.store(true, Ordering::SeqCst);
     }
 
-    /// Wait until no question is being answered, for at most `grace`; whether they all
-    /// finished.
+    /// Wait until every handler has sent its reply, for at most `grace`; whether they
+    /// all finished.
     pub async fn finish_in_flight(&self, grace: Duration) -> bool {
-        let all = u32::try_from(self.settings.max_concurrent).unwrap_or(u32::MAX);
-        tokio::time::timeout(grace, self.slots.acquire_many(all))
-            .await
-            .is_ok()
+        let handlers = &self.handlers;
+        tokio::time::timeout(grace, async {
+            loop {
+                let idle = handlers.idle.notified();
+                if handlers.count.load(Ordering::SeqCst) == 0 {
+                    return;
+                }
+                idle.await;
+            }
+        })
+        .await
+        .is_ok()
     }
 }
 

@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
+use serde_json::json;
 use testkit::bot::Bot;
-use testkit::local_discord::payloads::{Who, ASKER};
+use testkit::local_discord::payloads::{self, Who, ASKER};
 use testkit::local_discord::GUILD_ID;
 use testkit::project::stderr;
 use testkit::Project;
@@ -61,6 +62,51 @@ async fn sigterm_finishes_and_disconnects_cleanly() {
         "{}",
         bot.log()
     );
+    bot.check();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_waits_for_a_reply_still_being_sent() {
+    let mut bot = Bot::start(&checkout()).await;
+    // The reply meets two 429s: its retries wait 250 ms, then 500 ms.
+    let limited =
+        json!({ "message": "You are being rate limited.", "retry_after": 0.2, "global": false });
+    bot.discord.fail_next("/callback", 2, 429, limited);
+    let slash = payloads::slash(
+        &bot.discord,
+        "ask",
+        &[(
+            "question",
+            3,
+            json!("How many prisoners will be exchanged?"),
+        )],
+        &Who::member(ASKER),
+    );
+    let token = slash["token"].as_str().unwrap().to_string();
+    let mark = bot.discord.mark();
+    bot.discord.dispatch("INTERACTION_CREATE", slash);
+    // The search is done and the first attempt refused: only the reply is in flight.
+    bot.discord
+        .wait_for(mark, "the first, refused attempt", |r| {
+            r.path.contains(&token) && r.status == 429
+        })
+        .await;
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &bot.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let delivered = bot
+        .discord
+        .wait_for(mark, "the reply, after its retries", |r| {
+            r.path.contains(&token) && r.status < 300
+        })
+        .await;
+    assert!(delivered.text().contains("1,200"), "{}", delivered.text());
+    let exit = bot
+        .wait_exit(Duration::from_secs(20))
+        .expect("the bot exits after SIGTERM");
+    assert!(exit.success(), "{exit:?}\n{}", bot.log());
     bot.check();
 }
 

@@ -24,6 +24,7 @@ pub async fn ask(
     #[description_localized("ru", "Показать ответ только вам")]
     private: Option<bool>,
 ) -> Result<(), Error> {
+    let _busy = ctx.data().busy();
     tracing::Span::current().record("private", private.unwrap_or(false));
     let state = ctx.data();
     let sender = sender(&ctx)?;
@@ -54,6 +55,7 @@ pub async fn ask(
 )]
 #[tracing::instrument(name = "help", skip_all)]
 pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
+    let _busy = ctx.data().busy();
     let state = ctx.data();
     let reply = help_view::help(
         state.live.settings().search.max_question_chars,

@@ -25,6 +25,7 @@ use crate::discord::views::moderation;
 )]
 #[tracing::instrument(name = "unanswered", skip_all)]
 pub async fn unanswered(ctx: Context<'_>) -> Result<(), Error> {
+    let _busy = ctx.data().busy();
     if !moderator(&ctx, "see unanswered questions").await? {
         return Ok(());
     }
@@ -52,6 +53,7 @@ const UNANSWERED_SHOWN: usize = 20;
 )]
 #[tracing::instrument(name = "reindex", skip_all)]
 pub async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
+    let _busy = ctx.data().busy();
     if !moderator(&ctx, "reindex").await? {
         return Ok(());
     }
@@ -80,6 +82,7 @@ pub async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
 )]
 #[tracing::instrument(name = "rollback", skip_all)]
 pub async fn rollback(ctx: Context<'_>) -> Result<(), Error> {
+    let _busy = ctx.data().busy();
     if !moderator(&ctx, "roll back the index").await? {
         return Ok(());
     }

@@ -67,6 +67,7 @@ pub async fn show(
     #[autocomplete = "source_ids"]
     id: String,
 ) -> Result<(), Error> {
+    let _busy = ctx.data().busy();
     let engine = ctx.data().live.engine();
     let index = engine.index();
     let reply = match index.source(id.trim()) {
@@ -98,6 +99,7 @@ pub async fn add(
     #[description_localized("ru", "Документ (.md) или файл записей (.toml) в формате корпуса")]
     file: serenity::all::Attachment,
 ) -> Result<(), Error> {
+    let _busy = ctx.data().busy();
     if !moderator(&ctx, "add sources").await? {
         return Ok(());
     }
@@ -178,6 +180,7 @@ pub async fn remove(
     #[autocomplete = "source_ids"]
     id: String,
 ) -> Result<(), Error> {
+    let _busy = ctx.data().busy();
     if !moderator(&ctx, "remove sources").await? {
         return Ok(());
     }
@@ -204,6 +207,7 @@ pub async fn remove(
 )]
 #[tracing::instrument(name = "sources", skip_all)]
 pub async fn sources(ctx: Context<'_>) -> Result<(), Error> {
+    let _busy = ctx.data().busy();
     let engine = ctx.data().live.engine();
     let reply = sources_view::catalog(engine.index(), 0);
     sender(&ctx)?.send(PRIVATE, &reply).await?;
