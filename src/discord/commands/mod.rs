@@ -64,6 +64,19 @@ async fn moderator(ctx: &Context<'_>, what: &str) -> Result<bool, Error> {
     Ok(false)
 }
 
+/// [`moderator`], and on a process that only reads the index, the polite refusal that
+/// says where writes happen (before anything is downloaded or confirmed).
+async fn may_write(ctx: &Context<'_>, what: &str) -> Result<bool, Error> {
+    if !moderator(ctx, what).await? {
+        return Ok(false);
+    }
+    if ctx.data().live.settings().index.read_only {
+        sender(ctx)?.send(PRIVATE, &view::read_only()).await?;
+        return Ok(false);
+    }
+    Ok(true)
+}
+
 /// Run blocking work (a rebuild, a rollback) off the async runtime; when the task
 /// itself fails (a panic), it is logged and the member gets the general apology.
 pub(super) async fn blocking<T: Send + 'static>(

@@ -6,7 +6,7 @@ use std::time::Instant;
 use serenity::all::{AutocompleteChoice, CreateAutocompleteResponse};
 use tracing::{info, warn};
 
-use super::{blocking, moderator, reindex_reply, sender, who, Context, Error, PRIVATE};
+use super::{blocking, may_write, reindex_reply, sender, who, Context, Error, PRIVATE};
 use crate::app::AppError;
 use crate::discord::limits;
 use crate::discord::views::{moderation, sources as sources_view};
@@ -100,13 +100,7 @@ pub async fn add(
     file: serenity::all::Attachment,
 ) -> Result<(), Error> {
     let _busy = ctx.data().busy();
-    if !moderator(&ctx, "add sources").await? {
-        return Ok(());
-    }
-    if ctx.data().live.settings().index.read_only {
-        sender(&ctx)?
-            .send(PRIVATE, &moderation::read_only())
-            .await?;
+    if !may_write(&ctx, "add sources").await? {
         return Ok(());
     }
     let state = ctx.data();
@@ -181,13 +175,7 @@ pub async fn remove(
     id: String,
 ) -> Result<(), Error> {
     let _busy = ctx.data().busy();
-    if !moderator(&ctx, "remove sources").await? {
-        return Ok(());
-    }
-    if ctx.data().live.settings().index.read_only {
-        sender(&ctx)?
-            .send(PRIVATE, &moderation::read_only())
-            .await?;
+    if !may_write(&ctx, "remove sources").await? {
         return Ok(());
     }
     let engine = ctx.data().live.engine();
