@@ -30,6 +30,9 @@ use crate::discord;
 /// small file read each time, but a busy loop helps nobody.
 const MIN_POLL_INTERVAL: Duration = Duration::from_millis(100);
 
+/// How long shutdown waits for each background part to stop after being told to.
+const BACKGROUND_STOP: Duration = Duration::from_secs(5);
+
 /// Settings that make serving impossible, found before anything starts (exit code 2).
 #[derive(Debug, thiserror::Error)]
 #[error(transparent)]
@@ -111,9 +114,17 @@ pub async fn run(
     }
     let _ = stop.send(true);
     drop(watcher);
-    let _ = poller.await;
+    // A poll may be opening and verifying a large generation: not worth waiting long for.
+    if tokio::time::timeout(BACKGROUND_STOP, poller).await.is_err() {
+        warn!("the generation poller did not stop in time; leaving it");
+    }
     if let Some(endpoint) = endpoint {
-        let _ = endpoint.await;
+        if tokio::time::timeout(BACKGROUND_STOP, endpoint)
+            .await
+            .is_err()
+        {
+            warn!("the health endpoint did not stop in time; leaving it");
+        }
     }
     discord.close_gateway().await;
     gateway.await.context("the Discord client task failed")?
