@@ -92,6 +92,8 @@ pub enum Via {
     DirectMessage,
     Channel,
     Button,
+    /// "Ask attache" from a message's menu.
+    MessageMenu,
 }
 
 impl Via {
@@ -103,6 +105,7 @@ impl Via {
             Via::DirectMessage => "dm",
             Via::Channel => "channel",
             Via::Button => "button",
+            Via::MessageMenu => "message_menu",
         }
     }
 }

@@ -40,6 +40,10 @@ pub struct Words {
     pub photo: &'static str,
     /// The button under an answer that shows its passages.
     pub show_passages: &'static str,
+    /// Above an answer to a message asked about from its menu: `{link}` to the message.
+    pub answer_to_message: &'static str,
+    /// "Ask attache" on a message that has no text.
+    pub no_text_to_ask: &'static str,
     /// Paging through passages.
     pub previous: &'static str,
     pub next: &'static str,
@@ -255,6 +259,8 @@ static EN: Words = Words {
     backed_by_continued: "Backed by (continued)",
     caution: "Caution",
     photo: "Photo",
+    answer_to_message: "Answer to [this message]({link})",
+    no_text_to_ask: "That message has no text to ask about. Ask with `/ask`, in your own words.",
     show_passages: "Show passages",
     previous: "◀ Previous",
     next: "Next ▶",
@@ -317,6 +323,8 @@ static UK: Words = Words {
     backed_by_continued: "Підтвердження (продовження)",
     caution: "Увага",
     photo: "Фото",
+    answer_to_message: "Відповідь на [це повідомлення]({link})",
+    no_text_to_ask: "У цьому повідомленні немає тексту, про який можна запитати. Запитайте через `/ask` своїми словами.",
     show_passages: "Показати уривки",
     previous: "◀ Назад",
     next: "Далі ▶",
@@ -379,6 +387,8 @@ static RU: Words = Words {
     backed_by_continued: "Подтверждения (продолжение)",
     caution: "Внимание",
     photo: "Фото",
+    answer_to_message: "Ответ на [это сообщение]({link})",
+    no_text_to_ask: "В этом сообщении нет текста, о котором можно спросить. Спросите через `/ask` своими словами.",
     show_passages: "Показать отрывки",
     previous: "◀ Назад",
     next: "Далее ▶",
@@ -438,6 +448,7 @@ mod tests {
                 w.results_footer,
                 w.more_matching,
                 w.caveat_claim,
+                w.answer_to_message,
                 w.whole_source_footer,
                 w.cooldown,
                 w.too_long,

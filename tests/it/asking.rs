@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::json;
 use testkit::bot::Bot;
 use testkit::local_discord::payloads::{self, Who, ASKER};
-use testkit::local_discord::{bot_user, BOT_ID, CHANNEL_ID};
+use testkit::local_discord::{bot_user, BOT_ID, CHANNEL_ID, GUILD_ID};
 
 use crate::util::checkout;
 
@@ -280,5 +280,52 @@ async fn a_member_waits_out_the_cooldown_and_others_are_not_held_up() {
         .ask(&Who::member(ASKER + 1), "Who led the Ukrainian delegation?")
         .await;
     assert!(other.text().contains("Umerov"), "{}", other.text());
+    bot.check();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn asking_about_a_message_from_its_menu_answers_it_publicly_naming_it() {
+    let bot = Bot::start(&checkout()).await;
+    let author = Who::member(ASKER);
+    let asker = Who::member(ASKER + 1);
+    let target = payloads::message(
+        &bot.discord,
+        "@everyone how many prisoners will be exchanged?",
+        &author,
+        &[],
+    );
+    let id = target["id"].as_str().unwrap().to_string();
+    let a = bot
+        .interact(payloads::message_command(
+            &bot.discord,
+            "Ask attache",
+            &target,
+            &asker,
+        ))
+        .await;
+    assert!(!a.ephemeral(), "answered publicly");
+    assert!(a.text().contains("1,200"), "{}", a.text());
+    let content = a.reply.message()["content"].as_str().unwrap_or_default();
+    assert!(
+        content.contains(&format!("/channels/{GUILD_ID}/{CHANNEL_ID}/{id}")),
+        "the answer links the message it answers: {content}"
+    );
+    assert!(!a.text().contains("@everyone"), "{}", a.text());
+
+    // An image, no text: nothing to ask, said privately.
+    let image = payloads::message(&bot.discord, "", &author, &[]);
+    let none = bot
+        .interact(payloads::message_command(
+            &bot.discord,
+            "Ask attache",
+            &image,
+            &asker,
+        ))
+        .await;
+    assert!(
+        none.ephemeral() && none.text().contains("no text"),
+        "{}",
+        none.text()
+    );
     bot.check();
 }

@@ -5,6 +5,7 @@ use crate::core::lang::Lang;
 use crate::discord::send::Mode;
 use crate::discord::state::{question_text, Via};
 use crate::discord::views::{answer, help as help_view, Reply};
+use crate::render::words;
 
 /// Ask a question about the sources; the answer cites where it comes from
 #[poise::command(
@@ -43,6 +44,52 @@ pub async fn ask(
     };
     sender
         .send_when_ready(mode, state.settings.defer_after, job)
+        .await?;
+    Ok(())
+}
+
+/// Right-click a message, Apps, "Ask attache": its text is the question. The answer is
+/// public, names the message it answers (a link, no ping), and is held to the same
+/// cooldown, limits and refusals as `/ask`.
+#[poise::command(
+    context_menu_command = "Ask attache",
+    name_localized("uk", "Запитати attache"),
+    name_localized("ru", "Спросить attache")
+)]
+#[tracing::instrument(name = "ask_about_message", skip_all)]
+pub async fn ask_about(ctx: Context<'_>, message: serenity::all::Message) -> Result<(), Error> {
+    let _busy = ctx.data().busy();
+    let state = ctx.data();
+    let sender = sender(&ctx)?;
+    let typed = message.content.clone();
+    let question = question_text(&typed);
+    let lang = Lang::for_reply(&question, ctx.locale());
+    let w = words::of(lang);
+    if question.is_empty() {
+        sender.send(PRIVATE, &Reply::text(w.no_text_to_ask)).await?;
+        return Ok(());
+    }
+    if let Err(refusal) = state.admit(ctx.author().id, &typed, &question, Via::MessageMenu) {
+        sender
+            .send(PRIVATE, &Reply::text(refusal.text(lang)))
+            .await?;
+        return Ok(());
+    }
+    let link = message.id.link(message.channel_id, ctx.guild_id());
+    let job = state.reply(question, 0, Via::MessageMenu, lang, move |r, lang| {
+        let mut reply = answer::answer(r, lang);
+        reply.content = Some(format!(
+            "-# {}",
+            words::fill(words::of(lang).answer_to_message, &[("link", &link)])
+        ));
+        reply
+    });
+    sender
+        .send_when_ready(
+            Mode::New { ephemeral: false },
+            state.settings.defer_after,
+            job,
+        )
         .await?;
     Ok(())
 }

@@ -27,6 +27,7 @@ const PRIVATE: Mode = Mode::New { ephemeral: true };
 pub fn all() -> Vec<poise::Command<Data, Error>> {
     vec![
         ask::ask(),
+        ask::ask_about(),
         sources::source(),
         sources::sources(),
         ask::help(),

@@ -137,6 +137,21 @@ pub fn slash(
     )
 }
 
+/// The message command `name` (a message's Apps menu) on `target`, a message as
+/// [`message`] makes it.
+pub fn message_command(discord: &LocalDiscord, name: &str, target: &Value, who: &Who) -> Value {
+    let id = target["id"].as_str().unwrap().to_string();
+    interaction(
+        discord,
+        2,
+        json!({
+            "id": "1400000000000000005", "name": name, "type": 3, "target_id": id,
+            "resolved": { "messages": { id.clone(): target } }
+        }),
+        who,
+    )
+}
+
 /// `/name sub` with `options`, and `resolved` data (attachments) if any.
 pub fn slash_sub(
     discord: &LocalDiscord,
