@@ -5,11 +5,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serenity::all::{ClientBuilder, GatewayIntents, GuildId, HttpBuilder, ShardManager};
+use serenity::all::{
+    ClientBuilder, CreateCommand, GatewayIntents, GuildId, HttpBuilder, ShardManager,
+};
 use tracing::info;
 
 use super::state::State;
-use super::{commands, errors, events, send};
+use super::{commands, errors, events, send, Data, Error};
 use crate::app::health::Health;
 use crate::app::LiveEngine;
 use crate::config::{DiscordSettings, Secret, Shards};
@@ -43,6 +45,23 @@ pub fn intents(settings: &DiscordSettings) -> GatewayIntents {
         intents |= GatewayIntents::MESSAGE_CONTENT;
     }
     intents
+}
+
+/// The commands as Discord registers them: poise's own registration, and the message
+/// menu entry's name in every language it has (poise leaves context menu names
+/// unlocalized).
+fn registration(commands: &[poise::Command<Data, Error>]) -> Vec<CreateCommand> {
+    let mut out = Vec::new();
+    for c in commands {
+        out.extend(c.create_as_slash_command());
+        if let Some(mut menu) = c.create_as_context_menu_command() {
+            for (lang, name) in c.name_localizations.iter() {
+                menu = menu.name_localized(lang.as_ref(), name.as_ref());
+            }
+            out.push(menu);
+        }
+    }
+    out
 }
 
 /// The bot, connected to nothing yet.
@@ -95,11 +114,13 @@ impl Client {
                     // poise consumes the first READY to run this setup.
                     setup_state.gateway(true, true);
                     let commands = &framework.options().commands;
+                    let registration = registration(commands);
                     if guild_ids.is_empty() {
-                        poise::builtins::register_globally(ctx, commands).await?;
+                        serenity::all::Command::set_global_commands(ctx, registration).await?;
                     } else {
                         for id in &guild_ids {
-                            poise::builtins::register_in_guild(ctx, commands, GuildId::new(*id))
+                            GuildId::new(*id)
+                                .set_commands(ctx, registration.clone())
                                 .await?;
                         }
                     }
