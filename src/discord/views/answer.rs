@@ -1,5 +1,5 @@
 //! The answer to a question as Discord shows it, made to be read on a phone in one look
-//! (about half a screen; see [`BUDGET_CHARS`]): the question as title, the one-line
+//! (about half a screen; see [`BUDGET_LINES`]): the question as title, the one-line
 //! answer quoted from the sources with only the answer itself in bold, the one caveat of
 //! a flagged answer, one small line of numbered source links, a **Show passages**
 //! button and a link button to the top source's site ([`super::passages`] is what that
@@ -19,13 +19,10 @@ use crate::render::words;
 /// The question as the title, cut to this: two lines on a phone.
 pub const TITLE_CHARS: usize = 90;
 
-/// What a default reply may hold, in characters of embed text: half a phone screen
-/// (about 400 px of a 420 px wide column at 16 px, some 14 lines of 45 characters,
-/// buttons included). Every question of the evaluation files stays inside it (a test
-/// asks them all through the local Discord).
-pub const BUDGET_CHARS: usize = 700;
-
-/// The same budget in lines as a phone wraps them (see [`phone_lines`]).
+/// What a default reply may hold: half a phone screen, about 400 px of a 420 px wide
+/// column at 16 px, some 14 lines of 45 characters, buttons included. Every question
+/// of the evaluation files stays inside it, and under 700 visible characters (a test,
+/// `glance.rs`, asks them all through the local Discord).
 pub const BUDGET_LINES: usize = 14;
 
 /// Characters a line of embed text holds on a phone (16 px in a 420 px column), and a
@@ -327,20 +324,6 @@ fn seen(line: &str) -> String {
         }
     }
     out
-}
-
-/// How many lines `reply` takes on a phone: the title and every line of the description
-/// as a phone wraps them, and a row of buttons.
-pub fn phone_lines(reply: &Reply) -> usize {
-    let mut lines = 0;
-    for card in &reply.cards {
-        lines += card.title.as_deref().map_or(0, |t| wrapped(t, LINE_CHARS));
-        lines += card.description.lines().map(line_count).sum::<usize>();
-    }
-    if !reply.buttons.is_empty() {
-        lines += BUTTON_ROW_LINES;
-    }
-    lines
 }
 
 #[cfg(test)]
