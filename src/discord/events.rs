@@ -7,7 +7,7 @@ use tracing::debug;
 use super::buttons::{self, Action};
 use super::guard::{self, Refusal};
 use super::send::{Mode, Sender, To};
-use super::state::{question_text, State, Via};
+use super::state::{question_text, Asked, State, Via};
 use super::views::{answer, help, moderation, passages, sources, Reply};
 use super::{commands, Data, Error};
 use crate::core::lang::Lang;
@@ -81,26 +81,28 @@ async fn on_message(state: &State, http: &Http, msg: &Message) -> Result<(), Err
     let sender = Sender::new(http, &state.questions, To::Message(msg));
     // Messages carry no locale: the question's own language decides.
     let lang = Lang::for_reply(&question, None);
-    let reply = if question.is_empty() {
-        help::help(
+    // A message gets a message back: refusals too are public (only interactions can
+    // answer privately).
+    let public = Mode::New { ephemeral: false };
+    if question.is_empty() {
+        let help = help::help(
             state.live.settings().search.max_question_chars,
             !state.settings.answer_channel_ids.is_empty(),
             lang,
-        )
-    } else if let Err(refusal) = state.admit(msg.author.id, &msg.content, &question, via) {
-        Reply::text(refusal.text(lang))
-    } else {
-        let job = state.reply(question, 0, via, lang, answer::answer);
-        sender
-            .send_when_ready(
-                Mode::New { ephemeral: false },
-                state.settings.defer_after,
-                job,
-            )
-            .await?;
+        );
+        sender.send(public, &help).await?;
         return Ok(());
+    }
+    let asked = Asked {
+        user: msg.author.id,
+        typed: &msg.content,
+        question,
+        via,
+        lang,
     };
-    sender.send(Mode::New { ephemeral: false }, &reply).await?;
+    state
+        .answer(&sender, asked, public, public, answer::answer)
+        .await?;
     Ok(())
 }
 

@@ -13,6 +13,7 @@ use tracing::{info, warn};
 
 use super::buttons::QuestionStore;
 use super::guard::{Cooldowns, Refusal};
+use super::send::{Mode, Sender};
 use super::views::Reply;
 use crate::app::health::Health;
 use crate::app::metrics::Metrics;
@@ -82,6 +83,18 @@ impl Drop for Busy {
             self.0.idle.notify_waiters();
         }
     }
+}
+
+/// A new question as a member asked it.
+pub struct Asked<'a> {
+    pub user: UserId,
+    /// What they typed, mentions and all (the length check counts it).
+    pub typed: &'a str,
+    /// The question in it ([`question_text`]).
+    pub question: String,
+    pub via: Via,
+    /// The language the reply is in.
+    pub lang: Lang,
 }
 
 /// How a question arrived, for the logs.
@@ -175,6 +188,28 @@ impl State {
         engine.validate(typed)?;
         engine.validate(question)?;
         self.cooldowns.check(user)
+    }
+
+    /// Admit `asked` and answer it through `sender` in `mode` (deferred when slow), with
+    /// `render` of the answer; a refusal goes out in `refused` (private where Discord
+    /// allows it). The one path of every new question, however it came.
+    pub async fn answer(
+        &self,
+        sender: &Sender<'_>,
+        asked: Asked<'_>,
+        mode: Mode,
+        refused: Mode,
+        render: impl FnOnce(&Response, Lang) -> Reply,
+    ) -> serenity::Result<()> {
+        if let Err(refusal) = self.admit(asked.user, asked.typed, &asked.question, asked.via) {
+            let text = Reply::text(refusal.text(asked.lang));
+            return sender.send(refused, &text).await;
+        }
+        let job = self.reply(asked.question, 0, asked.via, asked.lang, render);
+        sender
+            .send_when_ready(mode, self.settings.defer_after, job)
+            .await
+            .map(|_| ())
     }
 
     /// The reply to a question: `render` of the answer, or the refusal as the asker

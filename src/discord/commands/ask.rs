@@ -3,7 +3,7 @@
 use super::{sender, Context, Error, PRIVATE};
 use crate::core::lang::Lang;
 use crate::discord::send::Mode;
-use crate::discord::state::{question_text, Via};
+use crate::discord::state::{question_text, Asked, Via};
 use crate::discord::views::{answer, help as help_view, Reply};
 use crate::render::words;
 
@@ -32,18 +32,18 @@ pub async fn ask(
     let typed = question;
     let question = question_text(&typed);
     let lang = Lang::for_reply(&question, ctx.locale());
-    if let Err(refusal) = state.admit(ctx.author().id, &typed, &question, Via::Slash) {
-        sender
-            .send(PRIVATE, &Reply::text(refusal.text(lang)))
-            .await?;
-        return Ok(());
-    }
-    let job = state.reply(question, 0, Via::Slash, lang, answer::answer);
+    let asked = Asked {
+        user: ctx.author().id,
+        typed: &typed,
+        question,
+        via: Via::Slash,
+        lang,
+    };
     let mode = Mode::New {
         ephemeral: private.unwrap_or(false),
     };
-    sender
-        .send_when_ready(mode, state.settings.defer_after, job)
+    state
+        .answer(&sender, asked, mode, PRIVATE, answer::answer)
         .await?;
     Ok(())
 }
@@ -69,27 +69,24 @@ pub async fn ask_about(ctx: Context<'_>, message: serenity::all::Message) -> Res
         sender.send(PRIVATE, &Reply::text(w.no_text_to_ask)).await?;
         return Ok(());
     }
-    if let Err(refusal) = state.admit(ctx.author().id, &typed, &question, Via::MessageMenu) {
-        sender
-            .send(PRIVATE, &Reply::text(refusal.text(lang)))
-            .await?;
-        return Ok(());
-    }
     let link = message.id.link(message.channel_id, ctx.guild_id());
-    let job = state.reply(question, 0, Via::MessageMenu, lang, move |r, lang| {
-        let mut reply = answer::answer(r, lang);
-        reply.content = Some(format!(
-            "-# {}",
-            words::fill(words::of(lang).answer_to_message, &[("link", &link)])
-        ));
-        reply
-    });
-    sender
-        .send_when_ready(
-            Mode::New { ephemeral: false },
-            state.settings.defer_after,
-            job,
-        )
+    let asked = Asked {
+        user: ctx.author().id,
+        typed: &typed,
+        question,
+        via: Via::MessageMenu,
+        lang,
+    };
+    let public = Mode::New { ephemeral: false };
+    state
+        .answer(&sender, asked, public, PRIVATE, move |r, lang| {
+            let mut reply = answer::answer(r, lang);
+            reply.content = Some(format!(
+                "-# {}",
+                words::fill(words::of(lang).answer_to_message, &[("link", &link)])
+            ));
+            reply
+        })
         .await?;
     Ok(())
 }
