@@ -10,7 +10,6 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use serde_json::json;
 use testkit::bot::Bot;
 use testkit::local_discord::payloads::{self, Who, ASKER};
 use testkit::project::{stderr, stdout, Project};
@@ -246,14 +245,11 @@ async fn a_replica_on_a_read_only_volume_answers_and_refuses_writes_politely() {
         "one sentence saying where writes happen: {}",
         reindex.text()
     );
-    let (id, resolved) = payloads::attachment(&bot.discord, "k.toml", KUMQUAT.as_bytes());
     let add = bot
-        .interact(payloads::slash_sub(
+        .interact(payloads::source_add(
             &bot.discord,
-            "source",
-            "add",
-            &[("file", 11, json!(id))],
-            Some(resolved),
+            "k.toml",
+            KUMQUAT.as_bytes(),
             &admin,
         ))
         .await;

@@ -16,26 +16,13 @@ const KUMQUAT: &str = include_str!("../fixtures/kumquat-summit.toml");
 async fn moderators_add_and_remove_sources_from_discord() {
     let bot = Bot::start(&checkout()).await;
     let admin = Who::moderator(ASKER + 50);
-    let upload = |name: &str, bytes: &[u8]| {
-        let (id, resolved) = payloads::attachment(&bot.discord, name, bytes);
-        payloads::slash_sub(
-            &bot.discord,
-            "source",
-            "add",
-            &[("file", 11, json!(id))],
-            Some(resolved),
-            &admin,
-        )
-    };
+    let upload = |name: &str, bytes: &[u8]| payloads::source_add(&bot.discord, name, bytes, &admin);
     // A member may not; a bad file is refused with its line; hostile names never land.
-    let (id, resolved) = payloads::attachment(&bot.discord, "k.toml", KUMQUAT.as_bytes());
     let member = bot
-        .interact(payloads::slash_sub(
+        .interact(payloads::source_add(
             &bot.discord,
-            "source",
-            "add",
-            &[("file", 11, json!(id))],
-            Some(resolved),
+            "k.toml",
+            KUMQUAT.as_bytes(),
             &Who::member(ASKER),
         ))
         .await;

@@ -69,9 +69,7 @@ async fn sigterm_finishes_and_disconnects_cleanly() {
 async fn sigterm_waits_for_a_reply_still_being_sent() {
     let mut bot = Bot::start(&checkout()).await;
     // The reply meets two 429s: its retries wait 250 ms, then 500 ms.
-    let limited =
-        json!({ "message": "You are being rate limited.", "retry_after": 0.2, "global": false });
-    bot.discord.fail_next("/callback", 2, 429, limited);
+    bot.discord.rate_limit_next("/callback", 2);
     let slash = payloads::slash(
         &bot.discord,
         "ask",

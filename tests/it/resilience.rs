@@ -90,9 +90,7 @@ async fn refusals_from_discord_are_retried_reported_or_dropped_as_they_deserve()
     };
 
     // Rate limited twice: the reply is sent again after a wait and arrives once.
-    let limited =
-        json!({ "message": "You are being rate limited.", "retry_after": 0.2, "global": false });
-    bot.discord.fail_next("/callback", 2, 429, limited);
+    bot.discord.rate_limit_next("/callback", 2);
     let slash = payloads::slash(
         &bot.discord,
         "ask",

@@ -74,9 +74,7 @@ async fn a_429_on_a_sources_reply_is_retried() {
     let bot = Bot::start(&checkout()).await;
     // Rate limited once: as for `/ask`, the reply is sent again after the wait Discord
     // asks for, and the member still gets the catalog, once.
-    let limited =
-        json!({ "message": "You are being rate limited.", "retry_after": 0.2, "global": false });
-    bot.discord.fail_next("/callback", 1, 429, limited);
+    bot.discord.rate_limit_next("/callback", 1);
     let command = payloads::slash(&bot.discord, "sources", &[], &Who::member(ASKER));
     let token = command["token"].as_str().unwrap().to_string();
     let catalog = bot.interact(command).await;

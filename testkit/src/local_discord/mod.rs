@@ -202,6 +202,15 @@ impl LocalDiscord {
             .push((fragment.to_string(), status, body, times));
     }
 
+    /// Answer the next `times` requests whose path contains `fragment` with a 429, as
+    /// Discord's rate limiter does (asking to wait 0.2 s).
+    pub fn rate_limit_next(&self, fragment: &str, times: usize) {
+        let limited = json!({
+            "message": "You are being rate limited.", "retry_after": 0.2, "global": false
+        });
+        self.fail_next(fragment, times, 429, limited);
+    }
+
     /// The RESUME payloads received so far.
     pub fn resumes(&self) -> Vec<Value> {
         self.shared.resumes.lock().unwrap().clone()

@@ -172,6 +172,19 @@ pub fn slash_sub(
     interaction(discord, 2, data, who)
 }
 
+/// `/source add file:` with `filename` holding `bytes`, hosted on the local Discord.
+pub fn source_add(discord: &LocalDiscord, filename: &str, bytes: &[u8], who: &Who) -> Value {
+    let (id, resolved) = attachment(discord, filename, bytes);
+    slash_sub(
+        discord,
+        "source",
+        "add",
+        &[("file", 11, json!(id))],
+        Some(resolved),
+        who,
+    )
+}
+
 /// An attachment as an interaction's `resolved` data carries it; its id is the option value.
 pub fn attachment(discord: &LocalDiscord, filename: &str, bytes: &[u8]) -> (String, Value) {
     let id = discord.id().to_string();
