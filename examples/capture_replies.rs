@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 use testkit::bot::Bot;
-use testkit::local_discord::payloads::{Who, ASKER};
+use testkit::local_discord::payloads::{self, Who, ASKER};
 use testkit::Checkout;
 
 /// One of each kind a member meets: a number, a dispute, a claim, another language, a
@@ -58,6 +58,18 @@ async fn main() {
             first = Some((who, answer, q));
         }
     }
+    // "Ask attache" on a member's message.
+    let author = Who::member(ASKER + 100);
+    let target = payloads::message(&bot.discord, questions[0], &author, &[]);
+    let menu = bot
+        .interact(payloads::message_command(
+            &bot.discord,
+            "Ask attache",
+            &target,
+            &Who::member(ASKER + 101),
+        ))
+        .await;
+    write(questions.len() + 2, questions[0], menu.reply.message());
     // And what "Show passages" shows under the first answer.
     if let Some((who, answer, q)) = first {
         let shown = bot
