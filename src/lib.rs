@@ -26,3 +26,4 @@ pub mod config;
 pub mod core;
 pub mod discord;
 pub mod render;
+pub mod store;

@@ -4,7 +4,8 @@
 //!   generation is loaded; 200 `degraded: …` when it answers from a fallback (a damaged
 //!   current generation stepped around, or sources newer than the generation on a
 //!   replica), with the reason; 503 `not ready: …` (with the reason) otherwise; then one line
-//!   per part that `serve` runs (`gateway`, `index`, `poller`, `watcher`, `metrics`),
+//!   per part that `serve` runs (`gateway`, `index`, `poller`, `watcher`, `metrics`,
+//!   `storage`; a failing storage also makes the first line `degraded`),
 //!   `ok` or `failing`, with what it last did;
 //! - `GET /metrics`: the Prometheus text format ([`super::metrics`]).
 //!
@@ -81,7 +82,12 @@ impl Health {
             },
         );
         let connected = parts.get("gateway").is_some_and(|p| p.ok);
-        let head = match (connected, loaded, self.live.degraded()) {
+        // Answers go on without the storage; what needs it says it is unavailable.
+        let storage = parts
+            .get("storage")
+            .filter(|p| !p.ok)
+            .map(|p| format!("storage unavailable: {}", p.detail));
+        let head = match (connected, loaded, self.live.degraded().or(storage)) {
             (true, true, None) => "ready".to_string(),
             // Answering, from a fallback: ready for traffic, and the reason to act.
             (true, true, Some(why)) => format!("degraded: {why}"),

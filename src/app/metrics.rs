@@ -22,6 +22,14 @@ pub struct QuestionLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct VoteLabels {
+    /// up, down, comment
+    pub vote: String,
+    /// recorded, unavailable, unknown_answer, cooldown
+    pub outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ResultLabels {
     pub result: String,
 }
@@ -52,6 +60,8 @@ pub struct Metrics {
     pub generation: Gauge,
     /// Times a damaged or out-of-date generation made this process answer degraded.
     pub index_fallbacks: Counter,
+    /// Votes on answers and notes after 👎, by outcome.
+    pub votes: Family<VoteLabels, Counter>,
     gateway_connected: AtomicBool,
 }
 
@@ -74,6 +84,12 @@ impl Metrics {
         let discord_errors = Family::<StatusLabels, Counter>::default();
         let generation = Gauge::default();
         let index_fallbacks = Counter::default();
+        let votes = Family::<VoteLabels, Counter>::default();
+        registry.register(
+            "votes",
+            "Votes on answers (up, down) and notes after a vote down (comment), by outcome",
+            votes.clone(),
+        );
         registry.register(
             "questions",
             "Questions, by how they came and how they ended",
@@ -113,6 +129,7 @@ impl Metrics {
         Metrics {
             registry,
             index_fallbacks,
+            votes,
             questions,
             answer_seconds,
             reindexes,
@@ -122,6 +139,15 @@ impl Metrics {
             generation,
             gateway_connected: AtomicBool::new(false),
         }
+    }
+
+    pub fn vote(&self, vote: &str, outcome: &str) {
+        self.votes
+            .get_or_create(&VoteLabels {
+                vote: vote.into(),
+                outcome: outcome.into(),
+            })
+            .inc();
     }
 
     pub fn question(&self, via: &str, outcome: &str) {

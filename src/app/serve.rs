@@ -12,6 +12,7 @@
 //! flight (up to `discord.shutdown_grace`), stop the background parts, close the gateway.
 
 use std::future::Future;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,6 +26,7 @@ use super::LiveEngine;
 use crate::config::Settings;
 use crate::core::index::BuildProgress;
 use crate::discord;
+use crate::store::Storage;
 
 /// The poller never looks more often than this, whatever `index.poll_interval` says: one
 /// small file read each time, but a busy loop helps nobody.
@@ -40,9 +42,19 @@ pub struct Misconfigured(#[from] discord::TokenError);
 
 /// Check the settings, open (or build) the index, start the runtime and serve until
 /// SIGINT or SIGTERM. Blocking: the front end calls it from `main`'s thread.
-pub fn serve(settings: Settings, progress: &dyn BuildProgress) -> anyhow::Result<()> {
+pub fn serve(
+    mut settings: Settings,
+    config_dir: &Path,
+    progress: &dyn BuildProgress,
+) -> anyhow::Result<()> {
     // A missing or malformed token is reported before anything else happens.
     discord::client::token(&settings.discord).map_err(Misconfigured)?;
+    if settings.storage.voter_secret.is_none() {
+        match crate::config::remember_voter_secret(config_dir) {
+            Ok(secret) => settings.storage.voter_secret = Some(secret),
+            Err(e) => warn!(error = %e, "votes on answers are off"),
+        }
+    }
     let live = Arc::new(LiveEngine::open(settings, progress)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -94,7 +106,16 @@ pub async fn run(
         None
     };
 
-    let client = discord::client::Client::new(live.clone(), health.clone()).await?;
+    let storage = Arc::new(Storage::new(settings.storage.clone()));
+    let reports = health.clone();
+    storage.observe(move |state| match state {
+        Ok(what) => reports.ok("storage", &what),
+        Err(why) => reports.failing("storage", &why),
+    });
+    // Opened now so `/healthz` tells at once; a failure is logged and retried on use.
+    let _ = storage.open().await;
+
+    let client = discord::client::Client::new(live.clone(), health.clone(), storage).await?;
     let discord = client.handle();
     let mut gateway = tokio::spawn(client.run());
     tokio::select! {

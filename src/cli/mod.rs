@@ -117,7 +117,7 @@ pub fn main() -> ExitCode {
     } else {
         &settings.log_level
     });
-    match run(cli.command, &settings) {
+    match run(cli.command, &settings, &cli.config_dir) {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
@@ -155,7 +155,11 @@ fn engine(settings: &Settings) -> anyhow::Result<Engine> {
     Ok(app::open_engine(settings, &progress::Bar::new())?)
 }
 
-fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
+fn run(
+    command: Command,
+    settings: &Settings,
+    config_dir: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
     match command {
         Command::Ask {
             question,
@@ -206,7 +210,7 @@ fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve => {
-            app::serve::serve(settings.clone(), &progress::Bar::new())?;
+            app::serve::serve(settings.clone(), config_dir, &progress::Bar::new())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval {

@@ -8,6 +8,7 @@
 
 mod layers;
 mod raw;
+mod secret;
 mod validate;
 
 use std::collections::HashMap;
@@ -16,6 +17,8 @@ use std::time::Duration;
 
 use crate::core::query::PlanOptions;
 use crate::core::search::SearchSettings;
+
+pub use secret::{remember_voter_secret, SecretError};
 
 /// The built-in defaults; the same text as `config/default.toml`.
 pub const DEFAULTS: &str = include_str!("../../config/default.toml");
@@ -79,6 +82,10 @@ pub struct SemanticSettings {
 pub struct Secret(String);
 
 impl Secret {
+    pub fn new(value: String) -> Secret {
+        Secret(value)
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -114,6 +121,12 @@ pub struct DiscordSettings {
     pub moderator_role_ids: Vec<u64>,
     /// Every message in these channels is taken as a question (needs Message Content).
     pub answer_channel_ids: Vec<u64>,
+    /// Every new post in these forum channels gets one answer (needs Message Content).
+    pub forum_channel_ids: Vec<u64>,
+    /// The forum tag (by name) put on a post that was answered; empty: none.
+    pub forum_answered_tag: String,
+    /// The forum tag put on a post where nothing was found; empty: none.
+    pub forum_unanswered_tag: String,
     /// Time a member waits between questions.
     pub cooldown: Duration,
     /// Questions answered at once; more get a polite "busy" reply.
@@ -131,6 +144,7 @@ pub struct Settings {
     pub search: SearchSettings,
     pub semantic: SemanticSettings,
     pub discord: DiscordSettings,
+    pub storage: crate::store::StorageSettings,
     /// Where `/healthz` and `/metrics` are served (`metrics.listen`); off when `None`.
     pub metrics_listen: Option<std::net::SocketAddr>,
     /// Tracing filter used when `RUST_LOG` is not set; empty for the command's own default.

@@ -12,6 +12,17 @@ pub(super) struct RawSettings {
     pub(super) discord: RawDiscord,
     pub(super) metrics: RawMetrics,
     pub(super) log: RawLog,
+    pub(super) storage: RawStorage,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStorage {
+    pub(super) path: String,
+    pub(super) url: String,
+    pub(super) voter_secret: String,
+    pub(super) keep: String,
+    pub(super) max_votes: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -31,6 +42,10 @@ pub(super) struct RawDiscord {
     pub(super) moderator_role_ids: Vec<u64>,
     #[serde(deserialize_with = "one_or_many")]
     pub(super) answer_channel_ids: Vec<u64>,
+    #[serde(deserialize_with = "one_or_many")]
+    pub(super) forum_channel_ids: Vec<u64>,
+    pub(super) forum_answered_tag: String,
+    pub(super) forum_unanswered_tag: String,
     pub(super) cooldown: String,
     pub(super) max_concurrent: u64,
     pub(super) defer_after: String,

@@ -9,6 +9,7 @@ use config::Value;
 use super::layers::Layer;
 use super::raw::RawSettings;
 use super::*;
+use crate::store::{Location, StorageSettings};
 
 /// `total` 0 and no range: automatic. Otherwise `range` is "first-last" or "n" (empty:
 /// all of `total`), inside `0..total`.
@@ -104,6 +105,37 @@ pub(super) fn validate(
             )
         })
     };
+    let st = &raw.storage;
+    let storage =
+        StorageSettings {
+            location: match st.url.trim() {
+                "" => Location::Sqlite(path("storage.path", &st.path)?),
+                url if url.starts_with("postgres://")
+                    || url.starts_with("postgresql://")
+                    || url.contains('=') =>
+                {
+                    Location::Postgres(Secret(url.to_string()))
+                }
+                _ => {
+                    return Err(invalid(
+                        "storage.url",
+                        "is not a PostgreSQL connection string (postgres://… or host=… dbname=…)"
+                            .into(),
+                    ))
+                }
+            },
+            keep: duration("storage.keep", &st.keep)?,
+            max_votes: range_u("storage.max_votes", st.max_votes, 1, 100_000_000)? as u64,
+            voter_secret: match st.voter_secret.trim() {
+                "" => None,
+                s if s.len() < 16 => return Err(invalid(
+                    "storage.voter_secret",
+                    "is too short (at least 16 characters; leave it empty to have one generated)"
+                        .into(),
+                )),
+                s => Some(Secret(s.to_string())),
+            },
+        };
     let d = &raw.discord;
     let token = Some(d.token.trim())
         .filter(|t| !t.is_empty())
@@ -126,6 +158,9 @@ pub(super) fn validate(
         guild_ids: d.guild_ids.clone(),
         moderator_role_ids: d.moderator_role_ids.clone(),
         answer_channel_ids: d.answer_channel_ids.clone(),
+        forum_channel_ids: d.forum_channel_ids.clone(),
+        forum_answered_tag: d.forum_answered_tag.trim().to_string(),
+        forum_unanswered_tag: d.forum_unanswered_tag.trim().to_string(),
         cooldown: duration("discord.cooldown", &d.cooldown)?,
         max_concurrent: range_u("discord.max_concurrent", d.max_concurrent, 1, 4096)?,
         defer_after: duration("discord.defer_after", &d.defer_after)?,
@@ -209,6 +244,7 @@ pub(super) fn validate(
             )?,
         },
         discord,
+        storage,
         metrics_listen: match raw.metrics.listen.trim() {
             "" => None,
             addr => Some(addr.parse().map_err(|_| {

@@ -1,13 +1,19 @@
 //! What a button does, carried in its custom id so that buttons keep working after a
 //! restart: the id holds the action and, when it fits in Discord's 100 characters, the
-//! question itself. A longer question is kept in a bounded in-memory store and the id
-//! holds its key; after a restart such a button says that it expired.
+//! question itself. A longer question is kept in the storage (and a bounded memory in
+//! front of it) and the id holds its key; only when the storage lost it (retention, or
+//! it was down when the question was asked) does such a button say that it expired.
+//!
+//! Everything in a custom id can be forged: numbers are bounded ([`MAX_NUMBER`]),
+//! answer keys must be 16 hex digits, and an unknown shape is refused politely.
 
 use std::collections::{HashMap, VecDeque};
-use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use sha2::{Digest, Sha256};
 
 use super::limits;
+use crate::store::Storage;
 
 /// The largest page or offset a button carries: far past any real result list (the
 /// engine keeps a few hundred candidates), small enough that nothing forged can make it
@@ -30,6 +36,19 @@ pub enum Action {
     Remove { id: String },
     /// Dismiss a confirmation.
     Cancel,
+    /// 👍 or 👎 on the answer kept under `key`.
+    Vote { key: String, helpful: bool },
+    /// The "What was wrong?" box after 👎 (a modal's custom id).
+    Comment { key: String },
+    /// Post a private answer to `question` publicly.
+    Share { question: String },
+    /// Remove a public answer (its asker or a moderator).
+    Delete,
+}
+
+/// An answer's key in the storage: 16 hex digits ([`crate::store::AnswerRecord`]).
+fn is_answer_key(key: &str) -> bool {
+    key.len() == 16 && key.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// Why a custom id could not be turned back into an action.
@@ -52,24 +71,45 @@ impl Expired {
     }
 }
 
-/// Questions too long to ride in a custom id, by key; the oldest are forgotten first.
+/// Questions too long to ride in a custom id, by key: written through to the storage
+/// (when there is one), with the most recent kept in memory; the oldest are forgotten
+/// from memory first.
 pub struct QuestionStore {
     inner: Mutex<(HashMap<u64, String>, VecDeque<u64>)>,
     capacity: usize,
+    storage: Option<Arc<Storage>>,
 }
 
 impl QuestionStore {
-    pub fn new(capacity: usize) -> Self {
+    pub fn new(capacity: usize, storage: Option<Arc<Storage>>) -> Self {
         QuestionStore {
             inner: Mutex::new((HashMap::new(), VecDeque::new())),
             capacity,
+            storage,
         }
     }
 
     fn put(&self, question: &str) -> u64 {
-        let mut h = DefaultHasher::new();
-        question.hash(&mut h);
-        let key = h.finish();
+        // The same key in every process and version: the storage may be shared.
+        let digest = Sha256::digest(question.as_bytes());
+        let key = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"));
+        if self.remember(key, question) {
+            if let (Some(storage), Ok(rt)) =
+                (self.storage.clone(), tokio::runtime::Handle::try_current())
+            {
+                let question = question.to_string();
+                rt.spawn(async move {
+                    if let Err(e) = storage.put_question(&format!("{key:x}"), &question).await {
+                        tracing::warn!(error = %e, "a long question was not stored: its buttons work until a restart");
+                    }
+                });
+            }
+        }
+        key
+    }
+
+    /// Keep `question` in memory; whether it was new.
+    fn remember(&self, key: u64, question: &str) -> bool {
         let mut guard = self.inner.lock().expect("question store lock");
         let (map, order) = &mut *guard;
         if map.insert(key, question.to_string()).is_none() {
@@ -79,8 +119,29 @@ impl QuestionStore {
                     map.remove(&old);
                 }
             }
+            true
+        } else {
+            false
         }
-        key
+    }
+
+    /// Bring the question kept under `key` from the storage into memory; whether it was
+    /// found.
+    async fn fetch(&self, key: u64) -> bool {
+        let Some(storage) = &self.storage else {
+            return false;
+        };
+        match storage.question(&format!("{key:x}")).await {
+            Ok(Some(q)) => {
+                self.remember(key, &q);
+                true
+            }
+            Ok(None) => false,
+            Err(e) => {
+                tracing::warn!(error = %e, "a long question could not be read back");
+                false
+            }
+        }
     }
 
     fn get(&self, key: u64) -> Option<String> {
@@ -110,6 +171,28 @@ pub fn encode(action: &Action, store: &QuestionStore) -> String {
         Action::Catalog { page } => format!("{VERSION}:c:{page}"),
         Action::Remove { id } => format!("{VERSION}:x:0:{id}"),
         Action::Cancel => format!("{VERSION}:k:0"),
+        Action::Vote { key, helpful } => format!("{VERSION}:v:{}:{key}", u8::from(*helpful)),
+        Action::Comment { key } => format!("{VERSION}:w:0:{key}"),
+        Action::Share { question } => with_question("h", 0, question),
+        Action::Delete => format!("{VERSION}:d:0"),
+    }
+}
+
+/// [`decode`], reading a long question the memory forgot back from the storage.
+pub async fn decode_stored(custom_id: &str, store: &QuestionStore) -> Result<Action, Expired> {
+    match decode(custom_id, store) {
+        Err(Expired::Forgotten) => {
+            let key = custom_id
+                .rsplit_once(":#")
+                .and_then(|(_, k)| u64::from_str_radix(k, 16).ok())
+                .ok_or(Expired::Unknown)?;
+            if store.fetch(key).await {
+                decode(custom_id, store)
+            } else {
+                Err(Expired::Forgotten)
+            }
+        }
+        other => other,
     }
 }
 
@@ -151,6 +234,17 @@ pub fn decode(custom_id: &str, store: &QuestionStore) -> Result<Action, Expired>
             id: rest.to_string(),
         }),
         "k" => Ok(Action::Cancel),
+        "v" if number <= 1 && is_answer_key(rest) => Ok(Action::Vote {
+            key: rest.to_string(),
+            helpful: number == 1,
+        }),
+        "w" if is_answer_key(rest) => Ok(Action::Comment {
+            key: rest.to_string(),
+        }),
+        "h" => Ok(Action::Share {
+            question: question()?,
+        }),
+        "d" => Ok(Action::Delete),
         _ => Err(Expired::Unknown),
     }
 }
@@ -161,7 +255,7 @@ mod tests {
 
     #[test]
     fn actions_survive_the_round_trip_within_the_length_limit() {
-        let store = QuestionStore::new(10);
+        let store = QuestionStore::new(10, None);
         let long = "Why did the delegations: meet ".repeat(10);
         for action in [
             Action::Passages {
@@ -183,6 +277,17 @@ mod tests {
             Action::Catalog { page: 1 },
             Action::Remove { id: "R3-05".into() },
             Action::Cancel,
+            Action::Vote {
+                key: "0123456789abcdef".into(),
+                helpful: false,
+            },
+            Action::Comment {
+                key: "0123456789abcdef".into(),
+            },
+            Action::Share {
+                question: long.clone(),
+            },
+            Action::Delete,
         ] {
             let id = encode(&action, &store);
             assert!(limits::chars(&id) <= limits::CUSTOM_ID, "{id}");
@@ -192,7 +297,7 @@ mod tests {
 
     #[test]
     fn long_questions_expire_after_a_restart_and_say_so() {
-        let before = QuestionStore::new(10);
+        let before = QuestionStore::new(10, None);
         let id = encode(
             &Action::Passages {
                 offset: 3,
@@ -200,7 +305,7 @@ mod tests {
             },
             &before,
         );
-        let after = QuestionStore::new(10);
+        let after = QuestionStore::new(10, None);
         assert_eq!(decode(&id, &after), Err(Expired::Forgotten));
         assert_eq!(decode("something-else", &after), Err(Expired::Unknown));
         let short = encode(
@@ -218,7 +323,7 @@ mod tests {
 
     #[test]
     fn buttons_of_replies_before_show_passages_open_it() {
-        let store = QuestionStore::new(10);
+        let store = QuestionStore::new(10, None);
         for tag in ["m", "s"] {
             assert_eq!(
                 decode(&format!("{VERSION}:{tag}:3:=When?"), &store),
@@ -231,8 +336,22 @@ mod tests {
     }
 
     #[test]
+    fn forged_votes_are_refused() {
+        let store = QuestionStore::new(10, None);
+        for forged in [
+            "a1:v:2:0123456789abcdef",
+            "a1:v:1:0123456789abcdeg",
+            "a1:v:1:0123456789abcdef0",
+            "a1:v:1:",
+            "a1:w:0:../../etc/passwd",
+        ] {
+            assert_eq!(decode(forged, &store), Err(Expired::Unknown), "{forged}");
+        }
+    }
+
+    #[test]
     fn the_store_is_bounded() {
-        let store = QuestionStore::new(2);
+        let store = QuestionStore::new(2, None);
         let ids: Vec<String> = (0..3)
             .map(|i| {
                 encode(

@@ -15,6 +15,7 @@ use super::{commands, errors, events, send, Data, Error};
 use crate::app::health::Health;
 use crate::app::LiveEngine;
 use crate::config::{DiscordSettings, Secret, Shards};
+use crate::store::Storage;
 
 /// A token problem, found before connecting; the token itself is never shown.
 #[derive(Debug, thiserror::Error)]
@@ -36,12 +37,14 @@ pub fn token(settings: &DiscordSettings) -> Result<Secret, TokenError> {
 
 /// The gateway intents each way of asking needs. Slash commands and buttons need none;
 /// mentions and DMs need the (non-privileged) message intents, whose events carry the
-/// content of messages that mention the bot and of DMs; answer channels need the
-/// privileged Message Content intent to read every message.
+/// content of messages that mention the bot and of DMs; answer channels and forum
+/// channels need the privileged Message Content intent to read every message (a forum
+/// post's first message is read over REST, which the intent governs too). New forum
+/// posts arrive with GUILDS.
 pub fn intents(settings: &DiscordSettings) -> GatewayIntents {
     let mut intents =
         GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES | GatewayIntents::DIRECT_MESSAGES;
-    if !settings.answer_channel_ids.is_empty() {
+    if !settings.answer_channel_ids.is_empty() || !settings.forum_channel_ids.is_empty() {
         intents |= GatewayIntents::MESSAGE_CONTENT;
     }
     intents
@@ -81,11 +84,15 @@ pub struct Handle {
 impl Client {
     /// Build the client for `live`, reporting the gateway's state to `health`. Fails
     /// only on a token problem.
-    pub async fn new(live: Arc<LiveEngine>, health: Arc<Health>) -> anyhow::Result<Client> {
+    pub async fn new(
+        live: Arc<LiveEngine>,
+        health: Arc<Health>,
+        storage: Arc<Storage>,
+    ) -> anyhow::Result<Client> {
         let settings = live.settings().discord.clone();
         let token = token(&settings)?;
         health.failing("gateway", "connecting");
-        let state = Arc::new(State::new(live, health));
+        let state = Arc::new(State::new(live, health, storage));
 
         let mut http =
             HttpBuilder::new(token.expose()).default_allowed_mentions(send::no_mentions());

@@ -1,7 +1,11 @@
-//! Questions that do not come as slash commands (mentions, DMs, answer channels), clicks
-//! on the buttons under replies, and the gateway's comings and goings.
+//! Questions that do not come as slash commands (mentions, DMs, answer channels, new
+//! forum posts: [`super::forum`]), clicks on the buttons under replies (votes, sharing
+//! and removing: [`super::feedback`]), the box after 👎, and the gateway's comings and
+//! goings.
 
-use serenity::all::{ComponentInteraction, FullEvent, Http, Interaction, Message, MessageFlags};
+use serenity::all::{
+    ComponentInteraction, FullEvent, Http, Interaction, Message, MessageFlags, ModalInteraction,
+};
 use tracing::debug;
 
 use super::buttons::{self, Action};
@@ -43,6 +47,16 @@ pub async fn handle(
             let _busy = state.busy();
             on_click(state, http, click).await
         }
+        FullEvent::InteractionCreate {
+            interaction: Interaction::Modal(submitted),
+        } => {
+            let _busy = state.busy();
+            on_modal(state, http, submitted).await
+        }
+        FullEvent::ThreadCreate { thread } => {
+            let _busy = state.busy();
+            super::forum::on_new_thread(state, http, thread).await
+        }
         _ => Ok(()),
     }
 }
@@ -77,6 +91,11 @@ async fn on_message(state: &State, http: &Http, msg: &Message) -> Result<(), Err
     let Some((question, via)) = question_in(state, msg) else {
         return Ok(());
     };
+    // A forum post's first message (its id is the thread's) mentioning the bot: the post
+    // is answered once, by whichever of this and the new-thread event comes first.
+    if msg.id.get() == msg.channel_id.get() && !super::forum::claim(state, msg.channel_id).await {
+        return Ok(());
+    }
     tracing::Span::current().record("via", via.label());
     let sender = Sender::new(http, &state.questions, To::Message(msg));
     // Messages carry no locale: the question's own language decides.
@@ -114,6 +133,11 @@ fn action_name(action: &Action) -> &'static str {
         Action::Catalog { .. } => "catalog",
         Action::Remove { .. } => "remove",
         Action::Cancel => "cancel",
+        Action::Vote { helpful: true, .. } => "vote_up",
+        Action::Vote { helpful: false, .. } => "vote_down",
+        Action::Comment { .. } => "comment",
+        Action::Share { .. } => "share",
+        Action::Delete => "delete",
     }
 }
 
@@ -121,7 +145,7 @@ fn action_name(action: &Action) -> &'static str {
 async fn on_click(state: &State, http: &Http, click: &ComponentInteraction) -> Result<(), Error> {
     let sender = Sender::new(http, &state.questions, To::Component(click));
     let private = Mode::New { ephemeral: true };
-    let action = match buttons::decode(&click.data.custom_id, &state.questions) {
+    let action = match buttons::decode_stored(&click.data.custom_id, &state.questions).await {
         Ok(a) => a,
         Err(expired) => {
             debug!(custom_id = %click.data.custom_id, "button could not be decoded");
@@ -197,10 +221,48 @@ async fn on_click(state: &State, http: &Http, click: &ComponentInteraction) -> R
                 .send(Mode::Update, &moderation::nothing_removed())
                 .await?;
         }
+        Action::Vote { key, helpful } => {
+            super::feedback::vote(state, &sender, click, &key, helpful).await?;
+        }
+        Action::Share { question } => {
+            super::feedback::share(state, &sender, click, question).await?;
+        }
+        Action::Delete => {
+            super::feedback::delete(state, &sender, http, click).await?;
+        }
+        // A box's id on a button: forged.
+        Action::Comment { .. } => {
+            let lang = Lang::from_locale(&click.locale).unwrap_or_default();
+            sender
+                .send(private, &Reply::text(buttons::Expired::Unknown.text(lang)))
+                .await?;
+        }
         Action::Catalog { page } => {
             let engine = state.live.engine();
             sender
                 .send(paging, &sources::catalog(engine.index(), page))
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// The box after 👎 sent back: its note is kept with the vote.
+#[tracing::instrument(skip_all)]
+async fn on_modal(state: &State, http: &Http, submitted: &ModalInteraction) -> Result<(), Error> {
+    let sender = Sender::new(http, &state.questions, To::Modal(submitted));
+    let lang = Lang::from_locale(&submitted.locale).unwrap_or_default();
+    match buttons::decode(&submitted.data.custom_id, &state.questions) {
+        Ok(Action::Comment { key }) => {
+            super::feedback::comment(state, &sender, submitted, &key, lang).await?;
+        }
+        _ => {
+            debug!(custom_id = %submitted.data.custom_id, "a box could not be decoded");
+            sender
+                .send(
+                    Mode::New { ephemeral: true },
+                    &Reply::text(buttons::Expired::Unknown.text(lang)),
+                )
                 .await?;
         }
     }

@@ -6,8 +6,10 @@
 //!
 //! A question's way through, by file:
 //! - [`client`]: the token, the intents, the client and its framework;
-//! - [`commands`]: `/ask`, `/source`, `/sources`, `/help`, `/unanswered`, `/reindex`,
-//!   `/rollback`; [`events`]: mentions, DMs, answer channels, and button clicks;
+//! - [`commands`]: `/ask`, "Ask attache", `/source`, `/sources`, `/help`, `/unanswered`,
+//!   `/feedback`, `/reindex`, `/rollback`; [`events`]: mentions, DMs, answer channels,
+//!   button clicks and boxes; [`forum`]: new forum posts; [`feedback`]: votes, sharing
+//!   and removing answers;
 //! - [`guard`]: cooldown, length, moderator check; [`state`]: what handlers share, and
 //!   asking the engine;
 //! - [`views`]: what Discord shows, as data fitted to Discord's [`limits`];
@@ -20,6 +22,8 @@ pub mod client;
 mod commands;
 mod errors;
 mod events;
+mod feedback;
+mod forum;
 pub mod guard;
 pub mod limits;
 pub mod send;

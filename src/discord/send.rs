@@ -12,7 +12,8 @@ use std::time::Duration;
 use serenity::all::{
     CommandInteraction, ComponentInteraction, CreateActionRow, CreateAllowedMentions, CreateEmbed,
     CreateInteractionResponse, CreateInteractionResponseFollowup, CreateInteractionResponseMessage,
-    CreateMessage, EditInteractionResponse, Http, HttpError, Message, MessageReference,
+    CreateMessage, CreateModal, EditInteractionResponse, Http, HttpError, Message,
+    MessageReference, ModalInteraction,
 };
 
 use serenity::all::StatusCode;
@@ -146,6 +147,8 @@ pub enum To<'a> {
     },
     /// A click on a button.
     Component(&'a ComponentInteraction),
+    /// A box (modal) sent back.
+    Modal(&'a ModalInteraction),
     /// A message (a mention, a DM, a message in an answer channel): replied to in its
     /// channel.
     Message(&'a Message),
@@ -224,6 +227,7 @@ impl<'a> Sender<'a> {
                             .await
                     }
                     To::Component(i) => i.create_followup(http, parts().followup(ephemeral)).await,
+                    To::Modal(i) => i.create_followup(http, parts().followup(ephemeral)).await,
                     To::Message(_) => unreachable!("messages are answered above"),
                 }
             })
@@ -239,6 +243,11 @@ impl<'a> Sender<'a> {
         self.respond(response).await
     }
 
+    /// Open `modal` (a box to fill in) as the first response to a click.
+    pub async fn modal(&self, modal: CreateModal) -> serenity::Result<()> {
+        self.respond(CreateInteractionResponse::Modal(modal)).await
+    }
+
     /// The first response to an interaction.
     async fn respond(&self, response: CreateInteractionResponse) -> serenity::Result<()> {
         let http = self.http;
@@ -248,6 +257,7 @@ impl<'a> Sender<'a> {
                     interaction.create_response(http, response.clone()).await
                 }
                 To::Component(i) => i.create_response(http, response.clone()).await,
+                To::Modal(i) => i.create_response(http, response.clone()).await,
                 To::Message(_) => unreachable!("messages have no interaction response"),
             }
         })
@@ -311,6 +321,7 @@ impl<'a> Sender<'a> {
             match self.to {
                 To::Command { interaction, .. } => interaction.edit_response(http, edit()).await,
                 To::Component(i) => i.edit_response(http, edit()).await,
+                To::Modal(i) => i.edit_response(http, edit()).await,
                 To::Message(_) => unreachable!("messages are never deferred"),
             }
         })

@@ -19,17 +19,13 @@ use crate::app::health::Health;
 use crate::app::metrics::Metrics;
 use crate::app::LiveEngine;
 use crate::config::DiscordSettings;
-use crate::core::gaps::Gaps;
 use crate::core::lang::Lang;
 use crate::core::search::{AskError, Response};
+use crate::store::{AnswerRecord, Storage, Voter};
 
-/// Questions too long to ride in a button's custom id that are remembered, so their
-/// buttons keep working: about a day of a busy server's long questions, a few MB at most.
+/// Questions too long to ride in a button's custom id kept in memory in front of the
+/// storage: about a day of a busy server's long questions, a few MB at most.
 const REMEMBERED_QUESTIONS: usize = 10_000;
-
-/// Distinct questions that found nothing kept for `/unanswered`: enough to see what is
-/// missing, small enough to hold in memory.
-const REMEMBERED_GAPS: usize = 500;
 
 /// The question in what a member typed: Discord mention syntax (`<@id>`, `<@&id>`,
 /// `<#id>`, `@everyone`, `@here`) is addressing, not content, so it is left out of the
@@ -57,8 +53,13 @@ pub struct State {
     /// One permit per question being answered.
     slots: Arc<Semaphore>,
     draining: AtomicBool,
-    /// Recent questions that found nothing (`/unanswered`).
-    pub gaps: Gaps,
+    /// Votes, `/unanswered`, answered forum posts, long questions.
+    pub storage: Arc<Storage>,
+    /// Who voted, as the storage keeps it; `None` when no voter secret could be kept
+    /// (votes are then refused as unavailable).
+    pub voter: Option<Voter>,
+    /// Members voting many times a second wait as they would between questions.
+    vote_cooldowns: Cooldowns,
     pub metrics: Arc<Metrics>,
     health: Arc<Health>,
     /// Whether a READY was seen: later ones are reconnections.
@@ -107,6 +108,8 @@ pub enum Via {
     Button,
     /// "Ask attache" from a message's menu.
     MessageMenu,
+    /// A new post in a forum channel.
+    Forum,
 }
 
 impl Via {
@@ -119,20 +122,23 @@ impl Via {
             Via::Channel => "channel",
             Via::Button => "button",
             Via::MessageMenu => "message_menu",
+            Via::Forum => "forum",
         }
     }
 }
 
 impl State {
-    pub fn new(live: Arc<LiveEngine>, health: Arc<Health>) -> State {
+    pub fn new(live: Arc<LiveEngine>, health: Arc<Health>, storage: Arc<Storage>) -> State {
         let settings = live.settings().discord.clone();
         State {
             cooldowns: Cooldowns::new(settings.cooldown),
+            vote_cooldowns: Cooldowns::new(settings.cooldown),
             slots: Arc::new(Semaphore::new(settings.max_concurrent)),
-            questions: QuestionStore::new(REMEMBERED_QUESTIONS),
+            questions: QuestionStore::new(REMEMBERED_QUESTIONS, Some(storage.clone())),
             bot_id: OnceLock::new(),
             draining: AtomicBool::new(false),
-            gaps: Gaps::new(REMEMBERED_GAPS),
+            voter: live.settings().storage.voter_secret.clone().map(Voter::new),
+            storage,
             metrics: live.metrics().clone(),
             health,
             seen_ready: AtomicBool::new(false),
@@ -191,8 +197,9 @@ impl State {
     }
 
     /// Admit `asked` and answer it through `sender` in `mode` (deferred when slow), with
-    /// `render` of the answer; a refusal goes out in `refused` (private where Discord
-    /// allows it). The one path of every new question, however it came.
+    /// `render` of the answer and the feedback row under it; a refusal goes out in
+    /// `refused` (private where Discord allows it). The one path of every new question,
+    /// however it came.
     pub async fn answer(
         &self,
         sender: &Sender<'_>,
@@ -205,11 +212,33 @@ impl State {
             let text = Reply::text(refusal.text(asked.lang));
             return sender.send(refused, &text).await;
         }
-        let job = self.reply(asked.question, 0, asked.via, asked.lang, render);
+        let public = mode == (Mode::New { ephemeral: false });
+        let job = self.reply(asked.question, 0, asked.via, asked.lang, |r, lang| {
+            self.with_feedback(r, render(r, lang), public, lang)
+        });
         sender
             .send_when_ready(mode, self.settings.defer_after, job)
             .await
             .map(|_| ())
+    }
+
+    /// `reply` to `r` with the row members act on (👍, 👎, and remove or share); the
+    /// answer is kept in the storage so a vote can say what it judged.
+    pub fn with_feedback(&self, r: &Response, mut reply: Reply, public: bool, lang: Lang) -> Reply {
+        let record = AnswerRecord::of(r);
+        reply.second_row = super::views::feedback::row(&record.key, public, &r.question, lang);
+        let storage = self.storage.clone();
+        tokio::spawn(async move {
+            if let Err(e) = storage.remember_answer(&record).await {
+                warn!(error = %e, "an answer was not stored: votes on it will be refused");
+            }
+        });
+        reply
+    }
+
+    /// The cooldown between votes of one member.
+    pub fn vote_cooldown(&self, user: UserId) -> Result<(), Refusal> {
+        self.vote_cooldowns.check(user)
     }
 
     /// The reply to a question: `render` of the answer, or the refusal as the asker
@@ -261,7 +290,12 @@ impl State {
                 // A new question that found nothing is a gap in the sources (a later
                 // page of results running out is not).
                 if r.passages.is_empty() && offset == 0 && !matches!(via, Via::Button) {
-                    self.gaps.record(&r.question);
+                    let (storage, question) = (self.storage.clone(), r.question.clone());
+                    tokio::spawn(async move {
+                        if let Err(e) = storage.record_gap(&question).await {
+                            warn!(error = %e, "a question that found nothing was not recorded for /unanswered");
+                        }
+                    });
                 }
                 let question = self
                     .live

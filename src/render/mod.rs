@@ -3,6 +3,7 @@
 //! of an answer ([`json`]). Nothing here talks to Discord or to a terminal; the Discord
 //! front end's views and the CLI's terminal output are built on these.
 
+pub mod feedback;
 pub mod json;
 pub mod markdown;
 pub mod words;

@@ -1,6 +1,6 @@
 //! The slash commands, one file per area: [`ask`] (`/ask`, `/help`), [`sources`]
-//! (`/source show|add|remove`, `/sources`), [`moderation`] (`/unanswered`, `/reindex`,
-//! `/rollback`). Each command is a thin wrapper: the first `///` line is the description
+//! (`/source show|add|remove`, `/sources`), [`moderation`] (`/unanswered`, `/feedback`,
+//! `/reindex`, `/rollback`). Each command is a thin wrapper: the first `///` line is the description
 //! Discord shows; the work is in the engine, the views ([`super::views`]) and the one
 //! way a reply leaves ([`super::send`]).
 
@@ -32,6 +32,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         sources::sources(),
         ask::help(),
         moderation::unanswered(),
+        moderation::feedback(),
         moderation::reindex(),
         moderation::rollback(),
     ]

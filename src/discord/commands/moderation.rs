@@ -1,4 +1,5 @@
-//! `/unanswered`, `/reindex`, `/rollback`: what moderators use to keep the answers good.
+//! `/unanswered`, `/feedback`, `/reindex`, `/rollback`: what moderators use to keep the
+//! answers good.
 
 use std::time::Instant;
 
@@ -7,7 +8,10 @@ use tracing::warn;
 use super::{blocking, moderator, reindex_reply, sender, who, Context, Error, PRIVATE};
 use crate::app::AppError;
 use crate::core::index::IndexError;
-use crate::discord::views::moderation;
+use crate::core::lang::Lang;
+use crate::discord::views::{feedback as feedback_view, moderation, Reply};
+use crate::render::feedback::of;
+use crate::render::words::fill;
 
 /// Moderators: the most asked recent questions that found nothing
 #[poise::command(
@@ -29,7 +33,54 @@ pub async fn unanswered(ctx: Context<'_>) -> Result<(), Error> {
     if !moderator(&ctx, "see unanswered questions").await? {
         return Ok(());
     }
-    let reply = moderation::unanswered(&ctx.data().gaps.top(UNANSWERED_SHOWN));
+    let lang = ctx.locale().and_then(Lang::from_locale).unwrap_or_default();
+    let reply = match ctx.data().storage.gaps(UNANSWERED_SHOWN).await {
+        Ok(gaps) => moderation::unanswered(&gaps),
+        Err(_) => Reply::text(of(lang).unavailable),
+    };
+    sender(&ctx)?.send(PRIVATE, &reply).await?;
+    Ok(())
+}
+
+/// Moderators: answers members voted down, with their notes; helpful share per index
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    description_localized("uk", "Модератори: відповіді, які оцінили як некорисні, з коментарями"),
+    description_localized(
+        "ru",
+        "Модераторы: ответы, отмеченные как бесполезные, с комментариями"
+    )
+)]
+#[tracing::instrument(name = "feedback", skip_all)]
+pub async fn feedback(
+    ctx: Context<'_>,
+    #[description = "Forget every vote so far (the answers stay rateable)"]
+    #[description_localized("uk", "Забути всі голоси (відповіді можна оцінювати далі)")]
+    #[description_localized("ru", "Забыть все голоса (ответы можно оценивать дальше)")]
+    clear: Option<bool>,
+) -> Result<(), Error> {
+    let _busy = ctx.data().busy();
+    if !moderator(&ctx, "see feedback").await? {
+        return Ok(());
+    }
+    let lang = ctx.locale().and_then(Lang::from_locale).unwrap_or_default();
+    let storage = &ctx.data().storage;
+    let reply = if clear.unwrap_or(false) {
+        match storage.clear_feedback().await {
+            Ok(n) => {
+                tracing::info!(by = %who(ctx.author()), votes = n, "feedback cleared");
+                Reply::text(fill(of(lang).cleared, &[("n", &n.to_string())]))
+            }
+            Err(_) => Reply::text(of(lang).unavailable),
+        }
+    } else {
+        match storage.feedback(feedback_view::SHOWN).await {
+            Ok(f) => feedback_view::report(&f, lang),
+            Err(_) => Reply::text(of(lang).unavailable),
+        }
+    };
     sender(&ctx)?.send(PRIVATE, &reply).await?;
     Ok(())
 }

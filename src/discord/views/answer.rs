@@ -33,6 +33,11 @@ const SMALL_LINE_CHARS: usize = 52;
 /// Lines a row of buttons takes on a phone (a 32 px button and the gap above it).
 const BUTTON_ROW_LINES: usize = 2;
 
+/// Rows of buttons under an answer: Show passages and the source's site, then what a
+/// member does with it (👍, 👎, remove or share; added by the state, which keeps the
+/// answer for the votes).
+const BUTTON_ROWS: usize = 2;
+
 /// The answer to a question, in `lang`: what everyone in the channel sees.
 pub fn answer(r: &Response, lang: Lang) -> Reply {
     if r.passages.is_empty() {
@@ -83,7 +88,7 @@ pub fn answer(r: &Response, lang: Lang) -> Reply {
             + quote_lines
             + notes.iter().map(|l| line_count(l)).sum::<usize>()
             + line_count(citations)
-            + BUTTON_ROW_LINES
+            + BUTTON_ROWS * BUTTON_ROW_LINES
     };
     let full = match &r.answer {
         Some(a) => answer_line(a, None),

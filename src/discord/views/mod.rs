@@ -8,9 +8,11 @@
 //! - [`passages`]: what "Show passages" shows;
 //! - [`sources`]: `/source show` and `/sources`;
 //! - [`help`]: `/help`;
-//! - [`moderation`]: what moderators see.
+//! - [`moderation`]: what moderators see;
+//! - [`feedback`]: votes, sharing and removing answers, `/feedback`.
 
 pub mod answer;
+pub mod feedback;
 pub mod help;
 pub mod moderation;
 pub mod passages;

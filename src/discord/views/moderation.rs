@@ -113,7 +113,9 @@ pub fn unanswered(gaps: &[Gap]) -> Reply {
     Reply::card(Card {
         title: Some("Recent questions that found nothing".into()),
         description,
-        footer: Some("Kept in memory since the bot started; who asked is not kept.".into()),
+        footer: Some(
+            "Kept in the bot's database (the 500 most asked); who asked is not kept.".into(),
+        ),
         colour: GREY,
         ..Card::default()
     })

@@ -100,5 +100,6 @@ pub fn passages(r: &Response, offset: usize, per_page: usize, lang: Lang) -> Rep
             offset: p * per_page,
             question: question.clone(),
         }),
+        ..Reply::default()
     }
 }
