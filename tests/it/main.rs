@@ -29,4 +29,5 @@ mod reindexing;
 mod resilience;
 mod semantic;
 mod sources;
+mod storage;
 mod util;

@@ -100,7 +100,7 @@ proptest! {
 
     #[test]
     fn any_button_id_decodes_or_expires_and_questions_round_trip(id in "\\PC{0,120}", q in hostile(), offset in 0usize..1000) {
-        let store = QuestionStore::new(100);
+        let store = QuestionStore::new(100, None);
         let _ = decode(&id, &store);
         let action = Action::Passages { offset, question: q };
         let encoded = encode(&action, &store);
