@@ -5,7 +5,8 @@
 //! - [`bot`]: the real `attache serve` process connected to a local Discord, and the
 //!   questions, commands and clicks tests put to it;
 //! - [`project`]: a throwaway copy of the shipped sources and config, and the `attache`
-//!   binary run on it.
+//!   binary run on it;
+//! - [`postgres`]: a real, throwaway PostgreSQL server, for the bot's database.
 //!
 //! The kit does not depend on attache itself: where it needs the `attache` binary or the
 //! repository (whose sources and fixtures it copies and reads), it takes a [`Checkout`],
@@ -14,6 +15,8 @@
 
 pub mod bot;
 pub mod local_discord;
+pub mod postgres;
 pub mod project;
 
+pub use postgres::Postgres;
 pub use project::{Checkout, Project};

@@ -10,7 +10,10 @@
 
 pub mod payloads;
 pub mod schema;
+#[cfg(test)]
+mod tests;
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -113,7 +116,7 @@ struct Shared {
     requests: Mutex<Vec<Request>>,
     changed: Notify,
     /// Frames for each connected gateway session, by shard; and the shard count.
-    sessions: Mutex<std::collections::HashMap<u64, mpsc::UnboundedSender<Value>>>,
+    sessions: Mutex<HashMap<u64, mpsc::UnboundedSender<Value>>>,
     shard_total: AtomicU64,
     identifies: Mutex<Vec<Value>>,
     resumes: Mutex<Vec<Value>>,
@@ -123,8 +126,20 @@ struct Shared {
     ids: AtomicU64,
     ws_url: Mutex<String>,
     /// Attachments on Discord's CDN: path → bytes.
-    files: Mutex<std::collections::HashMap<String, Vec<u8>>>,
+    files: Mutex<HashMap<String, Vec<u8>>>,
     rest_url: Mutex<String>,
+    /// The channels Discord knows, by id: seeded by tests ([`LocalDiscord::add_channel`]),
+    /// learnt from the events dispatched, changed by the bot's `PATCH /channels/{id}`.
+    channels: Mutex<HashMap<String, Value>>,
+    /// The messages Discord knows, by (channel id, message id): seeded by tests, dispatched
+    /// to the bot, or created by it (channel messages, interaction responses, follow-ups).
+    messages: Mutex<HashMap<(String, String), Value>>,
+    /// What the bot's interaction responses need to know of each interaction dispatched,
+    /// by token: its channel, and the message of a clicked component.
+    interactions: Mutex<HashMap<String, Value>>,
+    /// The message each interaction's original response became, by token:
+    /// (channel id, message id).
+    originals: Mutex<HashMap<String, (String, String)>>,
 }
 
 /// The running local Discord.
@@ -139,6 +154,12 @@ impl LocalDiscord {
             ids: AtomicU64::new(1_500_000_000_000_000_000),
             ..Shared::default()
         });
+        // The guild's text channel, where members ask.
+        shared
+            .channels
+            .lock()
+            .unwrap()
+            .insert(CHANNEL_ID.to_string(), text_channel());
         let rest = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let ws = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let rest_addr = rest.local_addr().unwrap();
@@ -245,22 +266,14 @@ impl LocalDiscord {
     /// Send a gateway event to the bot. The payload must parse as serenity's model type,
     /// or the bot would drop it silently.
     pub fn dispatch(&self, event: &str, data: Value) {
-        match event {
-            "INTERACTION_CREATE" => {
-                serde_json::from_value::<serenity::all::Interaction>(data.clone())
-                    .unwrap_or_else(|e| panic!("bad INTERACTION_CREATE: {e}\n{data:#}"));
-            }
-            "MESSAGE_CREATE" => {
-                serde_json::from_value::<serenity::all::Message>(data.clone())
-                    .unwrap_or_else(|e| panic!("bad MESSAGE_CREATE: {e}\n{data:#}"));
-            }
-            _ => {}
-        }
+        check_event(event, &data);
         self.dispatch_raw(event, data);
     }
 
-    /// Send an event as it is, checked against nothing: for hostile payloads.
+    /// Send an event as it is, checked against nothing: for hostile payloads. (What it says
+    /// of channels, messages and interactions is remembered all the same, as Discord would.)
     pub fn dispatch_raw(&self, event: &str, data: Value) {
+        learn(&self.shared, event, &data);
         // As Discord routes: a guild's events to shard (guild_id >> 22) % shards, DMs to 0.
         let total = self.shared.shard_total.load(Ordering::SeqCst).max(1);
         let shard = data["guild_id"]
@@ -275,6 +288,60 @@ impl LocalDiscord {
             .unwrap_or_else(|| panic!("no gateway session for shard {shard}"))
             .send(frame)
             .expect("gateway session closed");
+    }
+
+    /// Make a channel known to Discord (a forum, a thread…), as serenity's `Channel` must
+    /// parse it: `GET /channels/{id}` answers with it, `PATCH` changes it.
+    pub fn add_channel(&self, channel: Value) {
+        serde_json::from_value::<serenity::all::Channel>(channel.clone())
+            .unwrap_or_else(|e| panic!("not a channel serenity reads: {e}\n{channel:#}"));
+        let id = channel["id"].as_str().expect("a channel id").to_string();
+        self.shared.channels.lock().unwrap().insert(id, channel);
+    }
+
+    /// Make a message known to Discord, as serenity's `Message` must parse it:
+    /// `GET /channels/{c}/messages/{m}` answers with it, `DELETE` removes it.
+    pub fn add_message(&self, message: Value) {
+        serde_json::from_value::<serenity::all::Message>(message.clone())
+            .unwrap_or_else(|e| panic!("not a message serenity reads: {e}\n{message:#}"));
+        let key = message_key(&message).expect("a message with an id and a channel_id");
+        self.shared.messages.lock().unwrap().insert(key, message);
+    }
+
+    /// A channel as Discord has it now (after the bot's changes), if it knows it.
+    pub fn channel(&self, id: u64) -> Option<Value> {
+        self.shared
+            .channels
+            .lock()
+            .unwrap()
+            .get(&id.to_string())
+            .cloned()
+    }
+
+    /// A message as Discord has it now, if it has it (not deleted).
+    pub fn message(&self, channel: u64, id: u64) -> Option<Value> {
+        self.shared
+            .messages
+            .lock()
+            .unwrap()
+            .get(&(channel.to_string(), id.to_string()))
+            .cloned()
+    }
+
+    /// Every message Discord has in `channel`, oldest first.
+    pub fn messages_in(&self, channel: u64) -> Vec<Value> {
+        let channel = channel.to_string();
+        let mut out: Vec<Value> = self
+            .shared
+            .messages
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|((c, _), _)| *c == channel)
+            .map(|(_, m)| m.clone())
+            .collect();
+        out.sort_by_key(|m| snowflake(&m["id"]));
+        out
     }
 
     /// Put a file on the local CDN; returns its URL, as an attachment's `url` gives it.
@@ -319,9 +386,159 @@ fn application() -> Value {
     app
 }
 
-/// The Message object Discord returns for a created or edited message.
-fn message_object(shared: &Shared, channel_id: &str, body: &Value) -> Value {
+/// The guild's text channel ([`CHANNEL_ID`]), as `GET /channels/{id}` returns it.
+fn text_channel() -> Value {
     json!({
+        "id": CHANNEL_ID.to_string(), "type": 0, "guild_id": GUILD_ID.to_string(),
+        "name": "general", "position": 0, "permission_overwrites": [], "nsfw": false,
+        "topic": null, "last_message_id": null, "rate_limit_per_user": 0, "parent_id": null,
+        "flags": 0,
+    })
+}
+
+/// A snowflake given as a string (or a number), for sorting; 0 if neither.
+fn snowflake(v: &Value) -> u64 {
+    v.as_str()
+        .and_then(|s| s.parse().ok())
+        .or_else(|| v.as_u64())
+        .unwrap_or(0)
+}
+
+/// A string or number id as Discord's JSON spells it: a string.
+fn id_string(v: &Value) -> Option<String> {
+    v.as_str()
+        .map(str::to_string)
+        .or_else(|| v.as_u64().map(|n| n.to_string()))
+}
+
+/// The key a message is stored under: (channel id, message id).
+fn message_key(message: &Value) -> Option<(String, String)> {
+    Some((
+        id_string(&message["channel_id"])?,
+        id_string(&message["id"])?,
+    ))
+}
+
+/// Check that serenity's gateway takes `data` as event `event`: it parses the payload into
+/// the event's model type, and a payload that fails to is dropped (as `Event::Unknown`)
+/// without a word, so a malformed one here would make a test wait for nothing.
+fn check_event(event: &str, data: &Value) {
+    use serenity::all as model;
+    macro_rules! parses {
+        ($t:ty) => {
+            serde_json::from_value::<$t>(data.clone()).map(drop)
+        };
+    }
+    let specific = match event {
+        "INTERACTION_CREATE" => parses!(model::Interaction),
+        "MESSAGE_CREATE" => parses!(model::Message),
+        "MESSAGE_UPDATE" => parses!(model::MessageUpdateEvent),
+        "MESSAGE_DELETE" => parses!(model::MessageDeleteEvent),
+        "THREAD_CREATE" | "THREAD_UPDATE" => parses!(model::GuildChannel),
+        "THREAD_DELETE" => parses!(model::PartialGuildChannel),
+        "CHANNEL_CREATE" | "CHANNEL_UPDATE" | "CHANNEL_DELETE" => parses!(model::Channel),
+        _ => return,
+    };
+    if let Err(e) = specific {
+        panic!("bad {event}: {e}\n{data:#}");
+    }
+    let framed = json!({ "t": event, "d": data });
+    match serde_json::from_value::<serenity::model::event::Event>(framed) {
+        Ok(serenity::model::event::Event::Unknown(_)) => {
+            panic!("serenity's gateway would drop this {event} as an unknown event:\n{data:#}")
+        }
+        Ok(_) => {}
+        Err(e) => panic!("bad {event} (as the gateway reads it): {e}\n{data:#}"),
+    }
+}
+
+/// What Discord knows once an event happened: the channels, messages and interactions it
+/// tells of. Tolerant of anything, since hostile payloads go through here too.
+fn learn(shared: &Shared, event: &str, data: &Value) {
+    match event {
+        "INTERACTION_CREATE" => {
+            if let Some(token) = data["token"].as_str() {
+                let slim = json!({
+                    "type": data["type"], "command_type": data["data"]["type"],
+                    "channel_id": data["channel_id"], "guild_id": data["guild_id"],
+                    "message": { "id": data["message"]["id"], "channel_id": data["message"]["channel_id"] },
+                });
+                shared
+                    .interactions
+                    .lock()
+                    .unwrap()
+                    .insert(token.to_string(), slim);
+            }
+        }
+        "MESSAGE_CREATE" => {
+            if let Some(key) = message_key(data) {
+                shared.messages.lock().unwrap().insert(key, data.clone());
+            }
+        }
+        "MESSAGE_UPDATE" => {
+            if let Some(key) = message_key(data) {
+                if let Some(stored) = shared.messages.lock().unwrap().get_mut(&key) {
+                    merge(stored, data);
+                }
+            }
+        }
+        "MESSAGE_DELETE" => {
+            if let Some(key) = message_key(data) {
+                shared.messages.lock().unwrap().remove(&key);
+            }
+        }
+        "THREAD_CREATE" | "THREAD_UPDATE" | "CHANNEL_CREATE" | "CHANNEL_UPDATE" => {
+            if let Some(id) = id_string(&data["id"]) {
+                shared.channels.lock().unwrap().insert(id, data.clone());
+            }
+        }
+        "THREAD_DELETE" | "CHANNEL_DELETE" => {
+            if let Some(id) = id_string(&data["id"]) {
+                shared.channels.lock().unwrap().remove(&id);
+            }
+        }
+        _ => {}
+    }
+    // A DM Discord has not told of yet: the channel with the author.
+    if matches!(event, "MESSAGE_CREATE" | "INTERACTION_CREATE") && data["guild_id"].is_null() {
+        let user = if data["author"].is_object() {
+            &data["author"]
+        } else {
+            &data["user"]
+        };
+        if let (Some(id), true) = (id_string(&data["channel_id"]), user.is_object()) {
+            shared.channels.lock().unwrap().entry(id.clone()).or_insert_with(|| {
+                json!({ "id": id, "type": 1, "last_message_id": null, "flags": 0, "recipients": [user] })
+            });
+        }
+    }
+}
+
+/// Shallow merge: `from`'s keys replace `into`'s.
+fn merge(into: &mut Value, from: &Value) {
+    if let (Some(into), Some(from)) = (into.as_object_mut(), from.as_object()) {
+        for (k, v) in from {
+            into.insert(k.clone(), v.clone());
+        }
+    }
+}
+
+/// Embeds as Discord returns them: each one `rich` unless it says otherwise.
+fn embeds_of(body: &Value) -> Value {
+    let mut embeds = body["embeds"].as_array().cloned().unwrap_or_default();
+    for e in &mut embeds {
+        if let Some(o) = e.as_object_mut() {
+            o.entry("type").or_insert(json!("rich"));
+        }
+    }
+    Value::Array(embeds)
+}
+
+/// The Message object Discord returns for a created message: what the body said (content,
+/// embeds, components — as sent, Discord returns the same shape —, flags, the message it
+/// replies to), with its new id.
+fn message_object(shared: &Shared, channel_id: &str, body: &Value) -> Value {
+    let mut m = json!({
         "id": next_id(shared).to_string(),
         "channel_id": channel_id,
         "author": bot_user(),
@@ -333,11 +550,319 @@ fn message_object(shared: &Shared, channel_id: &str, body: &Value) -> Value {
         "mentions": [],
         "mention_roles": [],
         "attachments": [],
-        "embeds": [],
+        "embeds": embeds_of(body),
+        "components": body["components"].as_array().cloned().unwrap_or_default(),
         "pinned": false,
         "type": 0,
         "flags": body["flags"].as_u64().unwrap_or(0),
-    })
+    });
+    if let Some(reference) = body["message_reference"].as_object() {
+        let mut reference = reference.clone();
+        // An option of the request, not part of the message.
+        reference.remove("fail_if_not_exists");
+        let kind = reference.get("type").and_then(Value::as_u64).unwrap_or(0);
+        reference.insert("type".into(), json!(kind));
+        if reference.get("channel_id").is_none_or(Value::is_null) {
+            reference.insert("channel_id".into(), json!(channel_id));
+        }
+        let referenced = match (
+            reference.get("channel_id").and_then(id_string),
+            reference.get("message_id").and_then(id_string),
+        ) {
+            (Some(c), Some(id)) => shared.messages.lock().unwrap().get(&(c, id)).cloned(),
+            _ => None,
+        };
+        if let Some(guild) = referenced.as_ref().map(|r| &r["guild_id"]) {
+            if !guild.is_null() && reference.get("guild_id").is_none_or(Value::is_null) {
+                reference.insert("guild_id".into(), guild.clone());
+            }
+        }
+        m["message_reference"] = Value::Object(reference);
+        m["referenced_message"] = referenced.unwrap_or(Value::Null);
+        if kind == 0 {
+            m["type"] = json!(19); // REPLY
+        }
+    }
+    m
+}
+
+/// A message the bot created, stored; a thread's counts follow.
+fn create_message(shared: &Shared, channel_id: &str, body: &Value) -> Value {
+    let m = message_object(shared, channel_id, body);
+    store_message(shared, &m);
+    if let Some(thread) = shared.channels.lock().unwrap().get_mut(channel_id) {
+        if matches!(thread["type"].as_u64(), Some(10..=12)) {
+            for count in ["message_count", "total_message_sent"] {
+                thread[count] = json!(thread[count].as_u64().unwrap_or(0) + 1);
+            }
+            thread["last_message_id"] = m["id"].clone();
+        }
+    }
+    m
+}
+
+fn store_message(shared: &Shared, m: &Value) {
+    if let Some(key) = message_key(m) {
+        shared.messages.lock().unwrap().insert(key, m.clone());
+    }
+}
+
+/// An edit (a `PATCH` of a message, or an interaction's update) applied to `m`: what the
+/// body gives replaces what was there (`null` clears it); no longer loading.
+fn edit_message(m: &mut Value, body: &Value) {
+    let Some(edit) = body.as_object() else {
+        return;
+    };
+    for (key, cleared) in [
+        ("content", json!("")),
+        ("embeds", json!([])),
+        ("components", json!([])),
+        ("attachments", json!([])),
+    ] {
+        match edit.get(key) {
+            None => {}
+            Some(Value::Null) => m[key] = cleared,
+            Some(_) if key == "embeds" => m[key] = embeds_of(body),
+            Some(v) => m[key] = v.clone(),
+        }
+    }
+    let loading = 1 << 7;
+    let flags = edit
+        .get("flags")
+        .and_then(Value::as_u64)
+        .unwrap_or_else(|| m["flags"].as_u64().unwrap_or(0));
+    m["flags"] = json!(flags & !loading);
+    m["edited_timestamp"] = json!(now());
+}
+
+/// Edit the stored message `key` with `body`; the message after, if there is one.
+fn edit_stored(shared: &Shared, key: &(String, String), body: &Value) -> Option<Value> {
+    let mut messages = shared.messages.lock().unwrap();
+    let m = messages.get_mut(key)?;
+    edit_message(m, body);
+    Some(m.clone())
+}
+
+/// The key of the message with id `id`, in whatever channel.
+fn find_message(shared: &Shared, id: &str) -> Option<(String, String)> {
+    shared
+        .messages
+        .lock()
+        .unwrap()
+        .keys()
+        .find(|(_, m)| m == id)
+        .cloned()
+}
+
+/// The channel of the interaction with `token` (the guild channel if it was never
+/// dispatched).
+fn interaction_channel(shared: &Shared, token: &str) -> String {
+    shared
+        .interactions
+        .lock()
+        .unwrap()
+        .get(token)
+        .and_then(|i| id_string(&i["channel_id"]))
+        .unwrap_or_else(|| CHANNEL_ID.to_string())
+}
+
+/// What an interaction response does to Discord's messages: a reply (or the "thinking…"
+/// of a deferral) becomes the original response; an update edits the clicked message.
+fn interaction_callback(shared: &Shared, token: &str, body: &Value) {
+    let interaction = shared
+        .interactions
+        .lock()
+        .unwrap()
+        .get(token)
+        .cloned()
+        .unwrap_or(Value::Null);
+    let clicked = message_key(&interaction["message"]);
+    let original = match body["type"].as_u64() {
+        // CHANNEL_MESSAGE_WITH_SOURCE, DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
+        Some(kind @ (4 | 5)) => {
+            let channel = interaction_channel(shared, token);
+            let mut m = if kind == 4 {
+                message_object(shared, &channel, &body["data"])
+            } else {
+                let ephemeral = body["data"]["flags"].as_u64().unwrap_or(0) & (1 << 6);
+                message_object(shared, &channel, &json!({ "flags": ephemeral | (1 << 7) }))
+            };
+            // CHAT_INPUT_COMMAND for a slash command, CONTEXT_MENU_COMMAND for a menu's.
+            if interaction["type"] == 2 && m["type"] == 0 {
+                m["type"] = json!(if interaction["command_type"] == 1 {
+                    20
+                } else {
+                    23
+                });
+            }
+            store_message(shared, &m);
+            message_key(&m)
+        }
+        // DEFERRED_UPDATE_MESSAGE: the clicked message is what will be edited.
+        Some(6) => clicked,
+        // UPDATE_MESSAGE
+        Some(7) => {
+            if let Some(key) = &clicked {
+                edit_stored(shared, key, &body["data"]);
+            }
+            clicked
+        }
+        // A modal (9), autocomplete choices (8), a pong: no message.
+        _ => None,
+    };
+    if let Some(key) = original {
+        shared
+            .originals
+            .lock()
+            .unwrap()
+            .insert(token.to_string(), key);
+    }
+}
+
+fn unknown_channel() -> RestReply {
+    Error(404, json!({ "message": "Unknown Channel", "code": 10003 }))
+}
+
+fn unknown_message() -> RestReply {
+    Error(404, json!({ "message": "Unknown Message", "code": 10008 }))
+}
+
+/// A `PATCH /channels/{id}` applied to a channel: the body's keys replace the channel's,
+/// but a thread's archived, locked, auto_archive_duration and invitable go into its
+/// `thread_metadata`, and tag ids are strings, as Discord keeps them.
+fn edit_channel(channel: &mut Value, body: &Value) {
+    let Some(edit) = body.as_object() else {
+        return;
+    };
+    let thread = matches!(channel["type"].as_u64(), Some(10..=12));
+    for (key, value) in edit {
+        let mut value = value.clone();
+        if key == "applied_tags" {
+            if let Some(tags) = value.as_array_mut() {
+                for t in tags {
+                    if let Some(id) = id_string(t) {
+                        *t = json!(id);
+                    }
+                }
+            }
+        }
+        let metadata = ["archived", "locked", "auto_archive_duration", "invitable"];
+        if thread && metadata.contains(&key.as_str()) {
+            if key == "archived" {
+                channel["thread_metadata"]["archive_timestamp"] = json!(now());
+            }
+            channel["thread_metadata"][key] = value;
+        } else {
+            channel[key] = value;
+        }
+    }
+}
+
+/// What Discord answers to a request (forced failures aside), and what it changes.
+fn route(shared: &Shared, method: &str, segments: &[&str], body: &Value) -> RestReply {
+    match (method, segments) {
+        ("GET", ["gateway"]) => Json(json!({ "url": *shared.ws_url.lock().unwrap() })),
+        ("GET", ["gateway", "bot"]) => Json(json!({
+            "url": *shared.ws_url.lock().unwrap(), "shards": 1,
+            "session_start_limit": { "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1 }
+        })),
+        ("GET", ["oauth2", "applications", "@me"]) => Json(application()),
+        ("PUT", ["applications", _, "commands"])
+        | ("PUT", ["applications", _, "guilds", _, "commands"]) => Json(json!([])),
+        ("POST", ["interactions", _, token, "callback"]) => {
+            interaction_callback(shared, token, body);
+            Empty
+        }
+        ("POST", ["channels", _, "typing"]) => Empty,
+        ("GET", ["channels", channel]) => match shared.channels.lock().unwrap().get(*channel) {
+            Some(c) => Json(c.clone()),
+            None => unknown_channel(),
+        },
+        ("PATCH", ["channels", channel]) => {
+            match shared.channels.lock().unwrap().get_mut(*channel) {
+                Some(c) => {
+                    edit_channel(c, body);
+                    Json(c.clone())
+                }
+                None => unknown_channel(),
+            }
+        }
+        ("POST", ["channels", channel, "messages"]) => Json(create_message(shared, channel, body)),
+        ("GET", ["channels", channel, "messages", id]) => {
+            let key = (channel.to_string(), id.to_string());
+            match shared.messages.lock().unwrap().get(&key) {
+                Some(m) => Json(m.clone()),
+                None => unknown_message(),
+            }
+        }
+        ("PATCH", ["channels", channel, "messages", id]) => {
+            match edit_stored(shared, &(channel.to_string(), id.to_string()), body) {
+                Some(m) => Json(m),
+                None => unknown_message(),
+            }
+        }
+        ("DELETE", ["channels", channel, "messages", id]) => {
+            let key = (channel.to_string(), id.to_string());
+            match shared.messages.lock().unwrap().remove(&key) {
+                Some(_) => Empty,
+                None => unknown_message(),
+            }
+        }
+        // Interaction follow-ups.
+        ("POST", ["webhooks", _, token]) => Json(create_message(
+            shared,
+            &interaction_channel(shared, token),
+            body,
+        )),
+        ("PATCH", ["webhooks", _, token, "messages", "@original"]) => {
+            let original = shared.originals.lock().unwrap().get(*token).cloned();
+            match original {
+                Some(key) => match edit_stored(shared, &key, body) {
+                    Some(m) => Json(m),
+                    None => unknown_message(),
+                },
+                // A response Discord did not see begin (never dispatched here, or its
+                // callback forced to fail): the edit makes it.
+                None => {
+                    let channel = interaction_channel(shared, token);
+                    let m = create_message(shared, &channel, body);
+                    if let Some(key) = message_key(&m) {
+                        shared
+                            .originals
+                            .lock()
+                            .unwrap()
+                            .insert(token.to_string(), key);
+                    }
+                    Json(m)
+                }
+            }
+        }
+        (_, ["webhooks", _, token, "messages", id]) => {
+            let key = if *id == "@original" {
+                shared.originals.lock().unwrap().get(*token).cloned()
+            } else {
+                find_message(shared, id)
+            };
+            let Some(key) = key else {
+                return unknown_message();
+            };
+            let mut messages = shared.messages.lock().unwrap();
+            match (method, messages.get_mut(&key)) {
+                (_, None) => unknown_message(),
+                ("GET", Some(m)) => Json(m.clone()),
+                ("PATCH", Some(m)) => {
+                    edit_message(m, body);
+                    Json(m.clone())
+                }
+                ("DELETE", Some(_)) => {
+                    messages.remove(&key);
+                    Empty
+                }
+                _ => NotFound,
+            }
+        }
+        _ => NotFound,
+    }
 }
 
 async fn rest_handler(
@@ -369,26 +894,6 @@ async fn rest_handler(
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let reply = match (method.as_str(), segments.as_slice()) {
-        ("GET", ["gateway"]) => Json(json!({ "url": *shared.ws_url.lock().unwrap() })),
-        ("GET", ["gateway", "bot"]) => Json(json!({
-            "url": *shared.ws_url.lock().unwrap(), "shards": 1,
-            "session_start_limit": { "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1 }
-        })),
-        ("GET", ["oauth2", "applications", "@me"]) => Json(application()),
-        ("PUT", ["applications", _, "commands"])
-        | ("PUT", ["applications", _, "guilds", _, "commands"]) => Json(json!([])),
-        ("POST", ["interactions", _, _, "callback"]) => Empty,
-        ("POST", ["channels", _, "typing"]) => Empty,
-        ("POST", ["channels", channel, "messages"]) => {
-            Json(message_object(&shared, channel, &body))
-        }
-        ("PATCH", ["webhooks", _, _, "messages", "@original"]) | ("POST", ["webhooks", _, _]) => {
-            Json(message_object(&shared, &CHANNEL_ID.to_string(), &body))
-        }
-        _ => NotFound,
-    };
     let forced = {
         let mut failures = shared.failures.lock().unwrap();
         let hit = failures
@@ -399,11 +904,19 @@ async fn rest_handler(
             (*status, body.clone())
         })
     };
-    let status = match (&forced, &reply) {
-        (Some((status, _)), _) => *status,
-        (None, Json(_)) => 200,
-        (None, Empty) => 204,
-        (None, NotFound) => 404,
+    // A forced failure changes nothing: the request did not happen, for Discord.
+    let reply = match forced {
+        Some((status, body)) => Error(status, body),
+        None => {
+            let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+            route(&shared, method.as_str(), &segments, &body)
+        }
+    };
+    let status = match &reply {
+        Json(_) => 200,
+        Empty => 204,
+        NotFound => 404,
+        Error(status, _) => *status,
     };
     shared.requests.lock().unwrap().push(Request {
         method: method.to_string(),
@@ -414,10 +927,6 @@ async fn rest_handler(
         at: std::time::Instant::now(),
     });
     shared.changed.notify_waiters();
-    if let Some((status, body)) = forced {
-        let status = StatusCode::from_u16(status).unwrap();
-        return (status, axum::Json(body)).into_response();
-    }
     match reply {
         Json(v) => (StatusCode::OK, axum::Json(v)).into_response(),
         Empty => StatusCode::NO_CONTENT.into_response(),
@@ -426,6 +935,10 @@ async fn rest_handler(
             axum::Json(json!({ "message": "Unknown route (local Discord)", "code": 0 })),
         )
             .into_response(),
+        Error(status, body) => {
+            let status = StatusCode::from_u16(status).unwrap();
+            (status, axum::Json(body)).into_response()
+        }
     }
 }
 
@@ -433,6 +946,8 @@ enum RestReply {
     Json(Value),
     Empty,
     NotFound,
+    /// An error status with Discord's error body (or a forced answer).
+    Error(u16, Value),
 }
 use RestReply::*;
 

@@ -1,5 +1,6 @@
-//! Real-shaped gateway payloads: slash commands, autocomplete, button clicks and messages,
-//! from a guild member or in a DM, with every field serenity requires.
+//! Real-shaped gateway payloads: slash commands, autocomplete, button clicks, modals,
+//! messages and replies, forum channels and their posts, from a guild member or in a DM,
+//! with every field serenity requires.
 
 use serde_json::{json, Value};
 
@@ -223,7 +224,54 @@ pub fn click(discord: &LocalDiscord, custom_id: &str, message: Value, who: &Who)
         json!({ "custom_id": custom_id, "component_type": 2 }),
         who,
     );
-    v.as_object_mut().unwrap().insert("message".into(), message);
+    under(discord, &mut v, message, who);
+    v
+}
+
+/// An interaction on a component of `message`: it carries the message, and happens in the
+/// message's channel (a forum post's thread, say) — as the local Discord knows it.
+fn under(discord: &LocalDiscord, interaction: &mut Value, message: Value, who: &Who) {
+    let channel = message["channel_id"].as_str().map(str::to_string);
+    if let (Some(channel), false) = (channel, who.dm) {
+        if channel != CHANNEL_ID.to_string() {
+            let known = channel.parse().ok().and_then(|id| discord.channel(id));
+            interaction["channel_id"] = json!(channel);
+            interaction["channel"] = known.unwrap_or_else(
+                || json!({ "id": channel, "type": 0, "guild_id": who.guild.to_string() }),
+            );
+        }
+    }
+    interaction
+        .as_object_mut()
+        .unwrap()
+        .insert("message".into(), message);
+}
+
+/// The submission of modal `custom_id`: `fields` are (text input custom id, what was
+/// typed), one action row each, as Discord sends them. `message` is the message whose
+/// button opened the modal, if a button did (not a command).
+pub fn modal_submit(
+    discord: &LocalDiscord,
+    custom_id: &str,
+    fields: &[(&str, &str)],
+    message: Option<Value>,
+    who: &Who,
+) -> Value {
+    let rows: Vec<Value> = fields
+        .iter()
+        .map(|(id, text)| {
+            json!({ "type": 1, "components": [{ "type": 4, "custom_id": id, "value": text }] })
+        })
+        .collect();
+    let mut v = interaction(
+        discord,
+        5,
+        json!({ "custom_id": custom_id, "components": rows }),
+        who,
+    );
+    if let Some(message) = message {
+        under(discord, &mut v, message, who);
+    }
     v
 }
 
@@ -246,9 +294,22 @@ pub fn message_from(discord: &LocalDiscord, reply: &super::Request, who: &Who) -
 /// A message `content` by `who`, in the guild channel or their DM. `mentions` lists the
 /// users it mentions (Discord fills this from `<@id>` in the content).
 pub fn message(discord: &LocalDiscord, content: &str, who: &Who, mentions: &[Value]) -> Value {
+    let channel = if who.dm { who.dm_channel() } else { CHANNEL_ID };
+    message_in(discord, channel, content, who, mentions)
+}
+
+/// A message `content` by `who` in channel `channel` (a thread, say); `mentions` as for
+/// [`message`].
+pub fn message_in(
+    discord: &LocalDiscord,
+    channel: u64,
+    content: &str,
+    who: &Who,
+    mentions: &[Value],
+) -> Value {
     let mut v = json!({
         "id": discord.id().to_string(),
-        "channel_id": (if who.dm { who.dm_channel() } else { CHANNEL_ID }).to_string(),
+        "channel_id": channel.to_string(),
         "author": who.user(),
         "content": content,
         "timestamp": "2026-11-25T12:00:00.000000+00:00",
@@ -262,4 +323,90 @@ pub fn message(discord: &LocalDiscord, content: &str, who: &Who, mentions: &[Val
             .insert("guild_id".into(), json!(who.guild.to_string()));
     }
     v
+}
+
+/// A reply by `who` to `replied` (a message as [`message`], [`forum_post`] or the local
+/// Discord's store give it), in its channel, as MESSAGE_CREATE carries it: type 19, a
+/// `message_reference` and the `referenced_message`. It does not ping `replied`'s author
+/// (`mentions` is empty): push the author into `mentions` for a reply that does.
+pub fn reply_to(discord: &LocalDiscord, content: &str, who: &Who, replied: &Value) -> Value {
+    let channel = replied["channel_id"]
+        .as_str()
+        .and_then(|c| c.parse().ok())
+        .expect("the replied message's channel_id");
+    let mut v = message_in(discord, channel, content, who, &[]);
+    let mut reference = json!({
+        "type": 0, "message_id": replied["id"], "channel_id": replied["channel_id"],
+    });
+    if !who.dm {
+        reference["guild_id"] = json!(who.guild.to_string());
+    }
+    v["type"] = json!(19);
+    v["message_reference"] = reference;
+    v["referenced_message"] = replied.clone();
+    v
+}
+
+/// A forum channel (GUILD_FORUM) `name` in the guild, offering `tags` (id, name).
+/// Make it known with [`LocalDiscord::add_channel`].
+pub fn forum_channel(id: u64, name: &str, tags: &[(u64, &str)]) -> Value {
+    let tags: Vec<Value> = tags
+        .iter()
+        .map(|(id, name)| {
+            json!({
+                "id": id.to_string(), "name": name, "moderated": false,
+                "emoji_id": null, "emoji_name": null,
+            })
+        })
+        .collect();
+    json!({
+        "id": id.to_string(), "type": 15, "guild_id": GUILD_ID.to_string(), "name": name,
+        "position": 1, "permission_overwrites": [], "nsfw": false, "topic": null,
+        "parent_id": null, "last_message_id": null, "rate_limit_per_user": 0, "flags": 0,
+        "available_tags": tags, "default_reaction_emoji": null,
+        "default_thread_rate_limit_per_user": 0, "default_sort_order": null,
+        "default_forum_layout": 0, "default_auto_archive_duration": 4320,
+    })
+}
+
+/// A new post in forum `forum_id` by `who`: (the thread, as THREAD_CREATE carries it, and
+/// its starter message, as MESSAGE_CREATE does). As Discord makes them, the starter message
+/// has the thread's id, in the thread. Both are made known to `discord`, so the bot can
+/// read them back; dispatch them (thread first) to tell the bot.
+pub fn forum_post(
+    discord: &LocalDiscord,
+    forum_id: u64,
+    title: &str,
+    first_message: &str,
+    who: &Who,
+) -> (Value, Value) {
+    let id = discord.id();
+    let when = "2026-11-25T12:00:00.000000+00:00";
+    let thread = json!({
+        "id": id.to_string(), "type": 11, "guild_id": who.guild.to_string(),
+        "parent_id": forum_id.to_string(), "owner_id": who.user_id.to_string(),
+        "name": title, "applied_tags": [], "flags": 0, "rate_limit_per_user": 0,
+        "last_message_id": id.to_string(),
+        "thread_metadata": {
+            "archived": false, "auto_archive_duration": 4320, "archive_timestamp": when,
+            "locked": false, "create_timestamp": when,
+        },
+        "message_count": 0, "member_count": 1, "total_message_sent": 0,
+        "newly_created": true,
+    });
+    let starter = json!({
+        "id": id.to_string(),
+        "channel_id": id.to_string(),
+        "guild_id": who.guild.to_string(),
+        "author": who.user(),
+        "content": first_message,
+        "timestamp": when,
+        "edited_timestamp": null,
+        "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
+        "attachments": [], "embeds": [], "components": [], "pinned": false, "type": 0,
+        "flags": 0, "position": 0,
+    });
+    discord.add_channel(thread.clone());
+    discord.add_message(starter.clone());
+    (thread, starter)
 }

@@ -51,27 +51,56 @@ impl Spec {
             *property =
                 json!({ "oneOf": [integer, { "type": "string", "pattern": "^[0-9]{1,17}$" }] });
         }
+        // `PATCH /channels/{channel_id}` takes the update of a DM, a group DM, a guild
+        // channel or a thread, and the spec says so with `anyOf` over four schemas that
+        // each allow any other key: as it stands, any object with a short `name` would pass
+        // (six tags on a thread, say, through the DM's schema). Discord reads the body as
+        // the one for the channel's kind, so: one of the four, with only its keys.
+        let pointer =
+            "/paths/~1channels~1{channel_id}/patch/requestBody/content/application~1json/schema";
+        let strict: Option<Vec<Value>> = spec.pointer(pointer).and_then(|body| {
+            let variants = body["anyOf"].as_array()?;
+            let strict = variants.iter().map(|v| {
+                let name = v["$ref"]
+                    .as_str()
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    .unwrap_or_default();
+                let keys: Vec<&String> = spec["components"]["schemas"][name]["properties"]
+                    .as_object()
+                    .map(|p| p.keys().collect())
+                    .unwrap_or_default();
+                json!({ "allOf": [v], "propertyNames": { "enum": keys } })
+            });
+            Some(strict.collect())
+        });
+        if let (Some(strict), Some(body)) = (strict, spec.pointer_mut(pointer)) {
+            body["anyOf"] = Value::Array(strict);
+        }
         Spec {
             spec,
             validators: Mutex::default(),
         }
     }
 
-    /// The spec's path template that `path` matches, e.g. `/channels/{channel_id}/messages`.
+    /// The spec's path template that `path` matches, e.g. `/channels/{channel_id}/messages`;
+    /// the most specific one when several do (`…/messages/@original` before
+    /// `…/messages/{message_id}`).
     fn template(&self, path: &str) -> Option<&str> {
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let parameter = |t: &str| t.starts_with('{') && t.ends_with('}');
         self.spec["paths"]
             .as_object()?
             .keys()
             .map(String::as_str)
-            .find(|t| {
+            .filter(|t| {
                 let ts: Vec<&str> = t.trim_matches('/').split('/').collect();
                 ts.len() == segments.len()
                     && ts
                         .iter()
                         .zip(&segments)
-                        .all(|(t, s)| (t.starts_with('{') && t.ends_with('}')) || t == s)
+                        .all(|(t, s)| parameter(t) || t == s)
             })
+            .min_by_key(|t| t.split('/').filter(|t| parameter(t)).count())
     }
 
     fn validator(&self, template: &str, method: &str) -> Option<Arc<jsonschema::Validator>> {
