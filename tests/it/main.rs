@@ -18,6 +18,7 @@ mod commands;
 mod corpus;
 mod eval;
 mod faults;
+mod feedback;
 mod glance;
 mod languages;
 mod local_discord;

@@ -38,65 +38,113 @@ async fn contract(storage: &Storage) {
     storage.remember_answer(&b).await.unwrap();
 
     // One vote per member per answer, changeable, with the note kept on a vote down.
-    assert_eq!(storage.vote(&a.key, "voter-1", true).await.unwrap(), Voted::New);
-    assert_eq!(storage.vote(&a.key, "voter-1", true).await.unwrap(), Voted::Same);
-    assert_eq!(storage.vote(&a.key, "voter-1", false).await.unwrap(), Voted::Changed);
+    assert_eq!(
+        storage.vote(&a.key, "voter-1", true).await.unwrap(),
+        Voted::New
+    );
+    assert_eq!(
+        storage.vote(&a.key, "voter-1", true).await.unwrap(),
+        Voted::Same
+    );
+    assert_eq!(
+        storage.vote(&a.key, "voter-1", false).await.unwrap(),
+        Voted::Changed
+    );
     storage
         .comment(&a.key, "voter-1", "  the date is wrong  ")
         .await
         .unwrap();
-    assert_eq!(storage.vote(&a.key, "voter-2", true).await.unwrap(), Voted::New);
-    assert_eq!(storage.vote(&b.key, "voter-2", false).await.unwrap(), Voted::New);
     assert_eq!(
-        storage.vote("ffffffffffffffff", "voter-1", true).await.unwrap(),
+        storage.vote(&a.key, "voter-2", true).await.unwrap(),
+        Voted::New
+    );
+    assert_eq!(
+        storage.vote(&b.key, "voter-2", false).await.unwrap(),
+        Voted::New
+    );
+    assert_eq!(
+        storage
+            .vote("ffffffffffffffff", "voter-1", true)
+            .await
+            .unwrap(),
         Voted::UnknownAnswer,
         "a vote on an answer never stored is refused, not kept loose"
     );
 
     let f = storage.feedback(10).await.unwrap();
     assert_eq!(f.recent_down.len(), 2, "{f:?}");
-    let on_a = f.recent_down.iter().find(|d| d.question == a.question).unwrap();
+    let on_a = f
+        .recent_down
+        .iter()
+        .find(|d| d.question == a.question)
+        .unwrap();
     assert_eq!(on_a.comment.as_deref(), Some("the date is wrong"));
     assert_eq!(on_a.generation, 4);
     assert_eq!(on_a.passages, "istanbul#3 R3-05");
-    let tally = f.most_down.iter().find(|t| t.question == a.question).unwrap();
+    let tally = f
+        .most_down
+        .iter()
+        .find(|t| t.question == a.question)
+        .unwrap();
     assert_eq!((tally.down, tally.up), (1, 1));
     let shares: Vec<(u64, u64, u64)> = f
         .by_generation
         .iter()
         .map(|g| (g.generation, g.up, g.votes))
         .collect();
-    assert_eq!(shares, vec![(5, 0, 1), (4, 1, 2)], "newest generation first");
+    assert_eq!(
+        shares,
+        vec![(5, 0, 1), (4, 1, 2)],
+        "newest generation first"
+    );
 
     // Turning helpful again drops the note with the vote down.
     storage.vote(&a.key, "voter-1", true).await.unwrap();
     let f = storage.feedback(10).await.unwrap();
-    assert!(f.recent_down.iter().all(|d| d.question != a.question), "{f:?}");
+    assert!(
+        f.recent_down.iter().all(|d| d.question != a.question),
+        "{f:?}"
+    );
 
     // /unanswered: the same question typed differently counts once.
     storage.record_gap("Who won the World Cup?").await.unwrap();
     storage.record_gap("who won  the world cup").await.unwrap();
-    storage.record_gap("What is the GDP of Turkey?").await.unwrap();
+    storage
+        .record_gap("What is the GDP of Turkey?")
+        .await
+        .unwrap();
     let gaps = storage.gaps(10).await.unwrap();
     assert_eq!(gaps[0].question, "who won the world cup");
     assert_eq!(gaps[0].count, 2);
     assert_eq!(gaps.len(), 2);
 
     // A forum post is claimed once.
-    assert!(storage.claim_thread(1_300_000_000_000_000_777).await.unwrap());
-    assert!(!storage.claim_thread(1_300_000_000_000_000_777).await.unwrap());
+    assert!(storage
+        .claim_thread(1_300_000_000_000_000_777)
+        .await
+        .unwrap());
+    assert!(!storage
+        .claim_thread(1_300_000_000_000_000_777)
+        .await
+        .unwrap());
 
     // Long questions come back by key.
     let long = "Why did the delegations meet in Istanbul and not elsewhere? ".repeat(4);
     storage.put_question("abc123", &long).await.unwrap();
     storage.put_question("abc123", &long).await.unwrap();
-    assert_eq!(storage.question("abc123").await.unwrap().as_deref(), Some(long.as_str()));
+    assert_eq!(
+        storage.question("abc123").await.unwrap().as_deref(),
+        Some(long.as_str())
+    );
     assert_eq!(storage.question("nope").await.unwrap(), None);
 
     // Clearing forgets the votes; the answers stay rateable.
     assert_eq!(storage.clear_feedback().await.unwrap(), 3);
     assert!(storage.feedback(10).await.unwrap().by_generation.is_empty());
-    assert_eq!(storage.vote(&a.key, "voter-3", true).await.unwrap(), Voted::New);
+    assert_eq!(
+        storage.vote(&a.key, "voter-3", true).await.unwrap(),
+        Voted::New
+    );
 }
 
 /// At most `max_votes` votes are kept: the newest.
@@ -104,7 +152,10 @@ async fn bounded(storage: &Storage) {
     let a = record("How long did the meeting last?", 7, true);
     storage.remember_answer(&a).await.unwrap();
     for i in 0..5 {
-        storage.vote(&a.key, &format!("v{i}"), i % 2 == 0).await.unwrap();
+        storage
+            .vote(&a.key, &format!("v{i}"), i % 2 == 0)
+            .await
+            .unwrap();
     }
     storage.prune().await.unwrap();
     let f = storage.feedback(10).await.unwrap();
@@ -149,7 +200,10 @@ async fn two_processes_migrating_one_postgresql_at_once_both_work() {
     a.expect("the first opens");
     b.expect("the second opens");
     assert!(one.claim_thread(42).await.unwrap());
-    assert!(!two.claim_thread(42).await.unwrap(), "one database, seen by both");
+    assert!(
+        !two.claim_thread(42).await.unwrap(),
+        "one database, seen by both"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -162,22 +216,40 @@ async fn a_damaged_file_is_reported_and_left_as_it_is() {
     let Err(StoreError::Unavailable(why)) = storage.open().await else {
         panic!("a damaged file must not open")
     };
-    assert!(why.contains("attache.sqlite3") && why.contains("not a database"), "{why}");
-    assert!(matches!(storage.gaps(5).await, Err(StoreError::Unavailable(_))));
-    assert_eq!(std::fs::read(&path).unwrap(), garbage, "nothing written over it");
+    assert!(
+        why.contains("attache.sqlite3") && why.contains("not a database"),
+        "{why}"
+    );
+    assert!(matches!(
+        storage.gaps(5).await,
+        Err(StoreError::Unavailable(_))
+    ));
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        garbage,
+        "nothing written over it"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgresql_that_goes_away_and_comes_back_is_used_again() {
-    let Some(mut pg) = Postgres::start() else { return };
+    let Some(mut pg) = Postgres::start() else {
+        return;
+    };
     let url = attache::config::Secret::new(pg.url());
     let storage = Storage::new(settings(Location::Postgres(url), 100));
     assert!(storage.claim_thread(1).await.unwrap());
     pg.stop();
-    assert!(matches!(storage.claim_thread(2).await, Err(StoreError::Unavailable(_))));
+    assert!(matches!(
+        storage.claim_thread(2).await,
+        Err(StoreError::Unavailable(_))
+    ));
     pg.restart();
     // Reconnection is retried after a short pause, not on every call.
     tokio::time::sleep(attache::store::RETRY + Duration::from_millis(200)).await;
     assert!(storage.claim_thread(3).await.unwrap(), "working again");
-    assert!(!storage.claim_thread(1).await.unwrap(), "and nothing was lost");
+    assert!(
+        !storage.claim_thread(1).await.unwrap(),
+        "and nothing was lost"
+    );
 }
