@@ -19,6 +19,7 @@ mod corpus;
 mod eval;
 mod faults;
 mod feedback;
+mod forum;
 mod glance;
 mod languages;
 mod local_discord;
