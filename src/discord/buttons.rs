@@ -54,7 +54,9 @@ fn is_answer_key(key: &str) -> bool {
 /// Why a custom id could not be turned back into an action.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Expired {
-    #[error("This button has expired (attache restarted since). Please ask the question again.")]
+    #[error(
+        "This button has expired (its question is no longer kept). Please ask the question again."
+    )]
     Forgotten,
     #[error("This button is from another version of attache. Please ask the question again.")]
     Unknown,
@@ -78,6 +80,8 @@ pub struct QuestionStore {
     inner: Mutex<(HashMap<u64, String>, VecDeque<u64>)>,
     capacity: usize,
     storage: Option<Arc<Storage>>,
+    /// New questions not yet written to the storage ([`QuestionStore::flush`]).
+    pending: Mutex<Vec<(u64, String)>>,
 }
 
 impl QuestionStore {
@@ -86,6 +90,7 @@ impl QuestionStore {
             inner: Mutex::new((HashMap::new(), VecDeque::new())),
             capacity,
             storage,
+            pending: Mutex::new(Vec::new()),
         }
     }
 
@@ -93,19 +98,29 @@ impl QuestionStore {
         // The same key in every process and version: the storage may be shared.
         let digest = Sha256::digest(question.as_bytes());
         let key = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"));
-        if self.remember(key, question) {
-            if let (Some(storage), Ok(rt)) =
-                (self.storage.clone(), tokio::runtime::Handle::try_current())
-            {
-                let question = question.to_string();
-                rt.spawn(async move {
-                    if let Err(e) = storage.put_question(&format!("{key:x}"), &question).await {
-                        tracing::warn!(error = %e, "a long question was not stored: its buttons work until a restart");
-                    }
-                });
-            }
+        if self.remember(key, question) && self.storage.is_some() {
+            self.pending
+                .lock()
+                .expect("pending lock")
+                .push((key, question.to_string()));
         }
         key
+    }
+
+    /// Write the questions of buttons just encoded to the storage: the sender calls it
+    /// before the message with those buttons goes out, so a button never exists in
+    /// Discord before its question is kept. With the storage down they live in memory
+    /// (until a restart), said in the log.
+    pub async fn flush(&self) {
+        let Some(storage) = &self.storage else {
+            return;
+        };
+        let pending = std::mem::take(&mut *self.pending.lock().expect("pending lock"));
+        for (key, question) in pending {
+            if let Err(e) = storage.put_question(&format!("{key:x}"), &question).await {
+                tracing::warn!(error = %e, "a long question was not stored: its buttons work until a restart");
+            }
+        }
     }
 
     /// Keep `question` in memory; whether it was new.

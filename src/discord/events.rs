@@ -120,7 +120,7 @@ async fn on_message(state: &State, http: &Http, msg: &Message) -> Result<(), Err
         lang,
     };
     state
-        .answer(&sender, asked, public, public, answer::answer)
+        .answer(&sender, asked, public, public, answer::answer_with)
         .await?;
     Ok(())
 }

@@ -151,14 +151,20 @@ pub async fn share(
         return sender.send(PRIVATE, &Reply::text(refusal.text(lang))).await;
     }
     let who = click.user.id;
-    let job = state.reply(question, 0, Via::Button, lang, |r, lang| {
-        let mut reply = state.with_feedback(r, answer::answer(r, lang), true, lang);
-        reply.content = Some(words::fill(
-            of(lang).shared_by,
-            &[("who", &format!("<@{who}>"))],
-        ));
+    let job = async {
+        let reply = state
+            .reply(question, 0, Via::Button, lang, |r, lang| {
+                let mut reply = answer::answer_with(r, lang, state.feedback(r, true, lang));
+                reply.content = Some(words::fill(
+                    of(lang).shared_by,
+                    &[("who", &format!("<@{who}>"))],
+                ));
+                reply
+            })
+            .await;
+        state.keep_answers().await;
         reply
-    });
+    };
     sender
         .send_when_ready(
             Mode::New { ephemeral: false },

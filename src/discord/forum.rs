@@ -77,9 +77,9 @@ pub async fn on_new_thread(state: &State, http: &Http, thread: &GuildChannel) ->
     };
     let public = Mode::New { ephemeral: false };
     state
-        .answer(&sender, asked, public, public, |r, lang| {
+        .answer(&sender, asked, public, public, |r, lang, actions| {
             answered.store(!r.passages.is_empty(), Ordering::SeqCst);
-            let mut reply = answer::answer(r, lang);
+            let mut reply = answer::answer_with(r, lang, actions);
             if r.passages.is_empty() {
                 if let Some(card) = reply.cards.first_mut() {
                     card.description.push_str("\n\n");

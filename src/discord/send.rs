@@ -210,6 +210,7 @@ impl<'a> Sender<'a> {
     pub async fn send(&self, mode: Mode, reply: &Reply) -> serenity::Result<()> {
         let http = self.http;
         let parts = || parts(reply, self.store);
+        self.keep_questions(reply).await;
         if let To::Message(msg) = self.to {
             retrying("message reply", || {
                 msg.channel_id.send_message(http, parts().message(msg))
@@ -313,9 +314,17 @@ impl<'a> Sender<'a> {
         Ok(())
     }
 
+    /// Encode `reply`'s buttons once and keep the long questions they name, before the
+    /// reply is sent.
+    async fn keep_questions(&self, reply: &Reply) {
+        let _ = parts(reply, self.store);
+        self.store.flush().await;
+    }
+
     /// Complete a deferred response with `reply`.
     async fn edit(&self, reply: &Reply) -> serenity::Result<Message> {
         let http = self.http;
+        self.keep_questions(reply).await;
         let edit = || parts(reply, self.store).edit();
         retrying("reply edit", || async {
             match self.to {

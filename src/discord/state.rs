@@ -14,7 +14,7 @@ use tracing::{info, warn};
 use super::buttons::QuestionStore;
 use super::guard::{Cooldowns, Refusal};
 use super::send::{Mode, Sender};
-use super::views::Reply;
+use super::views::{Button, Reply};
 use crate::app::health::Health;
 use crate::app::metrics::Metrics;
 use crate::app::LiveEngine;
@@ -60,6 +60,9 @@ pub struct State {
     pub voter: Option<Voter>,
     /// Members voting many times a second wait as they would between questions.
     vote_cooldowns: Cooldowns,
+    /// Answers given feedback buttons, not yet written to the storage
+    /// ([`State::keep_answers`]).
+    pending_answers: std::sync::Mutex<Vec<AnswerRecord>>,
     pub metrics: Arc<Metrics>,
     health: Arc<Health>,
     /// Whether a READY was seen: later ones are reconnections.
@@ -133,6 +136,7 @@ impl State {
         State {
             cooldowns: Cooldowns::new(settings.cooldown),
             vote_cooldowns: Cooldowns::new(settings.cooldown),
+            pending_answers: std::sync::Mutex::new(Vec::new()),
             slots: Arc::new(Semaphore::new(settings.max_concurrent)),
             questions: QuestionStore::new(REMEMBERED_QUESTIONS, Some(storage.clone())),
             bot_id: OnceLock::new(),
@@ -206,34 +210,51 @@ impl State {
         asked: Asked<'_>,
         mode: Mode,
         refused: Mode,
-        render: impl FnOnce(&Response, Lang) -> Reply,
+        render: impl FnOnce(&Response, Lang, Vec<Button>) -> Reply,
     ) -> serenity::Result<()> {
         if let Err(refusal) = self.admit(asked.user, asked.typed, &asked.question, asked.via) {
             let text = Reply::text(refusal.text(asked.lang));
             return sender.send(refused, &text).await;
         }
         let public = mode == (Mode::New { ephemeral: false });
-        let job = self.reply(asked.question, 0, asked.via, asked.lang, |r, lang| {
-            self.with_feedback(r, render(r, lang), public, lang)
-        });
+        let job = async {
+            let reply = self
+                .reply(asked.question, 0, asked.via, asked.lang, |r, lang| {
+                    render(r, lang, self.feedback(r, public, lang))
+                })
+                .await;
+            self.keep_answers().await;
+            reply
+        };
         sender
             .send_when_ready(mode, self.settings.defer_after, job)
             .await
             .map(|_| ())
     }
 
-    /// `reply` to `r` with the row members act on (👍, 👎, and remove or share); the
-    /// answer is kept in the storage so a vote can say what it judged.
-    pub fn with_feedback(&self, r: &Response, mut reply: Reply, public: bool, lang: Lang) -> Reply {
+    /// The buttons members act on an answer `r` with (👍, 👎, and remove or share);
+    /// the answer is kept in the storage ([`State::keep_answers`], before it is sent)
+    /// so a vote can say what it judged.
+    pub fn feedback(&self, r: &Response, public: bool, lang: Lang) -> Vec<Button> {
         let record = AnswerRecord::of(r);
-        reply.second_row = super::views::feedback::row(&record.key, public, &r.question, lang);
-        let storage = self.storage.clone();
-        tokio::spawn(async move {
-            if let Err(e) = storage.remember_answer(&record).await {
+        let row = super::views::feedback::row(&record.key, public, &r.question, lang);
+        self.pending_answers
+            .lock()
+            .expect("pending answers lock")
+            .push(record);
+        row
+    }
+
+    /// Write the answers given feedback buttons to the storage. With the storage down,
+    /// votes on them will be refused as unavailable, and the log says so.
+    pub async fn keep_answers(&self) {
+        let pending =
+            std::mem::take(&mut *self.pending_answers.lock().expect("pending answers lock"));
+        for record in pending {
+            if let Err(e) = self.storage.remember_answer(&record).await {
                 warn!(error = %e, "an answer was not stored: votes on it will be refused");
             }
-        });
-        reply
+        }
     }
 
     /// The cooldown between votes of one member.

@@ -30,6 +30,7 @@ async fn the_registered_commands_are_the_ones_the_readme_documents() {
             "sources",
             "help",
             "unanswered",
+            "feedback",
             "reindex",
             "rollback"
         ]

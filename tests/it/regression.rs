@@ -109,3 +109,73 @@ async fn a_forged_offset_in_a_button_id_aborted_the_process() {
     assert!(next.text().contains("Umerov"), "{}", next.text());
     bot.check();
 }
+
+/// Every id and text a member can send to the new buttons and the note box is bounded
+/// where it enters: forged vote, box and share ids are refused politely, a note longer
+/// than Discord's box allows is cut (not stored whole), and the bot goes on answering.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_vote_box_and_share_ids_and_an_oversized_note_are_bounded() {
+    let bot = Bot::start(&checkout()).await;
+    let who = Who::member(ASKER);
+    let answer = bot.ask(&who, "How many prisoners will be exchanged?").await;
+    for forged in [
+        "a1:v:7:0123456789abcdef",
+        "a1:v:1:not-an-answer-key",
+        "a1:v:1:0123456789abcdef0123456789abcdef",
+        "a1:w:0:0123456789abcdef",
+        "a1:h:0:#ffffffffffffffff",
+        "a1:d:99999999999999999999",
+    ] {
+        let refused = bot.click(&who, &answer, forged).await;
+        assert!(refused.ephemeral(), "{forged}: {}", refused.text());
+        assert!(
+            refused.text().contains("expired") || refused.text().contains("version"),
+            "{forged}: {}",
+            refused.text()
+        );
+    }
+    // A box whose id is not a note's.
+    let message = testkit::local_discord::payloads::message_from(&bot.discord, &answer.reply, &who);
+    let odd = bot
+        .interact(testkit::local_discord::payloads::modal_submit(
+            &bot.discord,
+            "a1:q:0:=how many prisoners",
+            &[("comment", "hello")],
+            Some(message.clone()),
+            &who,
+        ))
+        .await;
+    assert!(
+        odd.ephemeral() && odd.text().contains("version"),
+        "{}",
+        odd.text()
+    );
+    // A note far longer than the box allows: kept cut to it.
+    let down = answer.button("👎");
+    let boxed = bot.click(&who, &answer, &down).await;
+    let modal_id = boxed.reply.body["data"]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let huge = "x".repeat(50_000);
+    let noted = bot
+        .interact(testkit::local_discord::payloads::modal_submit(
+            &bot.discord,
+            &modal_id,
+            &[("comment", &huge)],
+            Some(message),
+            &who,
+        ))
+        .await;
+    assert!(noted.ephemeral());
+    let db = rusqlite::Connection::open(bot.project.path("data/attache.sqlite3")).unwrap();
+    let kept: i64 = db
+        .query_row("SELECT max(length(comment)) FROM votes", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, 300);
+    let next = bot
+        .ask(&Who::member(ASKER + 1), "Who led the Ukrainian delegation?")
+        .await;
+    assert!(next.text().contains("Umerov"), "{}", next.text());
+    bot.check();
+}

@@ -43,7 +43,7 @@ pub async fn ask(
         ephemeral: private.unwrap_or(false),
     };
     state
-        .answer(&sender, asked, mode, PRIVATE, answer::answer)
+        .answer(&sender, asked, mode, PRIVATE, answer::answer_with)
         .await?;
     Ok(())
 }
@@ -79,8 +79,8 @@ pub async fn ask_about(ctx: Context<'_>, message: serenity::all::Message) -> Res
     };
     let public = Mode::New { ephemeral: false };
     state
-        .answer(&sender, asked, public, PRIVATE, move |r, lang| {
-            let mut reply = answer::answer(r, lang);
+        .answer(&sender, asked, public, PRIVATE, move |r, lang, actions| {
+            let mut reply = answer::answer_with(r, lang, actions);
             reply.content = Some(format!(
                 "-# {}",
                 words::fill(words::of(lang).answer_to_message, &[("link", &link)])

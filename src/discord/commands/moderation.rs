@@ -42,7 +42,7 @@ pub async fn unanswered(ctx: Context<'_>) -> Result<(), Error> {
     Ok(())
 }
 
-/// Moderators: answers members voted down, with their notes; helpful share per index
+/// Moderators: answers voted down, with members' notes, and the helpful share per index generation
 #[poise::command(
     slash_command,
     guild_only,

@@ -33,16 +33,43 @@ const SMALL_LINE_CHARS: usize = 52;
 /// Lines a row of buttons takes on a phone (a 32 px button and the gap above it).
 const BUTTON_ROW_LINES: usize = 2;
 
-/// Rows of buttons under an answer: Show passages and the source's site, then what a
-/// member does with it (👍, 👎, remove or share; added by the state, which keeps the
-/// answer for the votes).
-const BUTTON_ROWS: usize = 2;
+/// Button widths on a phone, in px: the width of the row (a 420 px column less the
+/// margins), a button's padding and the gap between buttons, a character of its label
+/// (14 px text), an emoji, and a link button's ↗ icon. Discord wraps a row that is too
+/// wide, so a reply's buttons take as many rows as they wrap to.
+const ROW_PX: usize = 380;
+const BUTTON_PAD_PX: usize = 32;
+const BUTTON_GAP_PX: usize = 8;
+const LABEL_CHAR_PX: usize = 8;
+const EMOJI_PX: usize = 22;
+const LINK_ICON_PX: usize = 18;
 
 /// The answer to a question, in `lang`: what everyone in the channel sees.
 pub fn answer(r: &Response, lang: Lang) -> Reply {
+    answer_with(r, lang, Vec::new())
+}
+
+/// [`answer`] with `actions` (what a member does with it: 👍, 👎, remove or share) in
+/// its row of buttons, after "Show passages"; the reply makes room for the rows they
+/// wrap to on a phone.
+pub fn answer_with(r: &Response, lang: Lang, actions: Vec<Button>) -> Reply {
     if r.passages.is_empty() {
-        return nothing_found(r, 0, lang);
+        let mut reply = nothing_found(r, 0, lang);
+        reply.buttons = actions;
+        return reply;
     }
+    let mut buttons = vec![Button::secondary(
+        words::of(lang).show_passages,
+        Action::Passages {
+            offset: 0,
+            question: r.question.clone(),
+        },
+    )];
+    buttons.extend(actions);
+    if let Some((url, site)) = r.passages[0].source.url.as_deref().and_then(site) {
+        buttons.push(Button::Link { label: site, url });
+    }
+    let button_lines = button_rows(&buttons) * BUTTON_ROW_LINES;
     let w = words::of(lang);
     // The claimant comes from the corpus: shown as text, never as markdown or a mention.
     let caveat = r
@@ -88,7 +115,7 @@ pub fn answer(r: &Response, lang: Lang) -> Reply {
             + quote_lines
             + notes.iter().map(|l| line_count(l)).sum::<usize>()
             + line_count(citations)
-            + BUTTON_ROWS * BUTTON_ROW_LINES
+            + button_lines
     };
     let full = match &r.answer {
         Some(a) => answer_line(a, None),
@@ -122,17 +149,42 @@ pub fn answer(r: &Response, lang: Lang) -> Reply {
         colour: if caveat.is_some() { AMBER } else { BLURPLE },
         ..Card::default()
     };
-    let mut buttons = vec![Button::secondary(
-        w.show_passages,
-        Action::Passages {
-            offset: 0,
-            question: r.question.clone(),
-        },
-    )];
-    if let Some((url, site)) = r.passages[0].source.url.as_deref().and_then(site) {
-        buttons.push(Button::Link { label: site, url });
-    }
     Reply::card(card).with_buttons(buttons)
+}
+
+/// Rows `buttons` wrap to on a phone ([`ROW_PX`]).
+pub fn button_rows(buttons: &[Button]) -> usize {
+    let width = |b: &Button| {
+        let (label, link) = match b {
+            Button::Action { label, .. } => (label, false),
+            Button::Link { label, .. } => (label, true),
+        };
+        let text: usize = label
+            .chars()
+            .map(|c| {
+                if c == '\u{fe0f}' {
+                    0
+                } else if (c as u32) >= 0x2000 && !c.is_alphanumeric() {
+                    EMOJI_PX
+                } else {
+                    LABEL_CHAR_PX
+                }
+            })
+            .sum();
+        BUTTON_PAD_PX + text + if link { LINK_ICON_PX } else { 0 }
+    };
+    let mut rows = 0;
+    let mut used = ROW_PX;
+    for b in buttons {
+        let w = width(b).min(ROW_PX);
+        if used + BUTTON_GAP_PX + w > ROW_PX {
+            rows += 1;
+            used = w;
+        } else {
+            used += BUTTON_GAP_PX + w;
+        }
+    }
+    rows
 }
 
 /// The one-line answer with only the answer itself in bold ("at least **1,200**

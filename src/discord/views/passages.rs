@@ -100,6 +100,5 @@ pub fn passages(r: &Response, offset: usize, per_page: usize, lang: Lang) -> Rep
             offset: p * per_page,
             question: question.clone(),
         }),
-        ..Reply::default()
     }
 }

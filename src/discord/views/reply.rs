@@ -134,14 +134,12 @@ impl Button {
     }
 }
 
-/// A whole reply: text, embeds, then a row of buttons, and a second row for what a
-/// member does with an answer (vote, share, remove).
+/// A whole reply: text, embeds, then one row of buttons.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Reply {
     pub content: Option<String>,
     pub cards: Vec<Card>,
     pub buttons: Vec<Button>,
-    pub second_row: Vec<Button>,
 }
 
 impl Reply {
@@ -169,40 +167,36 @@ impl Reply {
         self.cards.iter().map(Card::to_embed).collect()
     }
 
-    /// The button rows, with each action encoded by `encode` into a custom id.
+    /// The button row, with each action encoded by `encode` into a custom id.
     pub fn components(&self, encode: &dyn Fn(&Action) -> String) -> Vec<CreateActionRow> {
-        [&self.buttons, &self.second_row]
-            .into_iter()
-            .filter(|row| !row.is_empty())
-            .map(|row| row_of(row, encode))
-            .collect()
+        if self.buttons.is_empty() {
+            return Vec::new();
+        }
+        let row = self
+            .buttons
+            .iter()
+            .take(limits::BUTTONS_PER_ROW)
+            .map(|b| match b {
+                Button::Action {
+                    label,
+                    action,
+                    disabled,
+                    primary,
+                } => CreateButton::new(encode(action))
+                    .label(fit(label, limits::BUTTON_LABEL))
+                    .style(if *primary {
+                        ButtonStyle::Primary
+                    } else {
+                        ButtonStyle::Secondary
+                    })
+                    .disabled(*disabled),
+                Button::Link { label, url } => {
+                    CreateButton::new_link(url).label(fit(label, limits::BUTTON_LABEL))
+                }
+            })
+            .collect();
+        vec![CreateActionRow::Buttons(row)]
     }
-}
-
-fn row_of(buttons: &[Button], encode: &dyn Fn(&Action) -> String) -> CreateActionRow {
-    let row = buttons
-        .iter()
-        .take(limits::BUTTONS_PER_ROW)
-        .map(|b| match b {
-            Button::Action {
-                label,
-                action,
-                disabled,
-                primary,
-            } => CreateButton::new(encode(action))
-                .label(fit(label, limits::BUTTON_LABEL))
-                .style(if *primary {
-                    ButtonStyle::Primary
-                } else {
-                    ButtonStyle::Secondary
-                })
-                .disabled(*disabled),
-            Button::Link { label, url } => {
-                CreateButton::new_link(url).label(fit(label, limits::BUTTON_LABEL))
-            }
-        })
-        .collect();
-    CreateActionRow::Buttons(row)
 }
 
 /// `lines` packed, in order, into as few field values as fit; the first field is called
