@@ -1,6 +1,7 @@
 //! `cargo run --example capture_replies -- OUT_DIR [QUESTION …]`: the bot's replies to a
 //! few questions, as Discord receives them (the JSON bodies of its requests), for
-//! `tools/phone.py` to draw as a phone shows them. It runs the real `attache serve`
+//! `tools/phone.py` to draw as a phone shows them: each question, "Ask attache" on a
+//! message, a private answer and the same answer shared, and "Show passages". It runs the real `attache serve`
 //! (the debug build next to this example: `cargo build` first) against the local Discord
 //! of the tests, on a fresh copy of the shipped sources.
 
@@ -70,6 +71,28 @@ async fn main() {
         ))
         .await;
     write(questions.len() + 2, questions[0], menu.reply.message());
+    // A private answer (with Share to channel) and the same answer shared.
+    let who = Who::member(ASKER + 102);
+    let private = bot
+        .command(
+            &who,
+            "ask",
+            &[
+                ("question", 3, serde_json::json!(questions[0])),
+                ("private", 5, serde_json::json!(true)),
+            ],
+        )
+        .await;
+    write(questions.len() + 3, questions[0], private.reply.message());
+    if let Some((_, Some(share), _)) = private
+        .reply
+        .buttons()
+        .into_iter()
+        .find(|(label, _, _)| label == "Share to channel")
+    {
+        let shared = bot.click(&who, &private, &share).await;
+        write(questions.len() + 4, questions[0], shared.reply.message());
+    }
     // And what "Show passages" shows under the first answer.
     if let Some((who, answer, q)) = first {
         let shown = bot

@@ -50,6 +50,8 @@ body { margin: 0; background: #313338; font-family: 'Noto Sans', 'DejaVu Sans', 
 .sub { color: #949ba4; font-size: 13px; }
 a { color: #00a8fc; text-decoration: none; }
 code { background: #1e1f22; border-radius: 3px; padding: 0 2px; font-size: 13px; }
+.mention { background: rgba(88, 101, 242, 0.3); color: #c9cdfb; border-radius: 3px;
+           padding: 0 2px; }
 .buttons { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 8px; }
 .button { background: #4e5058; color: white; border-radius: 3px; padding: 6px 14px;
           font-size: 14px; font-weight: 500; }
@@ -63,7 +65,7 @@ code { background: #1e1f22; border-radius: 3px; padding: 0 2px; font-size: 13px;
 
 def inline(text):
     """Discord's inline markdown, enough to draw replies: escapes, bold, italics,
-    underline, code, links."""
+    underline, code, links, user mentions."""
     escaped = {}
 
     def keep(m):
@@ -74,6 +76,9 @@ def inline(text):
     text = re.sub(r"\\([\\*_~`|>#\[\]()<:-])", keep, text)
     text = html.escape(text, quote=False)
     text = re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
+    # A user mention shows as the member's name (whether it pings is another matter:
+    # the bot's allowed mentions are empty).
+    text = re.sub(r"&lt;@!?\d+&gt;", '<span class="mention">@member</span>', text)
     text = re.sub(r"\[([^\]]+)\]\((https?://[^)\s]+)\)", r'<a href="\2">\1</a>', text)
     text = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", text)
     text = re.sub(r"__(.+?)__", r"<u>\1</u>", text)
