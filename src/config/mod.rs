@@ -75,8 +75,6 @@ pub struct SemanticSettings {
     pub question_cache: usize,
 }
 
-/// A list of ids, or one id: `ATTACHE__DISCORD__GUILD_IDS=123` arrives as a number,
-
 /// A secret that never appears in `Debug` output, logs or error messages.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);

@@ -101,8 +101,7 @@ pub(super) struct RawLog {
     pub(super) questions: bool,
 }
 
-/// Where the index and its sources live.
-
+/// A list of ids, or one id: `ATTACHE__DISCORD__GUILD_IDS=123` arrives as a number,
 /// `…=123,456` as a list.
 pub(super) fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
     #[derive(Deserialize)]

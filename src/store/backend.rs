@@ -88,7 +88,7 @@ pub enum Conn {
 
 /// A key for PostgreSQL's advisory lock, held while migrating, so two processes starting
 /// at once migrate one after the other.
-const MIGRATION_LOCK: i64 = 0x6174_7461_6368_65;
+const MIGRATION_LOCK: i64 = 0x0061_7474_6163_6865; // "attache"
 
 impl Conn {
     /// Open (creating it and its folder when absent) the SQLite file at `path`, check it

@@ -150,6 +150,9 @@ impl AnswerRecord {
     }
 }
 
+/// Told `Ok(what)` or `Err(why)` when the storage starts or stops working.
+type Observer = Box<dyn Fn(Result<String, String>) + Send + Sync>;
+
 /// The open (or not yet openable) database.
 pub struct Storage {
     location: Location,
@@ -159,7 +162,7 @@ pub struct Storage {
     failure: Mutex<Option<(Instant, String)>>,
     last_prune: Mutex<Option<Instant>>,
     /// Told of every change between working and failing (for `/healthz`).
-    observer: Mutex<Option<Box<dyn Fn(Result<String, String>) + Send + Sync>>>,
+    observer: Mutex<Option<Observer>>,
 }
 
 fn now_secs() -> i64 {

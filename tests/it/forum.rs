@@ -39,7 +39,7 @@ fn answers_in(bot: &Bot, thread: u64) -> Vec<Value> {
     bot.discord
         .messages_in(thread)
         .into_iter()
-        .filter(|m| m["author"]["id"] == BOT_ID.to_string())
+        .filter(|m| m["author"]["id"].as_str() == Some(BOT_ID.to_string().as_str()))
         .collect()
 }
 
