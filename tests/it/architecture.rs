@@ -1,6 +1,6 @@
-//! The layout holds: the core (`src/core`), the storage (`src/store`) and the command line
-//! (`src/cli`) never use Discord, so each can change, or be used, without the bot. A failure names the file
-//! and line that crossed the line.
+//! The layout holds: the core (`src/core`), the storage (`src/store`) and the command
+//! line (`src/cli`) never use Discord, so each can change, or be used, without the bot. A
+//! failure names the file and line that crossed the line.
 
 use std::path::{Path, PathBuf};
 
