@@ -28,13 +28,7 @@ pub fn remember_voter_secret(dir: &Path) -> Result<Secret, SecretError> {
         problem,
     };
     let lock_path = dir.join(".local.toml.lock");
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| fail(e.to_string()))?;
-    lock.lock().map_err(|e| fail(e.to_string()))?;
+    let _lock = durable::lock_exclusive(&lock_path).map_err(|e| fail(e.to_string()))?;
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -68,4 +62,26 @@ pub fn remember_voter_secret(dir: &Path) -> Result<Secret, SecretError> {
     durable::replace(&path, doc.to_string().as_bytes()).map_err(|e| fail(e.to_string()))?;
     tracing::info!(path = %path.display(), "generated storage.voter_secret");
     Ok(Secret::new(secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_secret_is_generated_once_and_the_rest_of_local_toml_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let local = dir.path().join("local.toml");
+        std::fs::write(&local, "# mine\n[discord]\nguild_ids = [1]\n").unwrap();
+        let first = remember_voter_secret(dir.path()).unwrap();
+        let second = remember_voter_secret(dir.path()).unwrap();
+        assert_eq!(first, second, "the same secret at every start");
+        assert_eq!(first.expose().len(), 64);
+        let text = std::fs::read_to_string(&local).unwrap();
+        assert!(text.starts_with("# mine\n[discord]\nguild_ids = [1]\n"), "{text}");
+        assert!(text.contains(&format!("voter_secret = \"{}\"", first.expose())));
+        // And the configuration reads it back as the setting.
+        let settings = crate::config::Settings::load(dir.path(), &Default::default()).unwrap();
+        assert_eq!(settings.storage.voter_secret, Some(first));
+    }
 }

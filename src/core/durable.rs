@@ -7,6 +7,8 @@
 //! The temporary file is hidden (`.name.tmp-…`, which the corpus loader skips), unique
 //! per process and call (processes share index folders), and removed when writing it
 //! fails; [`is_temporary`] names those a crash left behind, for clean-up.
+//! [`lock_exclusive`] is the lock file for a step two processes must not take at once
+//! (migrating the storage, writing the voter secret).
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -50,6 +52,19 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
         dir
     };
     File::open(dir)?.sync_all()
+}
+
+/// Open (creating it) the lock file `path` and wait for its exclusive lock, held until
+/// the returned file is dropped (or the process dies): for a step two processes must not
+/// take at once.
+pub fn lock_exclusive(path: &Path) -> io::Result<File> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)?;
+    file.lock()?;
+    Ok(file)
 }
 
 /// Whether `name` is a temporary file of [`replace`], left behind by a crash.

@@ -116,13 +116,7 @@ impl Conn {
         }
         // Two processes starting at once on one file migrate one after the other.
         let lock_path = path.with_extension("migrating.lock");
-        let lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| format!("{}: {e}", lock_path.display()))?;
-        lock.lock()
+        let lock = crate::core::durable::lock_exclusive(&lock_path)
             .map_err(|e| format!("{}: {e}", lock_path.display()))?;
         embedded::migrations::runner()
             .set_abort_missing(false)
@@ -165,20 +159,15 @@ impl Conn {
     pub async fn execute(&self, sql: &'static str, params: Vec<Param>) -> Result<u64, Failure> {
         match self {
             Conn::Sqlite(conn) => {
-                let conn = conn.clone();
-                blocking(move || {
-                    let conn = conn.lock().map_err(|_| poisoned())?;
-                    let mut stmt = conn.prepare_cached(sql).map_err(sqlite_failure)?;
-                    bind(&mut stmt, &params)?;
+                sqlite(conn, sql, params, |stmt| {
                     stmt.raw_execute().map(|n| n as u64).map_err(sqlite_failure)
                 })
                 .await
             }
-            Conn::Postgres(client) => {
-                let refs: Vec<&(dyn ToSql + Sync)> =
-                    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-                client.execute(sql, &refs).await.map_err(pg_failure)
-            }
+            Conn::Postgres(client) => client
+                .execute(sql, &pg_params(&params))
+                .await
+                .map_err(pg_failure),
         }
     }
 
@@ -190,11 +179,7 @@ impl Conn {
     ) -> Result<Vec<Vec<Value>>, Failure> {
         match self {
             Conn::Sqlite(conn) => {
-                let conn = conn.clone();
-                blocking(move || {
-                    let conn = conn.lock().map_err(|_| poisoned())?;
-                    let mut stmt = conn.prepare_cached(sql).map_err(sqlite_failure)?;
-                    bind(&mut stmt, &params)?;
+                sqlite(conn, sql, params, |stmt| {
                     let columns = stmt.column_count();
                     let mut rows = stmt.raw_query();
                     let mut out = Vec::new();
@@ -218,9 +203,10 @@ impl Conn {
                 .await
             }
             Conn::Postgres(client) => {
-                let refs: Vec<&(dyn ToSql + Sync)> =
-                    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-                let rows = client.query(sql, &refs).await.map_err(pg_failure)?;
+                let rows = client
+                    .query(sql, &pg_params(&params))
+                    .await
+                    .map_err(pg_failure)?;
                 let mut out = Vec::with_capacity(rows.len());
                 for row in rows {
                     let mut values = Vec::with_capacity(row.len());
@@ -253,6 +239,29 @@ impl Conn {
             Conn::Postgres(client) => client.is_closed(),
         }
     }
+}
+
+/// `params` as tokio-postgres takes them.
+fn pg_params(params: &[Param]) -> Vec<&(dyn ToSql + Sync)> {
+    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
+}
+
+/// Run `work` on `sql` prepared (and cached) on the SQLite connection with `params`
+/// bound, on a blocking thread.
+async fn sqlite<T: Send + 'static>(
+    conn: &Arc<Mutex<rusqlite::Connection>>,
+    sql: &'static str,
+    params: Vec<Param>,
+    work: impl FnOnce(&mut rusqlite::CachedStatement<'_>) -> Result<T, Failure> + Send + 'static,
+) -> Result<T, Failure> {
+    let conn = conn.clone();
+    blocking(move || {
+        let conn = conn.lock().map_err(|_| poisoned())?;
+        let mut stmt = conn.prepare_cached(sql).map_err(sqlite_failure)?;
+        bind(&mut stmt, &params)?;
+        work(&mut stmt)
+    })
+    .await
 }
 
 fn bind(stmt: &mut rusqlite::CachedStatement<'_>, params: &[Param]) -> Result<(), Failure> {
