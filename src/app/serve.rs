@@ -5,7 +5,8 @@
 //! - the **poller**, which switches to index generations built or rolled back by another
 //!   process (or `attache index`) within `index.poll_interval`;
 //! - the **watcher** (`index.watch`), which rebuilds when the sources change;
-//! - the **metrics and health endpoint** (`metrics.listen`).
+//! - the **metrics and health endpoint** (`metrics.listen`);
+//! - the **storage** ([`crate::store`]) and its retention, every minute.
 //!
 //! Each part logs its own failures and reports to `/healthz` ([`super::health`]). On
 //! SIGINT or SIGTERM they stop in this order: stop taking questions, finish those in
@@ -26,7 +27,7 @@ use super::LiveEngine;
 use crate::config::Settings;
 use crate::core::index::BuildProgress;
 use crate::discord;
-use crate::store::Storage;
+use crate::store::{Location, Storage, PRUNE_EVERY};
 
 /// The poller never looks more often than this, whatever `index.poll_interval` says: one
 /// small file read each time, but a busy loop helps nobody.
@@ -49,11 +50,17 @@ pub fn serve(
 ) -> anyhow::Result<()> {
     // A missing or malformed token is reported before anything else happens.
     discord::client::token(&settings.discord).map_err(Misconfigured)?;
-    if settings.storage.voter_secret.is_none() {
-        match crate::config::remember_voter_secret(config_dir) {
+    match (&settings.storage.voter_secret, &settings.storage.location) {
+        (Some(_), _) => {}
+        // Processes on several machines share the database: a secret made up here would
+        // differ from theirs, and one member would count as several voters.
+        (None, Location::Postgres(_)) => warn!(
+            "votes on answers are off: with storage.url, set storage.voter_secret (ATTACHE__STORAGE__VOTER_SECRET), the same long random string in every process"
+        ),
+        (None, Location::Sqlite(_)) => match crate::config::remember_voter_secret(config_dir) {
             Ok(secret) => settings.storage.voter_secret = Some(secret),
             Err(e) => warn!(error = %e, "votes on answers are off"),
-        }
+        },
     }
     let live = Arc::new(LiveEngine::open(settings, progress)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -114,6 +121,7 @@ pub async fn run(
     });
     // Opened now so `/healthz` tells at once; a failure is logged and retried on use.
     let _ = storage.open().await;
+    let retention = tokio::spawn(keep_storage(storage.clone(), stopping.clone()));
 
     let client = discord::client::Client::new(live.clone(), health.clone(), storage).await?;
     let discord = client.handle();
@@ -136,6 +144,12 @@ pub async fn run(
     let _ = stop.send(true);
     drop(watcher);
     // A poll may be opening and verifying a large generation: not worth waiting long for.
+    if tokio::time::timeout(BACKGROUND_STOP, retention)
+        .await
+        .is_err()
+    {
+        warn!("the storage retention did not stop in time; leaving it");
+    }
     if tokio::time::timeout(BACKGROUND_STOP, poller).await.is_err() {
         warn!("the generation poller did not stop in time; leaving it");
     }
@@ -154,6 +168,25 @@ pub async fn run(
 /// Completes once `stopping` turns true.
 async fn stopped(mut stopping: watch::Receiver<bool>) {
     let _ = stopping.wait_for(|&s| s).await;
+}
+
+/// Apply the storage's retention every [`PRUNE_EVERY`], off the request path, until
+/// `stopping`; its round trip first also keeps `/healthz` true when nothing else uses
+/// the storage.
+async fn keep_storage(storage: Arc<Storage>, stopping: watch::Receiver<bool>) {
+    let stop = stopped(stopping);
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            () = &mut stop => return,
+            () = tokio::time::sleep(PRUNE_EVERY) => {}
+        }
+        if storage.check().await.is_ok() {
+            if let Err(e) = storage.prune().await {
+                warn!(error = %e, "applying the storage retention failed");
+            }
+        }
+    }
 }
 
 /// Switch to generations made elsewhere, every `every`, until `stopping`.

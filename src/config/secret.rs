@@ -78,7 +78,10 @@ mod tests {
         assert_eq!(first, second, "the same secret at every start");
         assert_eq!(first.expose().len(), 64);
         let text = std::fs::read_to_string(&local).unwrap();
-        assert!(text.starts_with("# mine\n[discord]\nguild_ids = [1]\n"), "{text}");
+        assert!(
+            text.starts_with("# mine\n[discord]\nguild_ids = [1]\n"),
+            "{text}"
+        );
         assert!(text.contains(&format!("voter_secret = \"{}\"", first.expose())));
         // And the configuration reads it back as the setting.
         let settings = crate::config::Settings::load(dir.path(), &Default::default()).unwrap();

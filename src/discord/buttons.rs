@@ -60,6 +60,9 @@ pub enum Expired {
     Forgotten,
     #[error("This button is from another version of attache. Please ask the question again.")]
     Unknown,
+    /// Its question is kept in the storage, which cannot be reached now.
+    #[error("storage unavailable")]
+    Unavailable,
 }
 
 impl Expired {
@@ -69,6 +72,7 @@ impl Expired {
         match self {
             Expired::Forgotten => w.button_expired,
             Expired::Unknown => w.button_unknown,
+            Expired::Unavailable => crate::render::feedback::of(lang).unavailable,
         }
     }
 }
@@ -80,8 +84,6 @@ pub struct QuestionStore {
     inner: Mutex<(HashMap<u64, String>, VecDeque<u64>)>,
     capacity: usize,
     storage: Option<Arc<Storage>>,
-    /// New questions not yet written to the storage ([`QuestionStore::flush`]).
-    pending: Mutex<Vec<(u64, String)>>,
 }
 
 impl QuestionStore {
@@ -90,36 +92,40 @@ impl QuestionStore {
             inner: Mutex::new((HashMap::new(), VecDeque::new())),
             capacity,
             storage,
-            pending: Mutex::new(Vec::new()),
         }
     }
 
-    fn put(&self, question: &str) -> u64 {
-        // The same key in every process and version: the storage may be shared.
+    /// The key of `question`: the same in every process and version, since the
+    /// storage may be shared.
+    fn key_of(question: &str) -> u64 {
         let digest = Sha256::digest(question.as_bytes());
-        let key = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"));
-        if self.remember(key, question) && self.storage.is_some() {
-            self.pending
-                .lock()
-                .expect("pending lock")
-                .push((key, question.to_string()));
-        }
+        u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
+    }
+
+    /// `question` in memory; its key.
+    fn put(&self, question: &str) -> u64 {
+        let key = Self::key_of(question);
+        self.remember(key, question);
         key
     }
 
-    /// Write the questions of buttons just encoded to the storage: the sender calls it
-    /// before the message with those buttons goes out, so a button never exists in
-    /// Discord before its question is kept. With the storage down they live in memory
-    /// (until a restart), said in the log.
-    pub async fn flush(&self) {
+    /// Keep the question `action` carries in the storage when it is too long for its
+    /// custom id. The sender calls it for every button before the message goes out, so
+    /// a button never exists in Discord before its question is kept. With the storage
+    /// down it lives in memory (until a restart), said in the log.
+    pub async fn keep(&self, action: &Action) {
+        let (Action::Passages { question, .. } | Action::Share { question }) = action else {
+            return;
+        };
         let Some(storage) = &self.storage else {
             return;
         };
-        let pending = std::mem::take(&mut *self.pending.lock().expect("pending lock"));
-        for (key, question) in pending {
-            if let Err(e) = storage.put_question(&format!("{key:x}"), &question).await {
-                tracing::warn!(error = %e, "a long question was not stored: its buttons work until a restart");
-            }
+        if !encode(action, self).contains(":#") {
+            return;
+        }
+        let key = Self::key_of(question);
+        if let Err(e) = storage.put_question(&format!("{key:x}"), question).await {
+            tracing::warn!(error = %e, "a long question was not stored: its buttons work until a restart");
         }
     }
 
@@ -140,21 +146,21 @@ impl QuestionStore {
         }
     }
 
-    /// Bring the question kept under `key` from the storage into memory; whether it was
-    /// found.
-    async fn fetch(&self, key: u64) -> bool {
+    /// Bring the question kept under `key` from the storage into memory: whether it was
+    /// found, or that the storage is unavailable.
+    async fn fetch(&self, key: u64) -> Result<bool, Expired> {
         let Some(storage) = &self.storage else {
-            return false;
+            return Ok(false);
         };
         match storage.question(&format!("{key:x}")).await {
             Ok(Some(q)) => {
                 self.remember(key, &q);
-                true
+                Ok(true)
             }
-            Ok(None) => false,
+            Ok(None) => Ok(false),
             Err(e) => {
                 tracing::warn!(error = %e, "a long question could not be read back");
-                false
+                Err(Expired::Unavailable)
             }
         }
     }
@@ -201,7 +207,7 @@ pub async fn decode_stored(custom_id: &str, store: &QuestionStore) -> Result<Act
                 .rsplit_once(":#")
                 .and_then(|(_, k)| u64::from_str_radix(k, 16).ok())
                 .ok_or(Expired::Unknown)?;
-            if store.fetch(key).await {
+            if store.fetch(key).await? {
                 decode(custom_id, store)
             } else {
                 Err(Expired::Forgotten)

@@ -9,10 +9,10 @@ use tracing::{info, warn};
 
 use super::guard;
 use super::send::{Mode, Sender};
-use super::state::{State, Via};
+use super::state::{question_text, State, Via};
 use super::views::{answer, feedback as view, Reply};
 use crate::core::lang::Lang;
-use crate::render::feedback::of;
+use crate::render::feedback::{of, FeedbackWords};
 use crate::render::words;
 use crate::store::{StoreError, Voted};
 
@@ -20,6 +20,30 @@ const PRIVATE: Mode = Mode::New { ephemeral: true };
 
 fn lang_of(locale: &str) -> Lang {
     Lang::from_locale(locale).unwrap_or_default()
+}
+
+/// What a member reads after a vote or a note, by what the storage said.
+fn acknowledgement(
+    state: &State,
+    what: &str,
+    result: Result<Voted, StoreError>,
+    w: &'static FeedbackWords,
+    recorded: impl FnOnce(Voted) -> &'static str,
+) -> &'static str {
+    match result {
+        Err(StoreError::Unavailable(_)) => {
+            state.metrics.vote(what, "unavailable");
+            w.unavailable
+        }
+        Ok(Voted::UnknownAnswer) => {
+            state.metrics.vote(what, "unknown_answer");
+            w.too_old_to_rate
+        }
+        Ok(voted) => {
+            state.metrics.vote(what, "recorded");
+            recorded(voted)
+        }
+    }
 }
 
 /// 👍 or 👎 on the answer kept as `key`.
@@ -35,43 +59,56 @@ pub async fn vote(
     let label = if helpful { "up" } else { "down" };
     let Some(voter) = &state.voter else {
         state.metrics.vote(label, "unavailable");
-        return sender.send(PRIVATE, &Reply::text(w.unavailable)).await;
+        return sender.send(PRIVATE, &Reply::text(w.votes_off)).await;
     };
     if let Err(refusal) = state.vote_cooldown(click.user.id) {
         state.metrics.vote(label, "cooldown");
         return sender.send(PRIVATE, &Reply::text(refusal.text(lang))).await;
     }
-    let voted = state
-        .storage
-        .vote(key, &voter.of(click.user.id.get()), helpful)
-        .await;
-    let text = match voted {
-        Err(StoreError::Unavailable(_)) => {
-            state.metrics.vote(label, "unavailable");
-            w.unavailable
-        }
-        Ok(Voted::UnknownAnswer) => {
-            state.metrics.vote(label, "unknown_answer");
-            w.too_old_to_rate
-        }
-        Ok(voted) => {
-            state.metrics.vote(label, "recorded");
-            match (helpful, voted) {
-                // The box is the reply to a 👎; its note is optional.
-                (false, _) => {
-                    let modal = view::comment_box(key, lang, &state.questions);
-                    return sender.modal(modal).await;
+    let voter = voter.of(click.user.id.get());
+    if !helpful {
+        // The box must be Discord's first response, within its 3 seconds: it opens at
+        // once, and the vote is recorded meanwhile (its outcome is said when the box
+        // comes back; a box closed unanswered leaves the vote, logged if it failed).
+        let (storage, key_owned, busy) = (state.storage.clone(), key.to_string(), state.busy());
+        let metrics = state.metrics.clone();
+        tokio::spawn(async move {
+            let _busy = busy;
+            match storage.vote(&key_owned, &voter, false).await {
+                Ok(Voted::UnknownAnswer) => metrics.vote("down", "unknown_answer"),
+                Ok(_) => metrics.vote("down", "recorded"),
+                Err(e) => {
+                    metrics.vote("down", "unavailable");
+                    warn!(error = %e, "a vote down was not recorded");
                 }
-                (true, Voted::Same) => w.already_helpful,
-                (true, Voted::Changed) => w.now_helpful,
-                (true, _) => w.thanks_helpful,
             }
-        }
+        });
+        return sender
+            .modal(view::comment_box(key, lang, &state.questions))
+            .await;
+    }
+    let job = async {
+        let result = state.storage.vote(key, &voter, true).await;
+        Reply::text(acknowledgement(
+            state,
+            label,
+            result,
+            w,
+            |voted| match voted {
+                Voted::Same => w.already_helpful,
+                Voted::Changed => w.now_helpful,
+                _ => w.thanks_helpful,
+            },
+        ))
     };
-    sender.send(PRIVATE, &Reply::text(text)).await
+    sender
+        .send_when_ready(PRIVATE, state.settings.defer_after, job)
+        .await
+        .map(|_| ())
 }
 
-/// The box after 👎 came back: its note goes with the vote.
+/// The box after 👎 came back: its note goes with the vote (mention syntax left out, so
+/// no one's id is kept; cut to the box's length).
 pub async fn comment(
     state: &State,
     sender: &Sender<'_>,
@@ -80,8 +117,7 @@ pub async fn comment(
     lang: Lang,
 ) -> serenity::Result<()> {
     let w = of(lang);
-    // Discord holds the box to its length; anything longer was not sent by Discord.
-    let note: String = submitted
+    let typed = submitted
         .data
         .components
         .iter()
@@ -92,42 +128,34 @@ pub async fn comment(
             }
             _ => None,
         })
-        .unwrap_or_default()
-        .chars()
-        .take(view::COMMENT_CHARS)
-        .collect();
+        .unwrap_or_default();
+    // Discord holds the box to its length; anything longer was not sent by Discord.
+    let bounded: String = typed.chars().take(view::COMMENT_CHARS).collect();
+    let note = question_text(&bounded);
     let Some(voter) = &state.voter else {
         state.metrics.vote("comment", "unavailable");
-        return sender.send(PRIVATE, &Reply::text(w.unavailable)).await;
+        return sender.send(PRIVATE, &Reply::text(w.votes_off)).await;
     };
-    let text = match state
-        .storage
-        .comment(key, &voter.of(submitted.user.id.get()), &note)
-        .await
-    {
-        Err(_) => {
-            state.metrics.vote("comment", "unavailable");
-            w.unavailable
-        }
-        Ok(Voted::UnknownAnswer) => {
-            state.metrics.vote("comment", "unknown_answer");
-            w.too_old_to_rate
-        }
-        Ok(_) => {
-            state.metrics.vote("comment", "recorded");
-            if note.trim().is_empty() {
+    let voter = voter.of(submitted.user.id.get());
+    let job = async {
+        let result = state.storage.comment(key, &voter, &note).await;
+        Reply::text(acknowledgement(state, "comment", result, w, |_| {
+            if note.is_empty() {
                 w.thanks_not_helpful
             } else {
                 w.thanks_comment
             }
-        }
+        }))
     };
-    sender.send(PRIVATE, &Reply::text(text)).await
+    sender
+        .send_when_ready(PRIVATE, state.settings.defer_after, job)
+        .await
+        .map(|_| ())
 }
 
 /// "Share to channel" under a private answer: the same question answered publicly,
 /// credited to whoever shared it (a mention that pings no one: allowed mentions are
-/// empty).
+/// empty). Held to the question cooldown: a share costs a search.
 pub async fn share(
     state: &State,
     sender: &Sender<'_>,
@@ -146,15 +174,23 @@ pub async fn share(
             .await;
     }
     // The id can be forged: the question is held to the same limits as a typed one.
-    if let Err(e) = state.live.engine().validate(&question) {
-        let refusal = guard::Refusal::from(e);
+    let admitted = state
+        .live
+        .engine()
+        .validate(&question)
+        .map_err(guard::Refusal::from)
+        .and_then(|()| state.cooldown(click.user.id));
+    if let Err(refusal) = admitted {
         return sender.send(PRIVATE, &Reply::text(refusal.text(lang))).await;
     }
     let who = click.user.id;
     let job = async {
+        let kept = std::sync::Mutex::new(None);
         let reply = state
             .reply(question, 0, Via::Button, lang, |r, lang| {
-                let mut reply = answer::answer_with(r, lang, state.feedback(r, true, lang));
+                let (buttons, record) = state.feedback(r, true, lang);
+                *kept.lock().expect("kept lock") = Some(record);
+                let mut reply = answer::answer_with(r, lang, buttons);
                 reply.content = Some(words::fill(
                     of(lang).shared_by,
                     &[("who", &format!("<@{who}>"))],
@@ -162,7 +198,10 @@ pub async fn share(
                 reply
             })
             .await;
-        state.keep_answers().await;
+        let record = kept.lock().expect("kept lock").take();
+        if let Some(record) = record {
+            state.keep_answer(&record).await;
+        }
         reply
     };
     sender
@@ -192,18 +231,20 @@ fn asker_of(message: &serenity::all::Message) -> Option<UserId> {
     by_interaction.or_else(|| message.referenced_message.as_ref().map(|m| m.author.id))
 }
 
-/// 🗑️ under a public answer: removed when the clicker asked it or moderates.
+/// 🗑️ under a public answer: removed when the clicker asked it or moderates. Logged
+/// without the member's id (a moderator's removal names the moderator).
 pub async fn delete(
     state: &State,
     sender: &Sender<'_>,
     http: &Http,
     click: &ComponentInteraction,
 ) -> serenity::Result<()> {
-    let w = of(lang_of(&click.locale));
+    let lang = lang_of(&click.locale);
+    let w = of(lang);
     let asker = asker_of(&click.message);
     let moderator = guard::is_moderator(click.member.as_ref(), &state.settings.moderator_role_ids);
     if asker != Some(click.user.id) && !moderator {
-        info!(user = %click.user.id, "refused: removing an answer someone else asked for");
+        info!("refused: removing an answer someone else asked for");
         return sender.send(PRIVATE, &Reply::text(w.not_yours)).await;
     }
     let removed = click
@@ -212,8 +253,12 @@ pub async fn delete(
         .delete_message(http, click.message.id)
         .await;
     let text = match removed {
+        Ok(()) if moderator && asker != Some(click.user.id) => {
+            info!(moderator = %super::commands::who(&click.user), "answer removed by a moderator");
+            w.removed
+        }
         Ok(()) => {
-            info!(user = %click.user.id, moderator, "answer removed");
+            info!("answer removed by its asker");
             w.removed
         }
         Err(serenity::Error::Http(serenity::all::HttpError::UnsuccessfulRequest(r)))
@@ -224,10 +269,7 @@ pub async fn delete(
         Err(e) => {
             warn!(error = %e, "removing an answer failed");
             return sender
-                .send(
-                    PRIVATE,
-                    &Reply::text(guard::Refusal::Failed.text(lang_of(&click.locale))),
-                )
+                .send(PRIVATE, &Reply::text(guard::Refusal::Failed.text(lang)))
                 .await;
         }
     };

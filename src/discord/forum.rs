@@ -9,7 +9,7 @@
 //! thread's event triggers the answer, and the message (whose id is the thread's) is
 //! read over REST, which the Message Content intent governs.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
 use serenity::all::{ChannelId, EditThread, ForumTagId, GuildChannel, Http, Message, MessageId};
@@ -32,6 +32,7 @@ const MAX_TAGS: usize = 5;
 
 /// Claim the thread `id` for its one answer; `false` when it was answered already.
 /// With the storage down it is answered anyway (said in the log): an answer too many
+/// (the rare post whose first message also mentions the bot, answered by both events)
 /// is better than none.
 pub async fn claim(state: &State, id: ChannelId) -> bool {
     match state.storage.claim_thread(id.get()).await {
@@ -55,6 +56,7 @@ pub async fn on_new_thread(state: &State, http: &Http, thread: &GuildChannel) ->
     }
     let Some(first) = first_message(http, thread.id).await else {
         warn!(thread = %thread.id, "a forum post's first message could not be read; not answered");
+        release(state, thread.id).await;
         return Ok(());
     };
     if first.author.bot {
@@ -67,7 +69,8 @@ pub async fn on_new_thread(state: &State, http: &Http, thread: &GuildChannel) ->
     let question: String = whole.chars().take(max).collect();
     let lang = Lang::for_reply(&question, None);
     let sender = Sender::new(http, &state.questions, To::Message(&first));
-    let answered = AtomicBool::new(false);
+    // What came of it: still REFUSED (a refusal was sent instead), NOTHING or ANSWERED.
+    let outcome = AtomicU8::new(REFUSED);
     let asked = Asked {
         user: first.author.id,
         typed: &question,
@@ -76,9 +79,14 @@ pub async fn on_new_thread(state: &State, http: &Http, thread: &GuildChannel) ->
         lang,
     };
     let public = Mode::New { ephemeral: false };
-    state
+    let sent = state
         .answer(&sender, asked, public, public, |r, lang, actions| {
-            answered.store(!r.passages.is_empty(), Ordering::SeqCst);
+            let found = if r.passages.is_empty() {
+                NOTHING
+            } else {
+                ANSWERED
+            };
+            outcome.store(found, Ordering::SeqCst);
             let mut reply = answer::answer_with(r, lang, actions);
             if r.passages.is_empty() {
                 if let Some(card) = reply.cards.first_mut() {
@@ -88,20 +96,36 @@ pub async fn on_new_thread(state: &State, http: &Http, thread: &GuildChannel) ->
             }
             reply
         })
-        .await?;
+        .await;
+    if let Err(e) = sent {
+        release(state, thread.id).await;
+        return Err(e.into());
+    }
     let settings = &state.settings;
-    let tag = if answered.load(Ordering::SeqCst) {
-        &settings.forum_answered_tag
-    } else {
-        &settings.forum_unanswered_tag
+    let tag = match outcome.load(Ordering::SeqCst) {
+        ANSWERED => &settings.forum_answered_tag,
+        NOTHING => &settings.forum_unanswered_tag,
+        // A refusal (busy, restarting) is no verdict on the post.
+        _ => return Ok(()),
     };
     if !tag.is_empty() {
         if let Err(e) = add_tag(http, forum, thread, tag).await {
             warn!(thread = %thread.id, tag, error = %e, "tagging a forum post failed (does the bot have Manage Threads?)");
         }
     }
-    info!(thread = %thread.id, answered = answered.load(Ordering::SeqCst), "forum post answered");
+    info!(thread = %thread.id, answered = outcome.load(Ordering::SeqCst) == ANSWERED, "forum post answered");
     Ok(())
+}
+
+const REFUSED: u8 = 0;
+const NOTHING: u8 = 1;
+const ANSWERED: u8 = 2;
+
+/// Give the claim on `thread` back: no answer went out.
+async fn release(state: &State, thread: ChannelId) {
+    if let Err(e) = state.storage.release_thread(thread.get()).await {
+        warn!(thread = %thread, error = %e, "a forum post stays marked answered though it was not");
+    }
 }
 
 async fn first_message(http: &Http, thread: ChannelId) -> Option<Message> {

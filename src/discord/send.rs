@@ -314,11 +314,13 @@ impl<'a> Sender<'a> {
         Ok(())
     }
 
-    /// Encode `reply`'s buttons once and keep the long questions they name, before the
-    /// reply is sent.
+    /// Keep the long questions `reply`'s buttons name, before the reply is sent.
     async fn keep_questions(&self, reply: &Reply) {
-        let _ = parts(reply, self.store);
-        self.store.flush().await;
+        for b in &reply.buttons {
+            if let super::views::Button::Action { action, .. } = b {
+                self.store.keep(action).await;
+            }
+        }
     }
 
     /// Complete a deferred response with `reply`.

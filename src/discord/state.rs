@@ -60,9 +60,6 @@ pub struct State {
     pub voter: Option<Voter>,
     /// Members voting many times a second wait as they would between questions.
     vote_cooldowns: Cooldowns,
-    /// Answers given feedback buttons, not yet written to the storage
-    /// ([`State::keep_answers`]).
-    pending_answers: std::sync::Mutex<Vec<AnswerRecord>>,
     pub metrics: Arc<Metrics>,
     health: Arc<Health>,
     /// Whether a READY was seen: later ones are reconnections.
@@ -136,7 +133,7 @@ impl State {
         State {
             cooldowns: Cooldowns::new(settings.cooldown),
             vote_cooldowns: Cooldowns::new(settings.cooldown),
-            pending_answers: std::sync::Mutex::new(Vec::new()),
+
             slots: Arc::new(Semaphore::new(settings.max_concurrent)),
             questions: QuestionStore::new(REMEMBERED_QUESTIONS, Some(storage.clone())),
             bot_id: OnceLock::new(),
@@ -218,12 +215,18 @@ impl State {
         }
         let public = mode == (Mode::New { ephemeral: false });
         let job = async {
+            let kept = std::sync::Mutex::new(None);
             let reply = self
                 .reply(asked.question, 0, asked.via, asked.lang, |r, lang| {
-                    render(r, lang, self.feedback(r, public, lang))
+                    let (buttons, record) = self.feedback(r, public, lang);
+                    *kept.lock().expect("kept lock") = Some(record);
+                    render(r, lang, buttons)
                 })
                 .await;
-            self.keep_answers().await;
+            let record = kept.lock().expect("kept lock").take();
+            if let Some(record) = record {
+                self.keep_answer(&record).await;
+            }
             reply
         };
         sender
@@ -232,29 +235,26 @@ impl State {
             .map(|_| ())
     }
 
-    /// The buttons members act on an answer `r` with (👍, 👎, and remove or share);
-    /// the answer is kept in the storage ([`State::keep_answers`], before it is sent)
-    /// so a vote can say what it judged.
-    pub fn feedback(&self, r: &Response, public: bool, lang: Lang) -> Vec<Button> {
+    /// The buttons members act on an answer `r` with (👍, 👎, and remove or share), and
+    /// the record to keep ([`State::keep_answer`], before the reply is sent) so a vote
+    /// can say what it judged.
+    pub fn feedback(&self, r: &Response, public: bool, lang: Lang) -> (Vec<Button>, AnswerRecord) {
         let record = AnswerRecord::of(r);
         let row = super::views::feedback::row(&record.key, public, &r.question, lang);
-        self.pending_answers
-            .lock()
-            .expect("pending answers lock")
-            .push(record);
-        row
+        (row, record)
     }
 
-    /// Write the answers given feedback buttons to the storage. With the storage down,
-    /// votes on them will be refused as unavailable, and the log says so.
-    pub async fn keep_answers(&self) {
-        let pending =
-            std::mem::take(&mut *self.pending_answers.lock().expect("pending answers lock"));
-        for record in pending {
-            if let Err(e) = self.storage.remember_answer(&record).await {
-                warn!(error = %e, "an answer was not stored: votes on it will be refused");
-            }
+    /// Write an answer given feedback buttons to the storage. With the storage down,
+    /// votes on it will be refused as unavailable, and the log says so.
+    pub async fn keep_answer(&self, record: &AnswerRecord) {
+        if let Err(e) = self.storage.remember_answer(record).await {
+            warn!(error = %e, "an answer was not stored: votes on it will be refused");
         }
+    }
+
+    /// The question cooldown of `user` (a share costs a search as a question does).
+    pub fn cooldown(&self, user: UserId) -> Result<(), Refusal> {
+        self.cooldowns.check(user)
     }
 
     /// The cooldown between votes of one member.
@@ -312,7 +312,10 @@ impl State {
                 // page of results running out is not).
                 if r.passages.is_empty() && offset == 0 && !matches!(via, Via::Button) {
                     let (storage, question) = (self.storage.clone(), r.question.clone());
+                    // Shutdown waits for it, as for a reply.
+                    let busy = self.busy();
                     tokio::spawn(async move {
+                        let _busy = busy;
                         if let Err(e) = storage.record_gap(&question).await {
                             warn!(error = %e, "a question that found nothing was not recorded for /unanswered");
                         }

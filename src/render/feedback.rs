@@ -22,6 +22,8 @@ pub struct FeedbackWords {
     /// A vote, `/feedback`, `/unanswered` or a long question's button while the
     /// database is down.
     pub unavailable: &'static str,
+    /// Votes while the operator has not set a voter secret the processes share.
+    pub votes_off: &'static str,
     /// Above a shared answer: `{who}`, a mention that pings no one.
     pub shared_by: &'static str,
     pub share_is_for_private: &'static str,
@@ -62,7 +64,8 @@ static EN: FeedbackWords = FeedbackWords {
     modal_label: "What was wrong? (optional)",
     modal_placeholder: "e.g. the date is wrong, or it answers something else",
     too_old_to_rate: "This answer is too old to rate. Ask again to rate the new answer.",
-    unavailable: "That is unavailable right now: attache cannot reach its database. Nothing was recorded; please try again later.",
+    unavailable: "That is unavailable right now: attache cannot reach its database, so it may not have been recorded. Please try again later.",
+    votes_off: "Votes are not set up on this bot yet (its operator has to set a voter secret). Nothing was recorded.",
     shared_by: "-# Shared by {who}",
     share_is_for_private: "This answer is already public.",
     not_yours: "Only the member who asked, or a moderator, can remove this answer.",
@@ -90,7 +93,8 @@ static UK: FeedbackWords = FeedbackWords {
     modal_label: "Що не так? (необов'язково)",
     modal_placeholder: "напр. неправильна дата або відповідь не на те питання",
     too_old_to_rate: "Ця відповідь застара для оцінки. Запитайте ще раз, щоб оцінити нову.",
-    unavailable: "Зараз це недоступно: attache не може дістатися своєї бази даних. Нічого не записано; спробуйте пізніше.",
+    unavailable: "Зараз це недоступно: attache не може дістатися своєї бази даних, тож це могло не записатися. Спробуйте пізніше.",
+    votes_off: "Голосування на цьому боті ще не налаштоване (оператор має задати секрет для голосів). Нічого не записано.",
     shared_by: "-# Поширив(ла) {who}",
     share_is_for_private: "Ця відповідь уже публічна.",
     not_yours: "Прибрати цю відповідь може лише той, хто питав, або модератор.",
@@ -118,7 +122,8 @@ static RU: FeedbackWords = FeedbackWords {
     modal_label: "Что не так? (необязательно)",
     modal_placeholder: "напр. неверная дата или ответ не на тот вопрос",
     too_old_to_rate: "Этот ответ слишком старый для оценки. Спросите снова, чтобы оценить новый.",
-    unavailable: "Сейчас это недоступно: attache не может достучаться до своей базы данных. Ничего не записано; попробуйте позже.",
+    unavailable: "Сейчас это недоступно: attache не может достучаться до своей базы данных, поэтому это могло не записаться. Попробуйте позже.",
+    votes_off: "Голосование на этом боте ещё не настроено (оператор должен задать секрет для голосов). Ничего не записано.",
     shared_by: "-# Поделился(лась) {who}",
     share_is_for_private: "Этот ответ уже публичный.",
     not_yours: "Убрать этот ответ может только тот, кто спрашивал, или модератор.",

@@ -100,20 +100,23 @@ impl Conn {
         }
         let fail = |e: rusqlite::Error| format!("{}: {e}", path.display());
         let mut conn = rusqlite::Connection::open(path).map_err(fail)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
+        // Shorter than a statement's time limit, so waiting for another writer is not
+        // taken for an outage.
+        conn.busy_timeout(std::time::Duration::from_secs(2))
             .map_err(fail)?;
-        // WAL: readers never wait for the writer; FULL: a committed vote survives a
-        // crash of the process and of the machine.
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(fail)?;
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(fail)?;
+        // Checked before anything is written to it (switching to WAL writes the header).
         let check: String = conn
             .query_row("PRAGMA quick_check", [], |r| r.get(0))
             .map_err(fail)?;
         if check != "ok" {
             return Err(format!("{} is damaged: {check}", path.display()));
         }
+        // WAL: readers never wait for the writer; FULL: a committed vote survives a
+        // crash of the process and of the machine.
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(fail)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(fail)?;
         // Two processes starting at once on one file migrate one after the other.
         let lock_path = path.with_extension("migrating.lock");
         let lock = crate::core::durable::lock_exclusive(&lock_path)
@@ -296,7 +299,8 @@ fn poisoned() -> Failure {
 
 fn sqlite_failure(e: rusqlite::Error) -> Failure {
     use rusqlite::ErrorCode;
-    // A file that turned out damaged or vanished is opened (and checked) again later.
+    // A file that turned out damaged, vanished, read-only or full is opened (and
+    // checked) again later, and `/healthz` says why meanwhile.
     let broken = matches!(
         e.sqlite_error_code(),
         Some(
@@ -304,6 +308,8 @@ fn sqlite_failure(e: rusqlite::Error) -> Failure {
                 | ErrorCode::NotADatabase
                 | ErrorCode::CannotOpen
                 | ErrorCode::SystemIoFailure
+                | ErrorCode::ReadOnly
+                | ErrorCode::DiskFull
         )
     );
     Failure {

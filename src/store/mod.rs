@@ -33,8 +33,8 @@ pub const RETRY: Duration = Duration::from_secs(5);
 /// A statement slower than this is given up (the member is told it is unavailable).
 const STATEMENT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Retention is enforced at most this often, after a write.
-const PRUNE_EVERY: Duration = Duration::from_secs(60);
+/// How often `attache serve` applies the retention ([`Storage::prune`]).
+pub const PRUNE_EVERY: Duration = Duration::from_secs(60);
 
 /// Distinct unanswered questions kept for `/unanswered`.
 const KEPT_GAPS: i64 = 500;
@@ -160,7 +160,6 @@ pub struct Storage {
     conn: tokio::sync::Mutex<Option<Conn>>,
     /// The last failure to open or use it, and when: calls within [`RETRY`] fail fast.
     failure: Mutex<Option<(Instant, String)>>,
-    last_prune: Mutex<Option<Instant>>,
     /// Told of every change between working and failing (for `/healthz`).
     observer: Mutex<Option<Observer>>,
 }
@@ -184,7 +183,6 @@ impl Storage {
             settings,
             conn: tokio::sync::Mutex::new(None),
             failure: Mutex::new(None),
-            last_prune: Mutex::new(None),
             observer: Mutex::new(None),
         }
     }
@@ -304,7 +302,8 @@ impl Storage {
         }
     }
 
-    /// A cheap round trip, for `/healthz` and tests.
+    /// A cheap round trip (the retention task's, so `/healthz` notices a storage that
+    /// went away even when nothing else uses it).
     pub async fn check(&self) -> Result<(), StoreError> {
         self.query("SELECT 1", vec![]).await.map(|_| ())
     }
@@ -313,7 +312,8 @@ impl Storage {
     pub async fn remember_answer(&self, a: &AnswerRecord) -> Result<(), StoreError> {
         self.execute(
             "INSERT INTO answers (key, question, passages, generation, answered, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO UPDATE \
+             SET created_at = $6 WHERE answers.created_at < $6 - 86400",
             vec![
                 a.key.as_str().into(),
                 a.question.as_str().into(),
@@ -355,7 +355,6 @@ impl Storage {
             ],
         )
         .await?;
-        self.prune_now_and_then().await;
         Ok(match before.first().map(|r| r[0].int() == 1) {
             None => Voted::New,
             Some(was) if was == helpful => Voted::Same,
@@ -364,7 +363,7 @@ impl Storage {
     }
 
     /// What was wrong with the answer `key`, as `voter` wrote it; the vote becomes (or
-    /// stays) a vote down.
+    /// stays) a vote down. A blank note keeps the one written before.
     pub async fn comment(&self, key: &str, voter: &str, text: &str) -> Result<Voted, StoreError> {
         let known = self
             .query("SELECT 1 FROM answers WHERE key = $1", vec![key.into()])
@@ -376,7 +375,7 @@ impl Storage {
         self.execute(
             "INSERT INTO votes (answer_key, voter, helpful, comment, voted_at) \
              VALUES ($1, $2, 0, $3, $4) ON CONFLICT (answer_key, voter) DO UPDATE \
-             SET helpful = 0, comment = $3, voted_at = $4",
+             SET helpful = 0, comment = COALESCE($3, votes.comment), voted_at = $4",
             vec![key.into(), voter.into(), comment.into(), now_secs().into()],
         )
         .await?;
@@ -463,7 +462,6 @@ impl Storage {
             vec![key.into(), now_secs().into()],
         )
         .await?;
-        self.prune_now_and_then().await;
         Ok(())
     }
 
@@ -499,11 +497,23 @@ impl Storage {
         Ok(n == 1)
     }
 
+    /// Give up the claim on thread `id` (its answer could not be given), so a later
+    /// event may answer it.
+    pub async fn release_thread(&self, id: u64) -> Result<(), StoreError> {
+        self.execute(
+            "DELETE FROM answered_threads WHERE thread_id = $1",
+            vec![id.to_string().into()],
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Keep a question too long for a custom id under `key`.
     pub async fn put_question(&self, key: &str, question: &str) -> Result<(), StoreError> {
         self.execute(
             "INSERT INTO long_questions (key, question, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (key) DO NOTHING",
+             ON CONFLICT (key) DO UPDATE SET created_at = $3 \
+             WHERE long_questions.created_at < $3 - 86400",
             vec![key.into(), question.into(), now_secs().into()],
         )
         .await?;
@@ -521,15 +531,15 @@ impl Storage {
     }
 
     /// Apply the retention (`storage.keep`, `storage.max_votes`, the gap list's size)
-    /// now.
+    /// now; `attache serve` calls it every [`PRUNE_EVERY`], off the request path.
     pub async fn prune(&self) -> Result<(), StoreError> {
         let cutoff = now_secs() - self.settings.keep.as_secs().min(i64::MAX as u64) as i64;
         self.execute("DELETE FROM votes WHERE voted_at < $1", vec![cutoff.into()])
             .await?;
         self.execute(
-            "DELETE FROM votes WHERE (answer_key, voter) NOT IN \
-             (SELECT answer_key, voter FROM votes \
-              ORDER BY voted_at DESC, answer_key, voter LIMIT $1)",
+            "DELETE FROM votes WHERE (voted_at, answer_key, voter) <= \
+             (SELECT voted_at, answer_key, voter FROM votes \
+              ORDER BY voted_at DESC, answer_key DESC, voter DESC LIMIT 1 OFFSET $1)",
             vec![(self.settings.max_votes.min(i64::MAX as u64) as i64).into()],
         )
         .await?;
@@ -556,18 +566,5 @@ impl Storage {
         )
         .await?;
         Ok(())
-    }
-
-    async fn prune_now_and_then(&self) {
-        {
-            let mut last = self.last_prune.lock().expect("prune lock");
-            if last.is_some_and(|t| t.elapsed() < PRUNE_EVERY) {
-                return;
-            }
-            *last = Some(Instant::now());
-        }
-        if let Err(e) = self.prune().await {
-            tracing::warn!(error = %e, "applying the storage retention failed");
-        }
     }
 }

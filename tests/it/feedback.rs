@@ -148,16 +148,14 @@ async fn a_killed_bot_loses_no_committed_vote_and_starts_again_cleanly() {
     let up = id_of(&a, "👍");
     let mark = bot.discord.mark();
     // A stream of votes from many members, the bot killed in the middle of it.
-    for i in 0..40 {
+    const STREAM: usize = 300;
+    for i in 0..STREAM as u64 {
         let who = Who::member(ASKER + 100 + i);
         let message = payloads::message_from(&bot.discord, &a.reply, &who);
         bot.discord.dispatch(
             "INTERACTION_CREATE",
             payloads::click(&bot.discord, &up, message, &who),
         );
-        if i == 25 {
-            break;
-        }
     }
     let acked = |bot: &Bot| {
         bot.discord.requests()[mark..]
@@ -172,6 +170,10 @@ async fn a_killed_bot_loses_no_committed_vote_and_starts_again_cleanly() {
     }
     bot.restart().await; // SIGKILL, then a new process on the same files
     let committed = acked(&bot);
+    assert!(
+        committed < STREAM,
+        "killed in the middle: {committed} of {STREAM} acknowledged"
+    );
     let db = rusqlite::Connection::open(bot.project.path("data/attache.sqlite3")).unwrap();
     let kept: i64 = db
         .query_row("SELECT count(*) FROM votes", [], |r| r.get(0))
@@ -438,4 +440,45 @@ async fn two_bot_processes_share_one_postgresql_server() {
     assert!(refused.text().contains("unavailable"), "{}", refused.text());
     one.check();
     two.check();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_voting_or_sharing_many_times_a_second_waits_as_between_questions() {
+    let bot = Bot::start_with(&checkout(), &[("ATTACHE__DISCORD__COOLDOWN", "60s")]).await;
+    let asker = Who::member(ASKER);
+    let a = bot.ask(&asker, QUESTION).await;
+    let first = bot.click(&asker, &a, &id_of(&a, "👍")).await;
+    assert!(first.text().contains("helpful"), "{}", first.text());
+    for label in ["👍", "👎"] {
+        let held = bot.click(&asker, &a, &id_of(&a, label)).await;
+        assert!(held.ephemeral());
+        assert!(
+            held.text().contains("Please wait"),
+            "{label}: {}",
+            held.text()
+        );
+    }
+    // Someone else votes at once.
+    let other = bot
+        .click(&Who::member(ASKER + 1), &a, &id_of(&a, "👍"))
+        .await;
+    assert!(other.text().contains("helpful"), "{}", other.text());
+    // Sharing costs a search, as a question: held by the question cooldown.
+    let sharer = Who::member(ASKER + 2);
+    let private = bot
+        .command(
+            &sharer,
+            "ask",
+            &[
+                ("question", 3, json!(QUESTION)),
+                ("private", 5, json!(true)),
+            ],
+        )
+        .await;
+    let shared = bot
+        .click(&sharer, &private, &id_of(&private, "Share to channel"))
+        .await;
+    assert!(shared.ephemeral(), "not posted: {}", shared.text());
+    assert!(shared.text().contains("Please wait"), "{}", shared.text());
+    bot.check();
 }

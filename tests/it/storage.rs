@@ -54,6 +54,8 @@ async fn contract(storage: &Storage) {
         .comment(&a.key, "voter-1", "  the date is wrong  ")
         .await
         .unwrap();
+    // The box sent again empty keeps the note written before.
+    storage.comment(&a.key, "voter-1", "   ").await.unwrap();
     assert_eq!(
         storage.vote(&a.key, "voter-2", true).await.unwrap(),
         Voted::New
@@ -161,6 +163,11 @@ async fn bounded(storage: &Storage) {
     let f = storage.feedback(10).await.unwrap();
     let kept: u64 = f.by_generation.iter().map(|g| g.votes).sum();
     assert_eq!(kept, 3, "{f:?}");
+    // Within one second the newest are the last in (time, answer, voter) order, so of
+    // this answer's votes the ones kept are v4 (👍), then v3 (👎), then v2 (👍).
+    let here = f.by_generation.iter().find(|g| g.generation == 7).unwrap();
+    let expected_up = [0, 1, 1, 2][here.votes as usize];
+    assert_eq!(here.up, expected_up, "{f:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -251,5 +258,42 @@ async fn a_postgresql_that_goes_away_and_comes_back_is_used_again() {
     assert!(
         !storage.claim_thread(1).await.unwrap(),
         "and nothing was lost"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_damaged_inside_is_reported_and_left_as_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("attache.sqlite3");
+    {
+        let storage = Storage::new(settings(Location::Sqlite(path.clone()), 100));
+        for i in 0..300 {
+            storage
+                .record_gap(&format!("question number {i} {}", "padding ".repeat(20)))
+                .await
+                .unwrap();
+        }
+    }
+    // Fold the write-ahead log in, then spoil pages in the middle of the file.
+    let db = rusqlite::Connection::open(&path).unwrap();
+    db.pragma_update(None, "wal_checkpoint", "TRUNCATE")
+        .unwrap();
+    db.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    drop(db);
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.len() > 5 * 4096, "{}", bytes.len());
+    for b in &mut bytes[2 * 4096..4 * 4096] {
+        *b = 0x5a;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let storage = Storage::new(settings(Location::Sqlite(path.clone()), 100));
+    let Err(StoreError::Unavailable(why)) = storage.open().await else {
+        panic!("a damaged file must not open")
+    };
+    assert!(why.contains("attache.sqlite3"), "{why}");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        bytes,
+        "nothing written over it"
     );
 }

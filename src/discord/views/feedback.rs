@@ -59,7 +59,7 @@ pub fn row(key: &str, public: bool, question: &str, lang: Lang) -> Vec<Button> {
 /// The "What was wrong?" box after 👎 on the answer `key`.
 pub fn comment_box(key: &str, lang: Lang, store: &QuestionStore) -> CreateModal {
     let w = of(lang);
-    let input = CreateInputText::new(InputTextStyle::Paragraph, w.modal_label, "comment")
+    let input = CreateInputText::new(InputTextStyle::Short, w.modal_label, "comment")
         .placeholder(w.modal_placeholder)
         .required(false)
         .max_length(COMMENT_CHARS as u16);
