@@ -384,7 +384,11 @@ async fn two_bot_processes_share_one_postgresql_server() {
             "a secret both processes share, long enough",
         ),
     ];
-    let one = Bot::start_with(&checkout(), &env).await;
+    let one = Bot::start_with(
+        &checkout(),
+        &[env[0], env[1], ("ATTACHE__METRICS__LISTEN", "127.0.0.1:0")],
+    )
+    .await;
     let two = Bot::start_with(&checkout(), &env).await;
     let asker = Who::member(ASKER);
     let a = one.ask(&asker, QUESTION).await;
@@ -438,6 +442,12 @@ async fn two_bot_processes_share_one_postgresql_server() {
         .click(&Who::member(ASKER + 1), &c, &id_of(&c, "👍"))
         .await;
     assert!(refused.text().contains("unavailable"), "{}", refused.text());
+    // And the operator is told what is wrong.
+    let addr = crate::operations::metrics_addr(&one.log());
+    let (status, body) = crate::operations::http_get(&addr, "/healthz").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.starts_with("degraded: storage unavailable"), "{body}");
+    assert!(body.contains("storage: failing:"), "{body}");
     one.check();
     two.check();
 }
