@@ -15,3 +15,4 @@ pub mod query;
 pub mod search;
 pub mod snippet;
 pub mod synonyms;
+pub mod timeline;
