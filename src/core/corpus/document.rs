@@ -190,6 +190,9 @@ pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, V
         file: relative.to_string(),
         weight,
         primary: fm.primary,
+        when: None,
+        timeline_kind: None,
+        figures: Vec::new(),
     };
     Ok(Loaded {
         sources: vec![(source, 1)],

@@ -81,6 +81,14 @@ pub struct Source {
     /// about its events ("How long was the meeting?" means the meeting it reports).
     #[serde(default)]
     pub primary: bool,
+    /// For the timeline: when it happened, as the curator gave it exactly (wins over
+    /// `date`), its kind (`round`, `exchange`, …) and the figures its body states.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeline_kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<(String, u64)>,
 }
 
 fn default_weight() -> f32 {

@@ -3,6 +3,7 @@
 //! ```toml
 //! section = "Round 3: 23 July 2025"      # optional, shown as the passage's section
 //! weight = 1.0                           # optional ranking weight (0.1-2) for every record
+//! kind = "round"                         # optional timeline kind for every record
 //!
 //! [[records]]
 //! id = "R3-05"
@@ -12,6 +13,10 @@
 //! flags = ["disputed"]                   # optional; inline [DISPUTED] etc. are found too
 //! related = ["R3-06"]                    # optional
 //! weight = 0.8                           # optional, overrides the file's weight
+//! # Optional, for the timeline (`/timeline`); they win over what `date` says:
+//! when = "2025-07-23"                    # a date attache reads (see core::timeline::when)
+//! kind = "exchange"                      # round, exchange, bodies, children, next or none
+//! figures = { returned = 1200 }          # whole numbers the body states
 //!
 //! [[records.sources]]
 //! url = "https://…"
@@ -35,6 +40,7 @@ use super::{
 struct RawFile {
     section: Option<String>,
     weight: Option<f32>,
+    kind: Option<Spanned<String>>,
     #[serde(default)]
     records: Vec<Spanned<RawRecord>>,
 }
@@ -53,6 +59,21 @@ struct RawRecord {
     #[serde(default)]
     sources: Vec<Citation>,
     weight: Option<f32>,
+    when: Option<Spanned<String>>,
+    kind: Option<Spanned<String>>,
+    figures: Option<Spanned<std::collections::BTreeMap<String, i64>>>,
+}
+
+/// The timeline kinds a record may carry.
+/// `none` keeps a record off the timeline where its file's kind would put it on.
+pub const KINDS: [&str; 6] = ["round", "exchange", "bodies", "children", "next", "none"];
+
+/// `kind` checked against [`KINDS`].
+fn check_kind(kind: &str) -> Result<String, String> {
+    KINDS
+        .contains(&kind)
+        .then(|| kind.to_string())
+        .ok_or_else(|| format!("unknown kind `{kind}` (expected {})", KINDS.join(", ")))
 }
 
 pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, Vec<SourceError>> {
@@ -72,6 +93,13 @@ pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, V
     let file_weight = match raw.weight.map(super::check_weight).transpose() {
         Ok(w) => w.unwrap_or(1.0),
         Err(e) => return Err(vec![err(1, e)]),
+    };
+    let file_kind = match &raw.kind {
+        Some(k) => match check_kind(k.get_ref()) {
+            Ok(k) => Some(k),
+            Err(e) => return Err(vec![err(line_of(text, k.span().start), e)]),
+        },
+        None => None,
     };
     let mut loaded = Loaded {
         sources: Vec::new(),
@@ -117,6 +145,52 @@ pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, V
                 continue;
             }
         };
+        let kind = match &rec.kind {
+            Some(k) => match check_kind(k.get_ref()) {
+                Ok(k) => Some(k),
+                Err(e) => {
+                    errors.push(err(
+                        line_of(text, k.span().start),
+                        format!("record `{}`: {e}", rec.id),
+                    ));
+                    continue;
+                }
+            },
+            None => file_kind.clone(),
+        };
+        if let Some(w) = &rec.when {
+            if crate::core::timeline::when::parse(w.get_ref()).is_none() {
+                errors.push(err(
+                    line_of(text, w.span().start),
+                    format!(
+                        "record `{}`: `when = \"{}\"` is not a date attache reads (e.g. \"2025-05-16\", \"11–15 May 2025\", \"May 2025\", \"2025\")",
+                        rec.id,
+                        w.get_ref()
+                    ),
+                ));
+                continue;
+            }
+        }
+        let mut figures = Vec::new();
+        if let Some(f) = &rec.figures {
+            let at = line_of(text, f.span().start);
+            for (name, value) in f.get_ref() {
+                let name_ok = name.len() <= 32
+                    && name.starts_with(|c: char| c.is_ascii_lowercase())
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+                match u64::try_from(*value) {
+                    Ok(v) if name_ok => figures.push((name.clone(), v)),
+                    _ => {
+                        errors.push(err(at, format!("record `{}`: figure `{name} = {value}` must be a name of lowercase letters, digits and `_` and a whole number of at least 0", rec.id)));
+                    }
+                }
+            }
+            if figures.len() != f.get_ref().len() {
+                continue;
+            }
+        }
         for f in flags::detect(body) {
             // An inline flag with a detail says more than the same declared bare flag.
             record_flags.retain(|d| !(d.kind == f.kind && d.detail.is_none()));
@@ -146,6 +220,9 @@ pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, V
                 file: relative.to_string(),
                 weight,
                 primary: false,
+                when: rec.when.map(Spanned::into_inner),
+                timeline_kind: kind,
+                figures,
             },
             line,
         ));
@@ -209,5 +286,50 @@ mod tests {
             .err()
             .unwrap();
         assert_eq!(e[0].line, 4, "{e:?}");
+    }
+
+    #[test]
+    fn timeline_fields_are_read_and_checked_with_their_line() {
+        let loaded = parse_str(
+            "kind = \"round\"\n[[records]]\nid = \"A\"\ntitle = \"t\"\ndate = \"spring\"\nwhen = \"2025-05-16\"\nbody = \"b 1,000\"\n\n[[records]]\nid = \"B\"\ntitle = \"t\"\nkind = \"exchange\"\nfigures = { returned = 1000 }\nbody = \"b\"\n",
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        let a = &loaded.sources[0].0;
+        assert_eq!(
+            (a.when.as_deref(), a.timeline_kind.as_deref()),
+            (Some("2025-05-16"), Some("round")),
+            "the file's kind for a record without one"
+        );
+        let b = &loaded.sources[1].0;
+        assert_eq!(b.timeline_kind.as_deref(), Some("exchange"));
+        assert_eq!(b.figures, [("returned".to_string(), 1000)]);
+
+        let e =
+            parse_str("[[records]]\nid = \"A\"\ntitle = \"t\"\nbody = \"b\"\nwhen = \"soon\"\n")
+                .err()
+                .unwrap();
+        assert_eq!(e[0].line, 5, "{e:?}");
+        assert!(
+            e[0].to_string()
+                .starts_with("r.toml:5: record `A`: `when = \"soon\"`"),
+            "{e:?}"
+        );
+        let e =
+            parse_str("[[records]]\nid = \"A\"\ntitle = \"t\"\nbody = \"b\"\nkind = \"party\"\n")
+                .err()
+                .unwrap();
+        assert_eq!(e[0].line, 5, "{e:?}");
+        assert!(e[0].message.contains("unknown kind `party`"), "{e:?}");
+        let e = parse_str(
+            "[[records]]\nid = \"A\"\ntitle = \"t\"\nbody = \"b\"\nfigures = { returned = -3 }\n",
+        )
+        .err()
+        .unwrap();
+        assert_eq!(e[0].line, 5, "{e:?}");
+        let e =
+            parse_str("kind = \"party\"\n[[records]]\nid = \"A\"\ntitle = \"t\"\nbody = \"b\"\n")
+                .err()
+                .unwrap();
+        assert_eq!(e[0].line, 1, "{e:?}");
     }
 }
