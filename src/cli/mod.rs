@@ -70,6 +70,27 @@ pub enum Command {
     },
     /// Connect to Discord and answer there until SIGINT or SIGTERM (see README, "Discord set-up").
     Serve,
+    /// Draw the talks as a timeline (PNG) from the dated records of the index.
+    Timeline {
+        /// Where to write the picture.
+        #[arg(long, value_name = "FILE.png", required_unless_present = "explain")]
+        out: Option<PathBuf>,
+        /// all, exchanges, rounds or children.
+        #[arg(long, default_value = "all")]
+        topic: String,
+        /// From this month or day on: 2025-05, 2025-05-16, "May 2025".
+        #[arg(long)]
+        from: Option<String>,
+        /// Up to this month or day.
+        #[arg(long)]
+        to: Option<String>,
+        /// Captions and legend in en, uk or ru.
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// List the events drawn, and the records with a kind whose date cannot be read.
+        #[arg(long)]
+        explain: bool,
+    },
     /// Measure answer quality on question files (JSON lines).
     Eval {
         #[arg(required = true)]
@@ -209,6 +230,25 @@ fn run(
             terminal::sources(&mut std::io::stdout().lock(), engine.index(), json)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Timeline {
+            out,
+            topic,
+            from,
+            to,
+            lang,
+            explain,
+        } => {
+            let engine = engine(settings)?;
+            timeline(
+                engine.index(),
+                out.as_deref(),
+                &topic,
+                from.as_deref(),
+                to.as_deref(),
+                &lang,
+                explain,
+            )
+        }
         Command::Serve => {
             app::serve::serve(settings.clone(), config_dir, &progress::Bar::new())?;
             Ok(ExitCode::SUCCESS)
@@ -325,6 +365,88 @@ fn ask_batch(engine: &Engine, top: usize, json: bool) -> anyhow::Result<ExitCode
             Err(e) => return Err(e.into()),
         }
         out.flush()?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `attache timeline`: draw (or explain) the timeline of `index`'s records.
+fn timeline(
+    index: &crate::core::index::OpenIndex,
+    out: Option<&std::path::Path>,
+    topic: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+    lang: &str,
+    explain: bool,
+) -> anyhow::Result<ExitCode> {
+    use crate::core::timeline::{self, when};
+    let topic = timeline::Topic::parse(topic).ok_or_else(|| {
+        Usage(format!(
+            "--topic `{topic}`: use all, exchanges, rounds or children"
+        ))
+    })?;
+    let bound = |text: Option<&str>, end: bool, name: &str| -> Result<_, Usage> {
+        text.map(|t| {
+            when::bound(t, end).ok_or_else(|| {
+                Usage(format!(
+                    "--{name} `{t}` is not a month or a day (2025-05, 2025-05-16, \"May 2025\")"
+                ))
+            })
+        })
+        .transpose()
+    };
+    let (from, to) = (bound(from, false, "from")?, bound(to, true, "to")?);
+    let lang = crate::core::lang::Lang::from_locale(lang)
+        .ok_or_else(|| Usage(format!("--lang `{lang}`: use en, uk or ru")))?;
+    let (events, unread) = timeline::events(&index.catalog);
+    let chosen = timeline::select(&events, topic, from, to);
+    let mut stdout = std::io::stdout().lock();
+    if explain {
+        use std::io::Write;
+        writeln!(stdout, "{} events drawn ({}):", chosen.len(), topic.name())?;
+        for e in &chosen {
+            writeln!(
+                stdout,
+                "  {:<8} {:<9} {:?}  {}",
+                e.id,
+                format!("{:?}", e.kind).to_lowercase(),
+                e.when,
+                e.title
+            )?;
+        }
+        writeln!(
+            stdout,
+            "{} records with a kind left off (their date cannot be read):",
+            unread.len()
+        )?;
+        for u in &unread {
+            writeln!(
+                stdout,
+                "  {:<8} {} ({})",
+                u.id,
+                u.date.as_deref().unwrap_or("no date"),
+                u.file
+            )?;
+        }
+    }
+    if let Some(out) = out {
+        let started = std::time::Instant::now();
+        let picture = render::timeline::draw(&chosen, topic, lang)
+            .map_err(|e| anyhow::anyhow!("drawing the timeline: {e}"))?;
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        crate::core::durable::replace(out, &picture.png)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
+        use std::io::Write;
+        writeln!(
+            stdout,
+            "Wrote {} ({}x{} px, {} KiB, {} events, drawn in {ms:.0} ms): {}",
+            out.display(),
+            picture.width,
+            picture.height,
+            picture.png.len() / 1024,
+            chosen.len(),
+            picture.alt
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

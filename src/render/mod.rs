@@ -6,4 +6,5 @@
 pub mod feedback;
 pub mod json;
 pub mod markdown;
+pub mod timeline;
 pub mod words;
