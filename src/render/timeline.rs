@@ -371,8 +371,9 @@ fn draw_lanes(root: &Area<'_>, events: &[Event], w: &Words, height: u32) -> Draw
                     root.draw(&Rectangle::new([(x1, y - 10), (x2, y + 10)], style))?;
                 }
                 When::Month { .. } | When::Year(_) | When::Years(..) | When::Onward(_) => {
-                    let x1 = x(e.when.first());
-                    let x2 = e.when.last().map_or(right, x);
+                    // A band reaching past the axis fades out at its edge.
+                    let x1 = x(e.when.first()).max(left);
+                    let x2 = e.when.last().map_or(right, x).min(right);
                     band(
                         root,
                         x1,

@@ -6,7 +6,9 @@
 //! By feature, through Discord: `asking`, `buttons`, `sources`, `commands`, `moderators`,
 //! `reindexing` (also underneath, without Discord), `resilience`, `operations`, `faults`
 //! (a read-only volume, a full disk, no permission, a damaged generation),
-//! `languages`. Without Discord: `cli`, `corpus`, `semantic`, `eval`, `properties`.
+//! `languages`, `feedback` (votes, share, remove, the database), `forum`. Without
+//! Discord: `cli`, `corpus`, `semantic`, `eval`, `properties`,
+//! `storage` (SQLite and a real PostgreSQL), `timeline`.
 //! Then `regression` (one test per fixed bug), `architecture` (the core and the command
 //! line never use Discord) and `local_discord` (the local Discord's own check).
 
@@ -32,4 +34,5 @@ mod resilience;
 mod semantic;
 mod sources;
 mod storage;
+mod timeline;
 mod util;
