@@ -77,7 +77,7 @@ fn grouped(n: u64, separator: char) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(separator);
         }
         out.push(c);
@@ -353,10 +353,8 @@ fn draw_lanes(root: &Area<'_>, events: &[Event], w: &Words, height: u32) -> Draw
             &bold_style(LANE, c),
             (30, lane_top + lane_h / 2 - 18),
         )?;
-        let mut row = 0i32;
-        for e in events.iter().filter(|e| e.kind == *kind) {
-            let y = lane_top + 30 + (row % 3) * 34;
-            row += 1;
+        for (row, e) in events.iter().filter(|e| e.kind == *kind).enumerate() {
+            let y = lane_top + 30 + (row as i32 % 3) * 34;
             let style = if e.flagged {
                 c.stroke_width(4)
             } else {
@@ -606,8 +604,16 @@ mod tests {
                     .collect();
                 count(&kept, colour(Kind::Exchange))
             };
-            let s = plot(&draw(&[one.clone()], topic, Lang::En).unwrap().png);
-            let o = plot(&draw(&[flagged.clone()], topic, Lang::En).unwrap().png);
+            let s = plot(
+                &draw(std::slice::from_ref(&one), topic, Lang::En)
+                    .unwrap()
+                    .png,
+            );
+            let o = plot(
+                &draw(std::slice::from_ref(&flagged), topic, Lang::En)
+                    .unwrap()
+                    .png,
+            );
             assert!(
                 o > 0 && o * 10 < s * 9,
                 "{topic:?}: outlined {o}, solid {s}"
