@@ -341,32 +341,6 @@ pub fn plan(
 /// The words that pin down a time in a question: a month, a year, or the number of a
 /// round or stage ("first" in "first round", "one" in "round one").
 fn anchor_words<'a>(words: &[&'a str]) -> Vec<&'a str> {
-    const MONTHS: &[&str] = &[
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-    ];
     const ORDINALS: &[&str] = &[
         "first", "second", "third", "fourth", "fifth", "last", "latest", "previous", "next", "1st",
         "2nd", "3rd", "4th",
@@ -378,7 +352,7 @@ fn anchor_words<'a>(words: &[&'a str]) -> Vec<&'a str> {
     let mut out = Vec::new();
     for (i, w) in words.iter().enumerate() {
         // "may" is a month only as "in/of/on May", not "may I ask".
-        let month = MONTHS.contains(w)
+        let month = crate::core::timeline::when::month_of(w).is_some()
             && (*w != "may"
                 || i > 0 && matches!(words[i - 1], "in" | "of" | "on" | "since" | "until" | "by"));
         let year = w.len() == 4

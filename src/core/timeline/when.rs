@@ -90,8 +90,9 @@ fn last_of_month(year: i32, month: u32) -> NaiveDate {
     ymd(y, m, 1).pred_opt().expect("a day before the first")
 }
 
-/// The month a word names, in English (full, three letters, or "Sept"), or `None`.
-fn month_of(word: &str) -> Option<u32> {
+/// The month a word names, in English (full, three letters, or "Sept"), or `None`; the
+/// question planner reads month words with it too.
+pub fn month_of(word: &str) -> Option<u32> {
     let w = word.trim_end_matches('.').to_ascii_lowercase();
     const MONTHS: [&str; 12] = [
         "january",
