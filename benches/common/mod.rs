@@ -171,6 +171,9 @@ pub fn generate(shipped: &Corpus, size: usize) -> Corpus {
                 file: "generated".into(),
                 weight: 1.0,
                 primary: false,
+                when: None,
+                timeline_kind: None,
+                figures: Vec::new(),
             });
         }
         let mut text = String::new();
