@@ -1,8 +1,9 @@
 //! The timeline picture: a PNG drawn from the timeline's events
 //! ([`crate::core::timeline`]) for Discord (`/timeline`) and the command line
 //! (`attache timeline --out`). 1200 px wide and at most 1600 px tall, in Discord's dark
-//! palette, with letters at least 28 px high (Discord shows the picture at about a
-//! third of its size in the chat and whole when opened), captions and legend in the
+//! palette, with text set at 28 px or more (capitals about three quarters of that;
+//! Discord shows the picture at about a third of its size in the chat and whole when
+//! opened), captions and legend in the
 //! asker's language. The font (DejaVu Sans, Cyrillic included) comes with the build,
 //! never from the machine, so every server draws the same picture.
 //!
