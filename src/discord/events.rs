@@ -11,7 +11,7 @@ use tracing::debug;
 use super::buttons::{self, Action};
 use super::guard::{self, Refusal};
 use super::send::{Mode, Sender, To};
-use super::state::{question_text, Asked, State, Via};
+use super::state::{Asked, State, Via};
 use super::views::{answer, help, moderation, passages, sources, Reply};
 use super::{commands, Data, Error};
 use crate::core::lang::Lang;
@@ -64,7 +64,7 @@ pub async fn handle(
 /// The question in a message, if the message is one the bot should answer: a DM, a
 /// message mentioning the bot, or any message in an answer channel. Mentions are left
 /// out of the question ([`question_text`]).
-fn question_in(state: &State, msg: &Message) -> Option<(String, Via)> {
+fn question_in(state: &State, msg: &Message) -> Option<Via> {
     if msg.author.bot || msg.webhook_id.is_some() {
         return None;
     }
@@ -83,12 +83,12 @@ fn question_in(state: &State, msg: &Message) -> Option<(String, Via)> {
     } else {
         return None;
     };
-    Some((question_text(&msg.content), via))
+    Some(via)
 }
 
 #[tracing::instrument(skip_all, fields(via))]
 async fn on_message(state: &State, http: &Http, msg: &Message) -> Result<(), Error> {
-    let Some((question, via)) = question_in(state, msg) else {
+    let Some(via) = question_in(state, msg) else {
         return Ok(());
     };
     // A forum post's first message (its id is the thread's) mentioning the bot: the post
@@ -99,11 +99,12 @@ async fn on_message(state: &State, http: &Http, msg: &Message) -> Result<(), Err
     tracing::Span::current().record("via", via.label());
     let sender = Sender::new(http, &state.questions, To::Message(msg));
     // Messages carry no locale: the question's own language decides.
-    let lang = Lang::for_reply(&question, None);
+    let asked = Asked::new(msg.author.id, &msg.content, via, None);
+    let lang = asked.lang;
     // A message gets a message back: refusals too are public (only interactions can
     // answer privately).
     let public = Mode::New { ephemeral: false };
-    if question.is_empty() {
+    if asked.question.is_empty() {
         let help = help::help(
             state.live.settings().search.max_question_chars,
             !state.settings.answer_channel_ids.is_empty(),
@@ -112,13 +113,6 @@ async fn on_message(state: &State, http: &Http, msg: &Message) -> Result<(), Err
         sender.send(public, &help).await?;
         return Ok(());
     }
-    let asked = Asked {
-        user: msg.author.id,
-        typed: &msg.content,
-        question,
-        via,
-        lang,
-    };
     state
         .answer(&sender, asked, public, public, answer::answer_with)
         .await?;

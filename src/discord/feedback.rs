@@ -184,26 +184,14 @@ pub async fn share(
         return sender.send(PRIVATE, &Reply::text(refusal.text(lang))).await;
     }
     let who = click.user.id;
-    let job = async {
-        let kept = std::sync::Mutex::new(None);
-        let reply = state
-            .reply(question, 0, Via::Button, lang, |r, lang| {
-                let (buttons, record) = state.feedback(r, true, lang);
-                *kept.lock().expect("kept lock") = Some(record);
-                let mut reply = answer::answer_with(r, lang, buttons);
-                reply.content = Some(words::fill(
-                    of(lang).shared_by,
-                    &[("who", &format!("<@{who}>"))],
-                ));
-                reply
-            })
-            .await;
-        let record = kept.lock().expect("kept lock").take();
-        if let Some(record) = record {
-            state.keep_answer(&record).await;
-        }
+    let job = state.answered(question, Via::Button, lang, true, |r, lang, buttons| {
+        let mut reply = answer::answer_with(r, lang, buttons);
+        reply.content = Some(words::fill(
+            of(lang).shared_by,
+            &[("who", &format!("<@{who}>"))],
+        ));
         reply
-    };
+    });
     sender
         .send_when_ready(
             Mode::New { ephemeral: false },

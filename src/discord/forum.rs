@@ -19,7 +19,6 @@ use super::send::{Mode, Sender, To};
 use super::state::{question_text, Asked, State, Via};
 use super::views::answer;
 use super::Error;
-use crate::core::lang::Lang;
 use crate::render::feedback::of;
 
 /// Reading the first message is tried this often, this far apart (it may not be
@@ -67,17 +66,10 @@ pub async fn on_new_thread(state: &State, http: &Http, thread: &GuildChannel) ->
     let max = state.live.settings().search.max_question_chars;
     let whole = question_text(&format!("{}\n{}", thread.name, first.content));
     let question: String = whole.chars().take(max).collect();
-    let lang = Lang::for_reply(&question, None);
     let sender = Sender::new(http, &state.questions, To::Message(&first));
     // What came of it: still REFUSED (a refusal was sent instead), NOTHING or ANSWERED.
     let outcome = AtomicU8::new(REFUSED);
-    let asked = Asked {
-        user: first.author.id,
-        typed: &question,
-        question: question.clone(),
-        via: Via::Forum,
-        lang,
-    };
+    let asked = Asked::new(first.author.id, &question, Via::Forum, None);
     let public = Mode::New { ephemeral: false };
     let sent = state
         .answer(&sender, asked, public, public, |r, lang, actions| {

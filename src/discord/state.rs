@@ -98,6 +98,23 @@ pub struct Asked<'a> {
     pub lang: Lang,
 }
 
+impl<'a> Asked<'a> {
+    /// What `user` typed, asked `via`: the question in it ([`question_text`]) and the
+    /// language of the reply (the question's own, else `locale`'s; see
+    /// [`Lang::for_reply`]).
+    pub fn new(user: UserId, typed: &'a str, via: Via, locale: Option<&str>) -> Asked<'a> {
+        let question = question_text(typed);
+        let lang = Lang::for_reply(&question, locale);
+        Asked {
+            user,
+            typed,
+            question,
+            via,
+            lang,
+        }
+    }
+}
+
 /// How a question arrived, for the logs.
 #[derive(Debug, Clone, Copy)]
 pub enum Via {
@@ -214,41 +231,36 @@ impl State {
             return sender.send(refused, &text).await;
         }
         let public = mode == (Mode::New { ephemeral: false });
-        let job = async {
-            let kept = std::sync::Mutex::new(None);
-            let reply = self
-                .reply(asked.question, 0, asked.via, asked.lang, |r, lang| {
-                    let (buttons, record) = self.feedback(r, public, lang);
-                    *kept.lock().expect("kept lock") = Some(record);
-                    render(r, lang, buttons)
-                })
-                .await;
-            let record = kept.lock().expect("kept lock").take();
-            if let Some(record) = record {
-                self.keep_answer(&record).await;
-            }
-            reply
-        };
+        let job = self.answered(asked.question, asked.via, asked.lang, public, render);
         sender
             .send_when_ready(mode, self.settings.defer_after, job)
             .await
             .map(|_| ())
     }
 
-    /// The buttons members act on an answer `r` with (👍, 👎, and remove or share), and
-    /// the record to keep ([`State::keep_answer`], before the reply is sent) so a vote
-    /// can say what it judged.
-    pub fn feedback(&self, r: &Response, public: bool, lang: Lang) -> (Vec<Button>, AnswerRecord) {
-        let record = AnswerRecord::of(r);
-        let row = super::views::feedback::row(&record.key, public, &r.question, lang);
-        (row, record)
-    }
-
-    /// Write an answer given feedback buttons to the storage. With the storage down,
-    /// votes on it will be refused as unavailable, and the log says so.
-    pub async fn keep_answer(&self, record: &AnswerRecord) {
-        if let Err(e) = self.storage.remember_answer(record).await {
-            warn!(error = %e, "an answer was not stored: votes on it will be refused");
+    /// The reply to `question`: `render` of the answer with the buttons members act on
+    /// it with (👍, 👎, and remove when `public`, share when not), the answer kept in the
+    /// storage before the reply is returned, so a vote can say what it judged; or the
+    /// refusal as the asker reads it. With the storage down, votes on the answer will be
+    /// refused as unavailable, and the log says so.
+    pub async fn answered(
+        &self,
+        question: String,
+        via: Via,
+        lang: Lang,
+        public: bool,
+        render: impl FnOnce(&Response, Lang, Vec<Button>) -> Reply,
+    ) -> Reply {
+        match self.ask(question, 0, via).await {
+            Ok(r) => {
+                let record = AnswerRecord::of(&r);
+                let row = super::views::feedback::row(&record.key, public, &r.question, lang);
+                if let Err(e) = self.storage.remember_answer(&record).await {
+                    warn!(error = %e, "an answer was not stored: votes on it will be refused");
+                }
+                render(&r, lang, row)
+            }
+            Err(refusal) => Reply::text(refusal.text(lang)),
         }
     }
 

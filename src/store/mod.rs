@@ -327,13 +327,19 @@ impl Storage {
         Ok(())
     }
 
+    /// Whether the answer `key` is kept (a vote on any other is refused, not kept
+    /// loose).
+    async fn knows_answer(&self, key: &str) -> Result<bool, StoreError> {
+        let rows = self
+            .query("SELECT 1 FROM answers WHERE key = $1", vec![key.into()])
+            .await?;
+        Ok(!rows.is_empty())
+    }
+
     /// `voter`'s vote on the answer `key`: helpful or not. One per voter per answer; a
     /// new vote replaces the old one (and its comment, when it turns helpful).
     pub async fn vote(&self, key: &str, voter: &str, helpful: bool) -> Result<Voted, StoreError> {
-        let known = self
-            .query("SELECT 1 FROM answers WHERE key = $1", vec![key.into()])
-            .await?;
-        if known.is_empty() {
+        if !self.knows_answer(key).await? {
             return Ok(Voted::UnknownAnswer);
         }
         let before = self
@@ -365,10 +371,7 @@ impl Storage {
     /// What was wrong with the answer `key`, as `voter` wrote it; the vote becomes (or
     /// stays) a vote down. A blank note keeps the one written before.
     pub async fn comment(&self, key: &str, voter: &str, text: &str) -> Result<Voted, StoreError> {
-        let known = self
-            .query("SELECT 1 FROM answers WHERE key = $1", vec![key.into()])
-            .await?;
-        if known.is_empty() {
+        if !self.knows_answer(key).await? {
             return Ok(Voted::UnknownAnswer);
         }
         let comment = Some(text.trim().to_string()).filter(|t| !t.is_empty());

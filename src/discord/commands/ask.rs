@@ -3,7 +3,7 @@
 use super::{sender, Context, Error, PRIVATE};
 use crate::core::lang::Lang;
 use crate::discord::send::Mode;
-use crate::discord::state::{question_text, Asked, Via};
+use crate::discord::state::{Asked, Via};
 use crate::discord::views::{answer, help as help_view, Reply};
 use crate::render::words;
 
@@ -29,16 +29,7 @@ pub async fn ask(
     tracing::Span::current().record("private", private.unwrap_or(false));
     let state = ctx.data();
     let sender = sender(&ctx)?;
-    let typed = question;
-    let question = question_text(&typed);
-    let lang = Lang::for_reply(&question, ctx.locale());
-    let asked = Asked {
-        user: ctx.author().id,
-        typed: &typed,
-        question,
-        via: Via::Slash,
-        lang,
-    };
+    let asked = Asked::new(ctx.author().id, &question, Via::Slash, ctx.locale());
     let mode = Mode::New {
         ephemeral: private.unwrap_or(false),
     };
@@ -61,22 +52,18 @@ pub async fn ask_about(ctx: Context<'_>, message: serenity::all::Message) -> Res
     let _busy = ctx.data().busy();
     let state = ctx.data();
     let sender = sender(&ctx)?;
-    let typed = message.content.clone();
-    let question = question_text(&typed);
-    let lang = Lang::for_reply(&question, ctx.locale());
-    let w = words::of(lang);
-    if question.is_empty() {
+    let asked = Asked::new(
+        ctx.author().id,
+        &message.content,
+        Via::MessageMenu,
+        ctx.locale(),
+    );
+    if asked.question.is_empty() {
+        let w = words::of(asked.lang);
         sender.send(PRIVATE, &Reply::text(w.no_text_to_ask)).await?;
         return Ok(());
     }
     let link = message.id.link(message.channel_id, ctx.guild_id());
-    let asked = Asked {
-        user: ctx.author().id,
-        typed: &typed,
-        question,
-        via: Via::MessageMenu,
-        lang,
-    };
     let public = Mode::New { ephemeral: false };
     state
         .answer(&sender, asked, public, PRIVATE, move |r, lang, actions| {
