@@ -18,6 +18,9 @@ use crate::store::{StoreError, Voted};
 
 const PRIVATE: Mode = Mode::New { ephemeral: true };
 
+/// How long a 👎 waits for the same member's vote before it, before its box opens.
+const TURN_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+
 fn lang_of(locale: &str) -> Lang {
     Lang::from_locale(locale).unwrap_or_default()
 }
@@ -72,8 +75,16 @@ pub async fn vote(
         // comes back; a box closed unanswered leaves the vote, logged if it failed).
         let (storage, key_owned, busy) = (state.storage.clone(), key.to_string(), state.busy());
         let metrics = state.metrics.clone();
+        // Wait for this member's vote before, briefly: the box cannot wait long.
+        let order = &state.vote_order;
+        let turn = tokio::time::timeout(TURN_WAIT, order.turn(&voter)).await.ok();
+        let order = state.vote_order.clone();
         tokio::spawn(async move {
             let _busy = busy;
+            let _turn = match turn {
+                Some(turn) => turn,
+                None => order.turn(&voter).await,
+            };
             match storage.vote(&key_owned, &voter, false).await {
                 Ok(Voted::UnknownAnswer) => metrics.vote("down", "unknown_answer"),
                 Ok(_) => metrics.vote("down", "recorded"),
@@ -88,6 +99,7 @@ pub async fn vote(
             .await;
     }
     let job = async {
+        let _turn = state.vote_order.turn(&voter).await;
         let result = state.storage.vote(key, &voter, true).await;
         Reply::text(acknowledgement(
             state,
@@ -138,6 +150,7 @@ pub async fn comment(
     };
     let voter = voter.of(submitted.user.id.get());
     let job = async {
+        let _turn = state.vote_order.turn(&voter).await;
         let result = state.storage.comment(key, &voter, &note).await;
         Reply::text(acknowledgement(state, "comment", result, w, |_| {
             if note.is_empty() {

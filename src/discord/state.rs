@@ -60,6 +60,8 @@ pub struct State {
     pub voter: Option<Voter>,
     /// Members voting many times a second wait as they would between questions.
     vote_cooldowns: Cooldowns,
+    /// One member's votes are written in the order they were clicked.
+    pub vote_order: VoteOrder,
     pub metrics: Arc<Metrics>,
     health: Arc<Health>,
     /// Whether a READY was seen: later ones are reconnections.
@@ -83,6 +85,28 @@ impl Drop for Busy {
         if self.0.count.fetch_sub(1, Ordering::SeqCst) == 1 {
             self.0.idle.notify_waiters();
         }
+    }
+}
+
+/// Keeps one member's votes in the order they clicked: a 👎 is written in the
+/// background (its box must open at once), so a 👍 clicked right after it must wait for
+/// it, or the earlier vote would land last and count. Members share a few locks by a
+/// hash of who they are, so the table never grows.
+#[derive(Clone)]
+pub struct VoteOrder(Arc<[Arc<tokio::sync::Mutex<()>>]>);
+
+impl Default for VoteOrder {
+    fn default() -> Self {
+        VoteOrder((0..64).map(|_| Arc::default()).collect())
+    }
+}
+
+impl VoteOrder {
+    /// Held while `voter`'s vote is written; taken in the order clicks are handled.
+    pub async fn turn(&self, voter: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(voter);
+        self.0[hash as usize % self.0.len()].clone().lock_owned().await
     }
 }
 
@@ -150,6 +174,7 @@ impl State {
         State {
             cooldowns: Cooldowns::new(settings.cooldown),
             vote_cooldowns: Cooldowns::new(settings.cooldown),
+            vote_order: VoteOrder::default(),
 
             slots: Arc::new(Semaphore::new(settings.max_concurrent)),
             questions: QuestionStore::new(REMEMBERED_QUESTIONS, Some(storage.clone())),
