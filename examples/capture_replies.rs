@@ -1,7 +1,7 @@
 //! `cargo run --example capture_replies -- OUT_DIR [QUESTION …]`: the bot's replies to a
 //! few questions, as Discord receives them (the JSON bodies of its requests), for
 //! `tools/phone.py` to draw as a phone shows them: each question, "Ask attache" on a
-//! message, a private answer and the same answer shared, and "Show passages". It runs the real `attache serve`
+//! message, a private answer and the same answer shared, `/timeline`, and "Show passages". It runs the real `attache serve`
 //! (the debug build next to this example: `cargo build` first) against the local Discord
 //! of the tests, on a fresh copy of the shipped sources.
 
@@ -93,6 +93,27 @@ async fn main() {
         let shared = bot.click(&who, &private, &share).await;
         write(questions.len() + 4, questions[0], shared.reply.message());
     }
+    // `/timeline`: the picture with its embed (the PNG written beside the JSON).
+    let drawn = bot
+        .interact({
+            let who = Who::member(ASKER + 103);
+            payloads::slash(&bot.discord, "timeline", &[], &who)
+        })
+        .await;
+    let n = questions.len() + 5;
+    let mut files = serde_json::Map::new();
+    for f in drawn.reply.files.iter().flatten() {
+        let name = f.filename.clone().unwrap_or_default();
+        let local = format!("{n:02}-{name}");
+        std::fs::write(out.join(&local), &f.bytes).expect("write the picture");
+        files.insert(name, Value::String(local));
+    }
+    let path = out.join(format!("{n:02}.json"));
+    let doc = serde_json::json!({
+        "command": "/timeline", "question": "", "message": drawn.reply.message(), "files": files
+    });
+    std::fs::write(&path, serde_json::to_vec_pretty(&doc).unwrap()).expect("write");
+    println!("{}", path.display());
     // And what "Show passages" shows under the first answer.
     if let Some((who, answer, q)) = first {
         let shown = bot

@@ -3,7 +3,8 @@
 calling it done: `tools/phone.py OUT.png CAPTURE.json [CAPTURE.json …]`.
 
 CAPTURE.json is what `cargo run --example capture_replies -- DIR` writes: the question and
-the message body the bot sent Discord. Each reply is drawn in Discord's dark theme in a
+the message body the bot sent Discord (and the files sent with it, drawn where an embed
+shows them). Each reply is drawn in Discord's dark theme in a
 phone's column (420 px wide, text at 16 px), at the bottom of an 840 px screen as a chat
 pinned to its newest message shows it, so what does not fit is cut off at the top, as a
 member would find it. Needs Chromium (Debian's `chromium`) and a Noto font; run as root
@@ -46,6 +47,7 @@ body { margin: 0; background: #313338; font-family: 'Noto Sans', 'DejaVu Sans', 
 .field { margin-top: 8px; }
 .fname { font-weight: 700; color: #f2f3f5; font-size: 14px; }
 .fval { white-space: pre-wrap; font-size: 14px; }
+.image { display: block; max-width: 100%%; border-radius: 4px; margin-top: 8px; }
 .footer { color: #b5bac1; font-size: 12px; margin-top: 8px; }
 .sub { color: #949ba4; font-size: 13px; }
 a { color: #00a8fc; text-decoration: none; }
@@ -98,7 +100,7 @@ def markdown(text):
     return "\n".join(lines)
 
 
-def embed(e):
+def embed(e, files, folder):
     colour = "#%06x" % e.get("color", 0x1E1F22)
     parts = ['<div class="embed" style="border-color:%s">' % colour]
     if e.get("title"):
@@ -113,6 +115,10 @@ def embed(e):
             '<div class="field"><div class="fname">%s</div><div class="fval">%s</div></div>'
             % (inline(f["name"]), markdown(f["value"]))
         )
+    image = (e.get("image") or {}).get("url") or ""
+    if image.startswith("attachment://") and image[len("attachment://"):] in files:
+        local = os.path.join(folder, files[image[len("attachment://"):]])
+        parts.append('<img class="image" src="file://%s">' % html.escape(os.path.abspath(local)))
     if e.get("footer"):
         parts.append('<div class="footer">%s</div>' % html.escape(e["footer"]["text"]))
     parts.append("</div>")
@@ -137,23 +143,25 @@ def buttons(components):
     return "".join(rows)
 
 
-def page(capture):
+def page(capture, folder):
     m = capture["message"]
+    files = capture.get("files", {})
     inner = []
     if m.get("content"):
         inner.append('<div class="content">%s</div>' % markdown(m["content"]))
     for e in m.get("embeds", []):
-        inner.append(embed(e))
+        inner.append(embed(e, files, folder))
     inner.append(buttons(m.get("components")))
     if (m.get("flags") or 0) & 64:
         inner.append('<div class="ephemeral">Only you can see this</div>')
     return """<!doctype html><meta charset="utf-8"><style>%s</style>
 <div class="screen"><div class="chat">
-<div class="asked">used <b>/ask</b> %s</div>
+<div class="asked">used <b>%s</b> %s</div>
 <div class="msg"><div class="avatar">a</div><div class="body">
 <div><span class="name">attache</span><span class="app">APP</span><span class="time">Today at 12:00</span></div>
 %s</div></div></div><div class="input">Message #istanbul-talks</div></div>""" % (
         CSS % {"w": WIDTH, "h": HEIGHT},
+        html.escape(capture.get("command", "/ask")),
         html.escape(capture["question"]),
         "".join(inner),
     )
@@ -184,7 +192,10 @@ def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     out, captures = sys.argv[1], sys.argv[2:]
-    screens = [page(json.load(open(c, encoding="utf-8"))) for c in captures]
+    screens = [
+        page(json.load(open(c, encoding="utf-8")), os.path.dirname(os.path.abspath(c)))
+        for c in captures
+    ]
     # Several captures side by side, 12 px apart.
     bodies = "".join(
         '<iframe srcdoc="%s" style="border:0;width:%dpx;height:%dpx;margin-right:12px"></iframe>'

@@ -76,9 +76,10 @@ pub async fn vote(
         let (storage, key_owned, busy) = (state.storage.clone(), key.to_string(), state.busy());
         let metrics = state.metrics.clone();
         // Wait for this member's vote before, briefly: the box cannot wait long.
-        let order = &state.vote_order;
-        let turn = tokio::time::timeout(TURN_WAIT, order.turn(&voter)).await.ok();
         let order = state.vote_order.clone();
+        let turn = tokio::time::timeout(TURN_WAIT, order.turn(&voter))
+            .await
+            .ok();
         tokio::spawn(async move {
             let _busy = busy;
             let _turn = match turn {

@@ -20,6 +20,10 @@ pub const CUSTOM_ID: usize = 100;
 pub const URL: usize = 512;
 pub const AUTOCOMPLETE_CHOICES: usize = 25;
 pub const CHOICE_NAME: usize = 100;
+/// An attachment's description (its alt text).
+pub const ATTACHMENT_DESCRIPTION: usize = 1024;
+/// The files of one message, in a server without boosts (10 MiB).
+pub const UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 
 /// A cut prefers a word boundary in the last 1/`WORD_BOUNDARY_WITHIN` of the room, so
 /// words are not chopped, without giving up much of the room for it.

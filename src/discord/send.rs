@@ -10,10 +10,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serenity::all::{
-    CommandInteraction, ComponentInteraction, CreateActionRow, CreateAllowedMentions, CreateEmbed,
-    CreateInteractionResponse, CreateInteractionResponseFollowup, CreateInteractionResponseMessage,
-    CreateMessage, CreateModal, EditInteractionResponse, Http, HttpError, Message,
-    MessageReference, ModalInteraction,
+    CommandInteraction, ComponentInteraction, CreateActionRow, CreateAllowedMentions,
+    CreateAttachment, CreateEmbed, CreateInteractionResponse, CreateInteractionResponseFollowup,
+    CreateInteractionResponseMessage, CreateMessage, CreateModal, EditInteractionResponse, Http,
+    HttpError, Message, MessageReference, ModalInteraction,
 };
 
 use serenity::all::StatusCode;
@@ -73,6 +73,7 @@ struct Parts {
     content: Option<String>,
     embeds: Vec<CreateEmbed>,
     components: Vec<CreateActionRow>,
+    files: Vec<CreateAttachment>,
 }
 
 /// The one conversion from the reply model; button actions are encoded into custom ids
@@ -82,6 +83,7 @@ fn parts(reply: &Reply, store: &QuestionStore) -> Parts {
         content: reply.content.clone(),
         embeds: reply.embeds(),
         components: reply.components(&|a| buttons::encode(a, store)),
+        files: reply.attachments(),
     }
 }
 
@@ -92,7 +94,8 @@ impl Parts {
             .embeds(self.embeds)
             .components(self.components)
             .ephemeral(ephemeral)
-            .allowed_mentions(no_mentions());
+            .allowed_mentions(no_mentions())
+            .add_files(self.files);
         match self.content {
             Some(c) => m.content(c),
             None if clear => m.content(""),
@@ -101,11 +104,15 @@ impl Parts {
     }
 
     fn edit(self) -> EditInteractionResponse {
-        EditInteractionResponse::new()
+        let mut e = EditInteractionResponse::new()
             .content(self.content.unwrap_or_default())
             .embeds(self.embeds)
             .components(self.components)
-            .allowed_mentions(no_mentions())
+            .allowed_mentions(no_mentions());
+        for f in self.files {
+            e = e.new_attachment(f);
+        }
+        e
     }
 
     fn followup(self, ephemeral: bool) -> CreateInteractionResponseFollowup {
@@ -113,7 +120,8 @@ impl Parts {
             .embeds(self.embeds)
             .components(self.components)
             .ephemeral(ephemeral)
-            .allowed_mentions(no_mentions());
+            .allowed_mentions(no_mentions())
+            .add_files(self.files);
         match self.content {
             Some(c) => m.content(c),
             None => m,
@@ -128,7 +136,8 @@ impl Parts {
             .embeds(self.embeds)
             .components(self.components)
             .reference_message(reference)
-            .allowed_mentions(no_mentions());
+            .allowed_mentions(no_mentions())
+            .add_files(self.files);
         match self.content {
             Some(c) => m.content(c),
             None => m,

@@ -21,6 +21,7 @@ use crate::app::LiveEngine;
 use crate::config::DiscordSettings;
 use crate::core::lang::Lang;
 use crate::core::search::{AskError, Response};
+use crate::render::timeline::Drawings;
 use crate::store::{AnswerRecord, Storage, Voter};
 
 /// Questions too long to ride in a button's custom id kept in memory in front of the
@@ -62,6 +63,10 @@ pub struct State {
     vote_cooldowns: Cooldowns,
     /// One member's votes are written in the order they were clicked.
     pub vote_order: VoteOrder,
+    /// `/timeline` pictures already drawn.
+    pub drawings: Drawings,
+    /// One picture drawn at a time ([`State::draw_turn`]).
+    draws: Arc<Semaphore>,
     pub metrics: Arc<Metrics>,
     health: Arc<Health>,
     /// Whether a READY was seen: later ones are reconnections.
@@ -88,6 +93,9 @@ impl Drop for Busy {
     }
 }
 
+/// How long a picture waits for its turn to be drawn before it is refused as busy.
+const DRAW_WAIT: Duration = Duration::from_secs(10);
+
 /// Keeps one member's votes in the order they clicked: a 👎 is written in the
 /// background (its box must open at once), so a 👍 clicked right after it must wait for
 /// it, or the earlier vote would land last and count. Members share a few locks by a
@@ -106,7 +114,10 @@ impl VoteOrder {
     pub async fn turn(&self, voter: &str) -> tokio::sync::OwnedMutexGuard<()> {
         use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
         let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(voter);
-        self.0[hash as usize % self.0.len()].clone().lock_owned().await
+        self.0[hash as usize % self.0.len()]
+            .clone()
+            .lock_owned()
+            .await
     }
 }
 
@@ -175,7 +186,8 @@ impl State {
             cooldowns: Cooldowns::new(settings.cooldown),
             vote_cooldowns: Cooldowns::new(settings.cooldown),
             vote_order: VoteOrder::default(),
-
+            drawings: Drawings::default(),
+            draws: Arc::new(Semaphore::new(1)),
             slots: Arc::new(Semaphore::new(settings.max_concurrent)),
             questions: QuestionStore::new(REMEMBERED_QUESTIONS, Some(storage.clone())),
             bot_id: OnceLock::new(),
@@ -292,6 +304,21 @@ impl State {
     /// The question cooldown of `user` (a share costs a search as a question does).
     pub fn cooldown(&self, user: UserId) -> Result<(), Refusal> {
         self.cooldowns.check(user)
+    }
+
+    /// The turn to draw a picture (`/timeline`): pictures are drawn one at a time on a
+    /// blocking thread, outside the slots questions are answered in, so a burst of
+    /// pictures never keeps a question waiting. A picture waits up to [`DRAW_WAIT`] for
+    /// its turn, then is refused as busy; during shutdown, as restarting.
+    pub async fn draw_turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, Refusal> {
+        if self.draining() {
+            return Err(Refusal::ShuttingDown);
+        }
+        let turn = self.draws.clone().acquire_owned();
+        match tokio::time::timeout(DRAW_WAIT, turn).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(Refusal::Busy),
+        }
     }
 
     /// The cooldown between votes of one member.

@@ -199,6 +199,93 @@ fn when_label(when: &When, w: &Words) -> String {
     }
 }
 
+fn title_of(topic: Topic, w: &Words) -> &'static str {
+    w.title[match topic {
+        Topic::All => 0,
+        Topic::Exchanges => 1,
+        Topic::Rounds => 2,
+        Topic::Children => 3,
+    }]
+}
+
+/// What a front end says around the picture, in one language.
+pub struct ReplyWords {
+    /// Before the records drawn, in the citation line.
+    pub drawn_from: &'static str,
+    /// After the first few records: `{n}` more.
+    pub and_more: &'static str,
+    /// `{value}` given as `from` or `to` is not a date.
+    pub bad_date: &'static str,
+    /// Nothing of `{topic}` in the range asked for.
+    pub nothing: &'static str,
+}
+
+pub fn reply_words(lang: Lang) -> &'static ReplyWords {
+    static EN: ReplyWords = ReplyWords {
+        drawn_from: "Drawn from",
+        and_more: "and {n} more",
+        bad_date: "`{value}` is not a month or a day I can read: try `2025-05`, `2025-05-16` or `May 2025`.",
+        nothing: "No dated record falls in that range. Try a wider one, or leave `from` and `to` out.",
+    };
+    static UK: ReplyWords = ReplyWords {
+        drawn_from: "Намальовано за",
+        and_more: "і ще {n}",
+        bad_date: "`{value}` не схоже на місяць чи день: спробуйте `2025-05`, `2025-05-16` або `травень 2025`.",
+        nothing: "У цьому проміжку немає датованих записів. Спробуйте ширший або не вказуйте `from` і `to`.",
+    };
+    static RU: ReplyWords = ReplyWords {
+        drawn_from: "Нарисовано по",
+        and_more: "и ещё {n}",
+        bad_date: "`{value}` не похоже на месяц или день: попробуйте `2025-05`, `2025-05-16` или `май 2025`.",
+        nothing: "В этом промежутке нет датированных записей. Попробуйте шире или не указывайте `from` и `to`.",
+    };
+    match lang {
+        Lang::En => &EN,
+        Lang::Uk => &UK,
+        Lang::Ru => &RU,
+    }
+}
+
+/// What a picture is asked for: the index generation it is drawn from, the topic, the
+/// range and the language. A reindex makes a new generation, so a picture is never
+/// served from records that changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Asked {
+    pub generation: u64,
+    pub topic: Topic,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub lang: Lang,
+}
+
+/// Pictures already drawn, by [`Asked`]: the same picture asked for again is sent
+/// without drawing it. Pictures of older generations are dropped when a newer one is
+/// kept, and at most [`Drawings::KEEP`] are kept (a few hundred KB each).
+#[derive(Default)]
+pub struct Drawings {
+    kept: std::sync::Mutex<Vec<(Asked, std::sync::Arc<Picture>)>>,
+}
+
+impl Drawings {
+    pub const KEEP: usize = 32;
+
+    pub fn get(&self, asked: &Asked) -> Option<std::sync::Arc<Picture>> {
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.iter()
+            .find(|(a, _)| a == asked)
+            .map(|(_, p)| p.clone())
+    }
+
+    pub fn keep(&self, asked: Asked, picture: std::sync::Arc<Picture>) {
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.retain(|(a, _)| a.generation >= asked.generation && a != &asked);
+        if kept.len() >= Self::KEEP {
+            kept.remove(0);
+        }
+        kept.push((asked, picture));
+    }
+}
+
 /// Draw `events` (already selected for `topic`) in `lang`.
 pub fn draw(events: &[Event], topic: Topic, lang: Lang) -> Result<Picture, String> {
     let w = words(lang);
@@ -213,12 +300,7 @@ pub fn draw(events: &[Event], topic: Topic, lang: Lang) -> Result<Picture, Strin
     {
         let root = BitMapBackend::with_buffer(&mut buffer, (WIDTH, height)).into_drawing_area();
         root.fill(&BACKGROUND).map_err(|e| e.to_string())?;
-        let title = w.title[match topic {
-            Topic::All => 0,
-            Topic::Exchanges => 1,
-            Topic::Rounds => 2,
-            Topic::Children => 3,
-        }];
+        let title = title_of(topic, w);
         root.draw_text(title, &bold_style(CAPTION, TEXT), (40, 30))
             .map_err(|e| e.to_string())?;
         if events.is_empty() {
@@ -251,7 +333,7 @@ pub fn draw(events: &[Event], topic: Topic, lang: Lang) -> Result<Picture, Strin
         png,
         width: WIDTH,
         height,
-        caption: w.title[0].to_string(),
+        caption: title_of(topic, w).to_string(),
         alt,
     })
 }
@@ -523,6 +605,49 @@ mod tests {
     fn shipped() -> Vec<Event> {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("index/sources");
         events(&load_dir_strict(&dir).unwrap().sources).0
+    }
+
+    #[test]
+    fn pictures_are_kept_for_their_generation_and_at_most_keep_of_them() {
+        let drawings = Drawings::default();
+        let picture = || {
+            std::sync::Arc::new(Picture {
+                png: vec![],
+                width: WIDTH,
+                height: 1,
+                caption: String::new(),
+                alt: String::new(),
+            })
+        };
+        let asked = |generation, lang| Asked {
+            generation,
+            topic: Topic::All,
+            from: None,
+            to: None,
+            lang,
+        };
+        drawings.keep(asked(1, Lang::En), picture());
+        assert!(drawings.get(&asked(1, Lang::En)).is_some());
+        assert!(
+            drawings.get(&asked(1, Lang::Uk)).is_none(),
+            "another language"
+        );
+        drawings.keep(asked(2, Lang::Uk), picture());
+        assert!(
+            drawings.get(&asked(1, Lang::En)).is_none(),
+            "an older generation's picture is dropped"
+        );
+        for day in 1..=40 {
+            let mut a = asked(2, Lang::En);
+            a.from = NaiveDate::from_ymd_opt(2025, 5, day % 28 + 1);
+            a.to = NaiveDate::from_ymd_opt(2025 + day as i32, 1, 1);
+            drawings.keep(a, picture());
+        }
+        assert_eq!(drawings.kept.lock().unwrap().len(), Drawings::KEEP);
+        assert!(
+            drawings.get(&asked(2, Lang::Uk)).is_none(),
+            "the oldest goes first"
+        );
     }
 
     /// Width, height and the RGB pixels of `png`.

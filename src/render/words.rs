@@ -288,7 +288,7 @@ static EN: Words = Words {
 • `private: True` on `/ask` shows the answer only to you.
 • Under an answer, **Show passages** shows the quoted passages and every page behind them.
 • Questions may be up to {max} characters.",
-    help_look_around: "**Look around**\n• `/sources` lists what is indexed; `/source show id:` shows one source whole.\n• Moderators: `/source add` and `/source remove` change the sources; `/reindex` after editing files; `/rollback` goes back one index generation.",
+    help_look_around: "**Look around**\n• `/sources` lists what is indexed; `/source show id:` shows one source whole.\n• `/timeline` draws the talks as a picture (`topic:`, `from:`, `to:`).\n• Moderators: `/source add` and `/source remove` change the sources; `/reindex` after editing files; `/rollback` goes back one index generation.",
     just_now: "just now",
     minutes_ago: "{n} min ago",
     hours_ago: "{n} h ago",
@@ -350,7 +350,7 @@ static UK: Words = Words {
 • `private: True` у `/ask` показує відповідь лише вам.
 • Під відповіддю **Показати уривки** показує цитовані уривки й усі сторінки, на які вони спираються.
 • Запитання може мати до {max} символів.",
-    help_look_around: "**Що ще є**\n• `/sources` — що проіндексовано; `/source show id:` показує одне джерело повністю.\n• Модератори: `/source add` і `/source remove` змінюють джерела; `/reindex` — після редагування файлів; `/rollback` повертає попередню версію індексу.",
+    help_look_around: "**Що ще є**\n• `/sources` — що проіндексовано; `/source show id:` показує одне джерело повністю.\n• `/timeline` малює переговори як часову шкалу (`topic:`, `from:`, `to:`).\n• Модератори: `/source add` і `/source remove` змінюють джерела; `/reindex` — після редагування файлів; `/rollback` повертає попередню версію індексу.",
     just_now: "щойно",
     minutes_ago: "{n} хв тому",
     hours_ago: "{n} год тому",
@@ -412,7 +412,7 @@ static RU: Words = Words {
 • `private: True` в `/ask` показывает ответ только вам.
 • Под ответом **Показать отрывки** показывает цитируемые отрывки и все страницы, на которые они опираются.
 • Вопрос может быть длиной до {max} символов.",
-    help_look_around: "**Что ещё есть**\n• `/sources` — что проиндексировано; `/source show id:` показывает один источник целиком.\n• Модераторы: `/source add` и `/source remove` меняют источники; `/reindex` — после правки файлов; `/rollback` возвращает предыдущую версию индекса.",
+    help_look_around: "**Что ещё есть**\n• `/sources` — что проиндексировано; `/source show id:` показывает один источник целиком.\n• `/timeline` рисует переговоры как хронологию (`topic:`, `from:`, `to:`).\n• Модераторы: `/source add` и `/source remove` меняют источники; `/reindex` — после правки файлов; `/rollback` возвращает предыдущую версию индекса.",
     just_now: "только что",
     minutes_ago: "{n} мин назад",
     hours_ago: "{n} ч назад",

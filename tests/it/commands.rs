@@ -28,6 +28,7 @@ async fn the_registered_commands_are_the_ones_the_readme_documents() {
             "Ask attache",
             "source",
             "sources",
+            "timeline",
             "help",
             "unanswered",
             "feedback",
@@ -110,5 +111,50 @@ async fn the_registered_commands_are_the_ones_the_readme_documents() {
         "hidden from members without Manage Server by default"
     );
     assert_eq!(reindex["contexts"], json!([0]), "offered in servers only");
+    let timeline: Vec<(&str, u64)> = by_name("timeline")["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["name"].as_str().unwrap(), o["type"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        timeline,
+        [("topic", 4), ("from", 3), ("to", 3), ("private", 5)]
+    );
+    let topics: Vec<&str> = by_name("timeline")["options"][0]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(topics, ["all", "exchanges", "rounds", "children"]);
     bot.check();
+}
+
+/// The invite in the README asks for every permission the bot uses (Attach Files for
+/// `/timeline`'s picture, Manage Threads for forum tags), and its integer says the same.
+#[test]
+fn the_readme_invite_asks_for_the_permissions_the_bot_uses() {
+    use serenity::all::Permissions as P;
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let wanted = P::VIEW_CHANNEL
+        | P::SEND_MESSAGES
+        | P::SEND_MESSAGES_IN_THREADS
+        | P::EMBED_LINKS
+        | P::ATTACH_FILES
+        | P::READ_MESSAGE_HISTORY
+        | P::USE_APPLICATION_COMMANDS
+        | P::MANAGE_THREADS;
+    let integer = wanted.bits().to_string();
+    assert!(
+        readme.contains(&format!("permissions integer `{integer}`")),
+        "README names the integer {integer}"
+    );
+    assert!(
+        readme.contains(&format!("&permissions={integer}")),
+        "the invite link asks for {integer}"
+    );
+    for name in ["**Attach Files**", "**Manage Threads**", "**Embed Links**"] {
+        assert!(readme.contains(name), "README lists {name}");
+    }
 }

@@ -93,7 +93,7 @@ pub struct Unread {
 }
 
 /// What to draw.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Topic {
     /// Every kind, a lane each.
     All,

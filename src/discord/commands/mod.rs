@@ -1,5 +1,5 @@
 //! The slash commands, one file per area: [`ask`] (`/ask`, `/help`), [`sources`]
-//! (`/source show|add|remove`, `/sources`), [`moderation`] (`/unanswered`, `/feedback`,
+//! (`/source show|add|remove`, `/sources`), [`timeline`] (`/timeline`), [`moderation`] (`/unanswered`, `/feedback`,
 //! `/reindex`, `/rollback`). Each command is a thin wrapper: the first `///` line is the description
 //! Discord shows; the work is in the engine, the views ([`super::views`]) and the one
 //! way a reply leaves ([`super::send`]).
@@ -7,6 +7,7 @@
 mod ask;
 mod moderation;
 mod sources;
+mod timeline;
 
 use std::time::Instant;
 
@@ -30,6 +31,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         ask::ask_about(),
         sources::source(),
         sources::sources(),
+        timeline::timeline(),
         ask::help(),
         moderation::unanswered(),
         moderation::feedback(),

@@ -306,7 +306,7 @@ fn numbers_label(numbers: &[usize]) -> String {
 
 /// A source's address, if it is an https one a link button may carry, and its site
 /// ("reuters.com") as the button's label.
-fn site(url: &str) -> Option<(String, String)> {
+pub(super) fn site(url: &str) -> Option<(String, String)> {
     let parsed = Url::parse(url).ok()?;
     if parsed.scheme() != "https" || parsed.as_str().len() > limits::URL {
         return None;

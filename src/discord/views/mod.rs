@@ -9,7 +9,8 @@
 //! - [`sources`]: `/source show` and `/sources`;
 //! - [`help`]: `/help`;
 //! - [`moderation`]: what moderators see;
-//! - [`feedback`]: votes, sharing and removing answers, `/feedback`.
+//! - [`feedback`]: votes, sharing and removing answers, `/feedback`;
+//! - [`timeline`]: `/timeline`'s picture and the records it was drawn from.
 
 pub mod answer;
 pub mod feedback;
@@ -19,5 +20,6 @@ pub mod passages;
 pub mod reply;
 pub mod sources;
 pub mod text;
+pub mod timeline;
 
 pub use reply::{Button, Card, Reply};

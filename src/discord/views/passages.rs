@@ -76,6 +76,7 @@ pub fn passages(r: &Response, offset: usize, per_page: usize, lang: Lang) -> Rep
                 footer: Some(words::fill(w.whole_source_footer, &[("id", &h.source.id)])),
                 timestamp: None,
                 colour: if flags.is_empty() { BLURPLE } else { AMBER },
+                image: None,
             }
             .fit(budget)
         })
@@ -100,5 +101,6 @@ pub fn passages(r: &Response, offset: usize, per_page: usize, lang: Lang) -> Rep
             offset: p * per_page,
             question: question.clone(),
         }),
+        files: Vec::new(),
     }
 }

@@ -5,7 +5,8 @@
 //! flagged source, and the ◀ ▶ pager.
 
 use serenity::all::{
-    ButtonStyle, Colour, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter, Timestamp,
+    ButtonStyle, Colour, CreateActionRow, CreateAttachment, CreateButton, CreateEmbed,
+    CreateEmbedFooter, Timestamp,
 };
 
 use crate::discord::buttons::Action;
@@ -32,6 +33,9 @@ pub struct Card {
     /// RFC 3339; Discord shows it beside the footer in the reader's time zone.
     pub timestamp: Option<String>,
     pub colour: u32,
+    /// A picture shown large under the text: `attachment://NAME` for a file sent with
+    /// the reply.
+    pub image: Option<String>,
 }
 
 impl Card {
@@ -96,6 +100,9 @@ impl Card {
         if let Some(f) = &self.footer {
             e = e.footer(CreateEmbedFooter::new(f));
         }
+        if let Some(i) = &self.image {
+            e = e.image(i);
+        }
         if let Some(ts) = self
             .timestamp
             .as_deref()
@@ -134,12 +141,23 @@ impl Button {
     }
 }
 
-/// A whole reply: text, embeds, then one row of buttons.
+/// A file sent with a reply (a card shows it as `attachment://{filename}`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Upload {
+    pub filename: String,
+    pub bytes: std::sync::Arc<[u8]>,
+    /// What it shows, for readers who cannot see it (Discord's alt text; at most
+    /// [`limits::ATTACHMENT_DESCRIPTION`] characters).
+    pub description: String,
+}
+
+/// A whole reply: text, embeds, then one row of buttons, and files.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Reply {
     pub content: Option<String>,
     pub cards: Vec<Card>,
     pub buttons: Vec<Button>,
+    pub files: Vec<Upload>,
 }
 
 impl Reply {
@@ -161,6 +179,17 @@ impl Reply {
     pub fn with_buttons(mut self, buttons: Vec<Button>) -> Reply {
         self.buttons = buttons;
         self
+    }
+
+    /// The files as serenity sends them, each with its alt text.
+    pub fn attachments(&self) -> Vec<CreateAttachment> {
+        self.files
+            .iter()
+            .map(|f| {
+                CreateAttachment::bytes(f.bytes.to_vec(), &f.filename)
+                    .description(fit(&f.description, limits::ATTACHMENT_DESCRIPTION))
+            })
+            .collect()
     }
 
     pub fn embeds(&self) -> Vec<CreateEmbed> {

@@ -102,6 +102,7 @@ pub fn source(s: &Source, passages: &[Passage], page: usize) -> Reply {
         )),
         timestamp: None,
         colour: if flags.is_empty() { BLURPLE } else { AMBER },
+        image: None,
     };
     Reply::card(card).with_buttons(reply::pager(page, pages.len(), |page| Action::SourcePage {
         id: s.id.clone(),

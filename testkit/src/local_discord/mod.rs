@@ -47,6 +47,54 @@ pub struct Request {
     pub status: u16,
     /// When it arrived (the load benchmark times replies by it).
     pub at: std::time::Instant,
+    /// The files of a multipart upload (its `payload_json` is `body`); `None` when the
+    /// request was not multipart.
+    pub files: Option<Vec<Upload>>,
+}
+
+/// One file part of a multipart request.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The form field, e.g. `files[0]`.
+    pub field: String,
+    pub filename: Option<String>,
+    pub content_type: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+/// The parts of a `multipart/form-data` body: `payload_json` parsed (or a string saying
+/// what was wrong, which fails the schema check), and the other parts as files.
+async fn multipart(boundary: String, body: Bytes) -> (Value, Vec<Upload>) {
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    let mut payload = Value::String("a multipart body without payload_json".into());
+    let mut files = Vec::new();
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                payload = Value::String(format!("a malformed multipart body: {e}"));
+                break;
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        let filename = field.file_name().map(str::to_string);
+        let content_type = field.content_type().map(|m| m.to_string());
+        let bytes = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+        if name == "payload_json" {
+            payload = serde_json::from_slice(&bytes)
+                .unwrap_or_else(|e| Value::String(format!("payload_json is not JSON: {e}")));
+        } else {
+            files.push(Upload {
+                field: name,
+                filename,
+                content_type,
+                bytes,
+            });
+        }
+    }
+    (payload, files)
 }
 
 impl Request {
@@ -884,11 +932,19 @@ async fn rest_handler(
         .strip_prefix("/api/v10")
         .unwrap_or(uri.path())
         .to_string();
-    let body: Value = if body.is_empty() {
-        Value::Null
+    let boundary = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| multer::parse_boundary(v).ok());
+    let (body, files): (Value, Option<Vec<Upload>>) = if let Some(boundary) = boundary {
+        let (payload, files) = multipart(boundary, body).await;
+        (payload, Some(files))
+    } else if body.is_empty() {
+        (Value::Null, None)
     } else {
-        serde_json::from_slice(&body)
-            .unwrap_or(Value::String(String::from_utf8_lossy(&body).into_owned()))
+        let json = serde_json::from_slice(&body)
+            .unwrap_or(Value::String(String::from_utf8_lossy(&body).into_owned()));
+        (json, None)
     };
     let authorization = headers
         .get("authorization")
@@ -925,6 +981,7 @@ async fn rest_handler(
         authorization,
         status,
         at: std::time::Instant::now(),
+        files,
     });
     shared.changed.notify_waiters();
     match reply {

@@ -35,7 +35,7 @@ impl Spec {
         let bytes = std::fs::read(path)
             .unwrap_or_else(|e| panic!("Discord's OpenAPI description {}: {e}", path.display()));
         let mut spec: Value = serde_json::from_slice(&bytes).unwrap();
-        // The one place the snapshot disagrees with Discord's documentation and with Discord
+        // The first place the snapshot disagrees with Discord's documentation and with Discord
         // itself: `default_member_permissions` is documented as "?string" (a bit set as a
         // decimal string), Discord answers with a string (see `ApplicationCommandResponse`
         // in this very file), and serenity and discord.js send one; the request schemas
@@ -51,6 +51,13 @@ impl Spec {
             *property =
                 json!({ "oneOf": [integer, { "type": "string", "pattern": "^[0-9]{1,17}$" }] });
         }
+        // The second: an upload's `attachments[].id` is the index of its `files[n]` part.
+        // The spec types it as a snowflake string only; Discord's own documentation of
+        // uploads ("Uploading Files") sends it as the number `0`, and serenity sends a
+        // number. Accept a whole number too.
+        let id = &mut spec["components"]["schemas"]["MessageAttachmentRequest"]["properties"]["id"];
+        let snowflake = id.clone();
+        *id = json!({ "oneOf": [snowflake, { "type": "integer", "minimum": 0 }] });
         // `PATCH /channels/{channel_id}` takes the update of a DM, a group DM, a guild
         // channel or a thread, and the spec says so with `anyOf` over four schemas that
         // each allow any other key: as it stands, any object with a short `name` would pass
@@ -168,6 +175,77 @@ pub fn problems(repo: &Path, requests: &[Request]) -> Vec<String> {
                 "{} {}: sent a body where Discord expects none",
                 r.method, r.path
             )),
+        }
+        // (An embed naming an attachment:// without a multipart upload is caught too.)
+        for p in upload_problems(r, r.files.as_deref().unwrap_or_default()) {
+            out.push(format!("{} {}: {p}", r.method, r.path));
+        }
+    }
+    out
+}
+
+/// Discord's upload limit for a message in a server without boosts.
+pub const UPLOAD_BYTES: usize = 10 * 1024 * 1024;
+
+/// What Discord would refuse in a multipart upload beyond its `payload_json`'s schema:
+/// file parts named `files[n]`, each with a filename and a type; each described by the
+/// entry of `attachments` with its id and filename; together within the upload limit;
+/// and every `attachment://` address in the embeds naming a file sent with them.
+fn upload_problems(r: &Request, files: &[super::Upload]) -> Vec<String> {
+    let mut out = Vec::new();
+    let message = r.message();
+    let described = message["attachments"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let id_of = |v: &Value| match v {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    };
+    for f in files {
+        let Some(n) = f
+            .field
+            .strip_prefix("files[")
+            .and_then(|rest| rest.strip_suffix(']'))
+            .and_then(|n| n.parse::<u64>().ok())
+        else {
+            out.push(format!("a part named `{}`, not files[n]", f.field));
+            continue;
+        };
+        let Some(filename) = &f.filename else {
+            out.push(format!("{} has no filename", f.field));
+            continue;
+        };
+        if f.content_type.is_none() {
+            out.push(format!("{} has no content type", f.field));
+        }
+        match described.iter().find(|a| id_of(&a["id"]) == Some(n)) {
+            None => out.push(format!("{} is not described in attachments", f.field)),
+            Some(a) if a["filename"].as_str() != Some(filename) => out.push(format!(
+                "{} is {filename} but its attachment says {}",
+                f.field, a["filename"]
+            )),
+            Some(_) => {}
+        }
+    }
+    let total: usize = files.iter().map(|f| f.bytes.len()).sum();
+    if total > UPLOAD_BYTES {
+        out.push(format!("{total} bytes of files, over {UPLOAD_BYTES}"));
+    }
+    let names: Vec<&str> = files.iter().filter_map(|f| f.filename.as_deref()).collect();
+    for embed in message["embeds"].as_array().into_iter().flatten() {
+        for part in ["image", "thumbnail"] {
+            if let Some(name) = embed[part]["url"]
+                .as_str()
+                .and_then(|u| u.strip_prefix("attachment://"))
+            {
+                if !names.contains(&name) {
+                    out.push(format!(
+                        "the embed's {part} names {name}, which was not sent"
+                    ));
+                }
+            }
         }
     }
     out

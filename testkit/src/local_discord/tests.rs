@@ -372,6 +372,7 @@ fn patching_a_channel_is_checked_against_the_kind_of_channel_it_updates() {
         authorization: None,
         status: 200,
         at: std::time::Instant::now(),
+        files: None,
     };
     let tags = |n: usize| json!({ "applied_tags": vec!["1"; n] });
     assert!(schema::problems(&repo(), &[patch(tags(5))]).is_empty());
