@@ -173,6 +173,7 @@ pub fn generate(shipped: &Corpus, size: usize) -> Corpus {
                 primary: false,
                 when: None,
                 timeline_kind: None,
+                duration: None,
                 figures: Vec::new(),
             });
         }

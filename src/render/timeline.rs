@@ -1,13 +1,14 @@
 //! The timeline picture: a PNG drawn from the timeline's events
 //! ([`crate::core::timeline`]) for Discord (`/timeline`) and the command line
 //! (`attache timeline --out`). 1200 px wide and at most 1600 px tall, in Discord's dark
-//! palette, with text set at 28 px or more (capitals about three quarters of that;
-//! Discord shows the picture at about a third of its size in the chat and whole when
-//! opened), captions and legend in the
-//! asker's language. The font (DejaVu Sans, Cyrillic included) comes with the build,
-//! never from the machine, so every server draws the same picture.
+//! palette, with letters at least 24 px high (capitals and digits of the smallest text,
+//! as drawn; Discord shows the picture at about a third of its size in the chat and
+//! whole when opened), captions and legend in the asker's language. The font (DejaVu
+//! Sans, Cyrillic included) comes with the build, never from the machine, so every
+//! server draws the same picture.
 //!
-//! - `all`, `rounds`, `children`: a lane per kind over a time axis; a day is a dot, a
+//! - `all`, `rounds`, `children`: a lane per kind (its name above it) over a time axis
+//!   the width of the picture; a day is a dot, a
 //!   range of days a bar, a month or a year a band with soft ends, an open end a band to
 //!   the edge with an arrow; disputed or weakly sourced records are drawn outlined.
 //! - `exchanges`: a bar per exchange (people each side returned, from the records'
@@ -25,10 +26,26 @@ use crate::core::timeline::{Event, Kind, Topic, When};
 pub const WIDTH: u32 = 1200;
 pub const MAX_HEIGHT: u32 = 1600;
 
-/// Text sizes (px): captions, lane names, labels.
-const CAPTION: u32 = 40;
-const LANE: u32 = 32;
-const LABEL: u32 = 28;
+/// Text sizes (px, the font's full height: DejaVu's capitals are about 0.62 of it, so
+/// the labels' capitals are 24 px): captions, lane names, labels.
+const CAPTION: u32 = 48;
+const LANE: u32 = 40;
+const LABEL: u32 = 39;
+
+/// A line of the key that names each round's meeting (date, place, how long).
+const KEY_LINE: u32 = LABEL + 14;
+
+/// The meetings the key names: rounds whose record says where or how long.
+fn meetings(events: &[Event]) -> Vec<&Event> {
+    events
+        .iter()
+        .filter(|e| e.kind == Kind::Round && (e.place.is_some() || e.duration.is_some()))
+        .collect()
+}
+
+/// A lane of `all`, `rounds` or `children`: its name, then three rows of events.
+const NAME_ROW: u32 = LANE + 16;
+const LANE_HEIGHT: u32 = NAME_ROW + 110;
 
 const BACKGROUND: RGBColor = RGBColor(0x31, 0x33, 0x38);
 const TEXT: RGBColor = RGBColor(0xDB, 0xDE, 0xE1);
@@ -293,7 +310,8 @@ pub fn draw(events: &[Event], topic: Topic, lang: Lang) -> Result<Picture, Strin
         Topic::Exchanges => 1180,
         _ => {
             let lanes = lanes_of(events).len().max(1) as u32;
-            (110 + lanes * 130 + 180).min(MAX_HEIGHT)
+            let key = meetings(events).len() as u32 * KEY_LINE;
+            (110 + lanes * LANE_HEIGHT + 240 + key).min(MAX_HEIGHT)
         }
     };
     let mut buffer = vec![0u8; (WIDTH * height * 3) as usize];
@@ -329,6 +347,7 @@ pub fn draw(events: &[Event], topic: Topic, lang: Lang) -> Result<Picture, Strin
             &to.map(|d| day_label(d, w) + &format!(" {}", d.year()))
                 .unwrap_or_default(),
         );
+    let alt = format!("{alt}. {}", described(events, topic, w));
     Ok(Picture {
         png,
         width: WIDTH,
@@ -336,6 +355,47 @@ pub fn draw(events: &[Event], topic: Topic, lang: Lang) -> Result<Picture, Strin
         caption: title_of(topic, w).to_string(),
         alt,
     })
+}
+
+/// What the picture shows, for the alt text: each lane and how many events it has, and
+/// the rounds' meetings; or each bar with its date and number.
+fn described(events: &[Event], topic: Topic, w: &Words) -> String {
+    if topic == Topic::Exchanges {
+        let bars = |kind: Kind, value: fn(&Event) -> Option<u64>| {
+            events
+                .iter()
+                .filter(|e| e.kind == kind)
+                .filter_map(|e| {
+                    value(e)
+                        .map(|n| format!("{} {}", when_label(&e.when, w), grouped(n, w.thousands)))
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return format!(
+            "{}: {}. {}: {}.",
+            w.returned,
+            bars(Kind::Exchange, Event::returned),
+            w.bodies,
+            bars(Kind::Bodies, Event::bodies)
+        );
+    }
+    let mut parts: Vec<String> = lanes_of(events)
+        .iter()
+        .map(|k| {
+            let n = events.iter().filter(|e| e.kind == *k).count();
+            format!("{} {n}", w.lanes[*k as usize])
+        })
+        .collect();
+    for e in meetings(events) {
+        let mut line = when_label(&e.when, w);
+        for part in [&e.place, &e.duration].into_iter().flatten() {
+            line.push_str(", ");
+            line.push_str(part);
+        }
+        parts.push(line);
+    }
+    parts.join("; ") + "."
 }
 
 fn encode(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, String> {
@@ -386,14 +446,16 @@ fn draw_lanes(root: &Area<'_>, events: &[Event], w: &Words, height: u32) -> Draw
     let start = first - chrono::Days::new(12);
     let end = last + chrono::Days::new(12);
     let span = (end - start).num_days().max(1) as f64;
-    let (left, right) = (250i32, WIDTH as i32 - 40);
+    let lanes = lanes_of(events);
+    // Each lane's name is written above it, so the time axis has the whole width.
+    let (left, right) = (40i32, WIDTH as i32 - 40);
     let x = |d: NaiveDate| {
         let t = (d - start).num_days() as f64 / span;
         left + (t.clamp(-0.02, 1.02) * (right - left) as f64) as i32
     };
-    let lanes = lanes_of(events);
     let top = 110i32;
-    let lane_h = 130i32;
+    let lane_h = LANE_HEIGHT as i32;
+    let name_row = NAME_ROW as i32;
     let bottom = top + lane_h * lanes.len() as i32;
     // Month lines and labels.
     let mut month = NaiveDate::from_ymd_opt(start.year(), start.month(), 1).expect("a month");
@@ -405,17 +467,20 @@ fn draw_lanes(root: &Area<'_>, events: &[Event], w: &Words, height: u32) -> Draw
                 vec![(mx, top), (mx, bottom)],
                 GRID.stroke_width(1),
             ))?;
-            root.draw_text(
-                w.months[month.month0() as usize],
-                &text_style(LABEL, TEXT),
-                (mx + 4, bottom + 10),
-            )?;
+            // A month too near the right edge to be written whole is left unnamed.
+            let name = w.months[month.month0() as usize];
+            let fits = root
+                .estimate_text_size(name, &text_style(LABEL, TEXT))
+                .is_ok_and(|(width, _)| mx + 4 + width as i32 <= WIDTH as i32 - 4);
+            if fits {
+                root.draw_text(name, &text_style(LABEL, TEXT), (mx + 4, bottom + 10))?;
+            }
             // The year under the first month shown and under each January.
             if previous_year != Some(month.year()) {
                 root.draw_text(
                     &month.year().to_string(),
                     &bold_style(LABEL, TEXT),
-                    (mx + 4, bottom + 46),
+                    (mx + 4, bottom + 10 + LABEL as i32 + 8),
                 )?;
                 previous_year = Some(month.year());
             }
@@ -434,19 +499,18 @@ fn draw_lanes(root: &Area<'_>, events: &[Event], w: &Words, height: u32) -> Draw
         root.draw_text(
             w.lanes[*kind as usize],
             &bold_style(LANE, c),
-            (30, lane_top + lane_h / 2 - 18),
+            (left, lane_top + 10),
         )?;
+        let area = lane_top + name_row;
         for (row, e) in events.iter().filter(|e| e.kind == *kind).enumerate() {
-            let y = lane_top + 30 + (row as i32 % 3) * 34;
+            let y = area + 18 + (row as i32 % 3) * 34;
             let style = if e.flagged {
                 c.stroke_width(4)
             } else {
                 c.filled()
             };
             match e.when {
-                When::Day(d) => {
-                    root.draw(&Circle::new((x(d), y), 11, style))?;
-                }
+                When::Day(d) => marker(root, *kind, (x(d), y), c, e.flagged)?,
                 When::Days(a, b) => {
                     let (x1, x2) = (x(a), x(b).max(x(a) + 14));
                     root.draw(&Rectangle::new([(x1, y - 10), (x2, y + 10)], style))?;
@@ -455,20 +519,12 @@ fn draw_lanes(root: &Area<'_>, events: &[Event], w: &Words, height: u32) -> Draw
                     // A band reaching past the axis fades out at its edge.
                     let x1 = x(e.when.first()).max(left);
                     let x2 = e.when.last().map_or(right, x).min(right);
-                    band(
-                        root,
-                        x1,
-                        x2,
-                        lane_top + 8,
-                        lane_top + lane_h - 8,
-                        c,
-                        e.flagged,
-                    )?;
+                    band(root, x1, x2, area + 2, lane_top + lane_h - 6, c, e.flagged)?;
                     if matches!(e.when, When::Onward(_)) {
                         root.draw_text(
                             "→",
                             &bold_style(LANE, c),
-                            (right - 30, lane_top + lane_h - 46),
+                            (right - 40, lane_top + lane_h - 14 - LANE as i32),
                         )?;
                     }
                 }
@@ -479,7 +535,59 @@ fn draw_lanes(root: &Area<'_>, events: &[Event], w: &Words, height: u32) -> Draw
         vec![(left, bottom), (right, bottom)],
         GRID.stroke_width(2),
     ))?;
-    legend(root, w, height as i32 - 70)
+    // The key: each round's meeting, its day, place and length, as the records say.
+    let key_top = bottom + 10 + 2 * LABEL as i32 + 24;
+    for (i, e) in meetings(events).iter().enumerate() {
+        let y = key_top + i as i32 * KEY_LINE as i32;
+        let c = colour(Kind::Round);
+        marker(
+            root,
+            Kind::Round,
+            (left + 11, y + LABEL as i32 / 2 - 10),
+            c,
+            e.flagged,
+        )?;
+        let mut line = when_label(&e.when, w);
+        for part in [&e.place, &e.duration].into_iter().flatten() {
+            line.push_str(" · ");
+            line.push_str(part);
+        }
+        root.draw_text(&line, &text_style(LABEL, TEXT), (left + 34, y))?;
+    }
+    legend(root, w, height as i32 - 110)
+}
+
+/// The mark of a day of `kind`: a circle (rounds), a diamond (exchanges), a square
+/// (bodies), a triangle (children) or a triangle pointing down (what came next); filled,
+/// or outlined when `flagged`.
+fn marker(root: &Area<'_>, kind: Kind, (x, y): (i32, i32), c: RGBColor, flagged: bool) -> Drawn {
+    let r = 13;
+    let points: Vec<(i32, i32)> = match kind {
+        Kind::Round => {
+            let style = if flagged {
+                c.stroke_width(4)
+            } else {
+                c.filled()
+            };
+            return root.draw(&Circle::new((x, y), 11, style));
+        }
+        Kind::Exchange => vec![(x, y - r), (x + r, y), (x, y + r), (x - r, y)],
+        Kind::Bodies => vec![
+            (x - 10, y - 10),
+            (x + 10, y - 10),
+            (x + 10, y + 10),
+            (x - 10, y + 10),
+        ],
+        Kind::Children => vec![(x, y - r), (x + r, y + 10), (x - r, y + 10)],
+        Kind::Next => vec![(x - r, y - 10), (x + r, y - 10), (x, y + r)],
+    };
+    if flagged {
+        let mut closed = points.clone();
+        closed.push(points[0]);
+        root.draw(&PathElement::new(closed, c.stroke_width(4)))
+    } else {
+        root.draw(&Polygon::new(points, c.filled()))
+    }
 }
 
 /// A band from `x1` to `x2` with soft ends: nested rectangles, more opaque inwards.
@@ -501,28 +609,30 @@ fn band(root: &Area<'_>, x1: i32, x2: i32, y1: i32, y2: i32, c: RGBColor, flagge
 }
 
 fn legend(root: &Area<'_>, w: &Words, y: i32) -> Drawn {
+    // Markers sit on the middle of the text line.
+    let mid = y + LABEL as i32 / 2 - 10;
     let mut x = 40;
-    root.draw(&Circle::new((x + 11, y + 16), 11, TEXT.filled()))?;
+    root.draw(&Circle::new((x + 11, mid), 11, TEXT.filled()))?;
     x += 32;
     root.draw_text(w.exact, &text_style(LABEL, TEXT), (x, y))?;
     x += text_width(root, w.exact) + 40;
-    root.draw(&Circle::new((x + 11, y + 16), 11, TEXT.stroke_width(4)))?;
+    root.draw(&Circle::new((x + 11, mid), 11, TEXT.stroke_width(4)))?;
     x += 32;
     root.draw_text(w.flagged, &text_style(LABEL, TEXT), (x, y))?;
     x += text_width(root, w.flagged) + 40;
-    if x + 300 < WIDTH as i32 {
-        root.draw(&Rectangle::new(
-            [(x, y + 4), (x + 40, y + 28)],
-            RGBAColor(TEXT.0, TEXT.1, TEXT.2, 0.25).filled(),
-        ))?;
-        root.draw_text(w.band, &text_style(LABEL, TEXT), (x + 50, y))?;
+    let band_fill = RGBAColor(TEXT.0, TEXT.1, TEXT.2, 0.25).filled();
+    // The third entry goes on a line of its own when it does not fit on the first.
+    let (bx, by) = if x + 50 + text_width(root, w.band) <= WIDTH as i32 - 20 {
+        (x, y)
     } else {
-        root.draw(&Rectangle::new(
-            [(40, y + 44), (80, y + 68)],
-            RGBAColor(TEXT.0, TEXT.1, TEXT.2, 0.25).filled(),
-        ))?;
-        root.draw_text(w.band, &text_style(LABEL, TEXT), (90, y + 40))?;
-    }
+        (40, y + LABEL as i32 + 14)
+    };
+    let bmid = by + LABEL as i32 / 2 - 10;
+    root.draw(&Rectangle::new(
+        [(bx, bmid - 12), (bx + 40, bmid + 12)],
+        band_fill,
+    ))?;
+    root.draw_text(w.band, &text_style(LABEL, TEXT), (bx + 50, by))?;
     Ok(())
 }
 
@@ -544,7 +654,15 @@ fn draw_bars(root: &Area<'_>, events: &[Event], w: &Words) -> Drawn {
         .collect();
     panel(root, w.returned, &exchanges, colour(Kind::Exchange), 110, w)?;
     panel(root, w.bodies, &bodies, colour(Kind::Bodies), 600, w)?;
-    legend(root, w, 1180 - 70)
+    // Bars have no days, months or years to tell apart: only the outlined bars.
+    let y = 1180 - 110;
+    let mid = y + LABEL as i32 / 2 - 10;
+    root.draw(&Rectangle::new(
+        [(40, mid - 14), (68, mid + 14)],
+        TEXT.stroke_width(4),
+    ))?;
+    root.draw_text(w.flagged, &text_style(LABEL, TEXT), (80, y))?;
+    Ok(())
 }
 
 /// One bar chart: `title`, then a bar per (event, value), its value above and its date
@@ -650,6 +768,31 @@ mod tests {
         );
     }
 
+    /// The height in pixels of the ink of `text` drawn in `style` (rows with any lit
+    /// pixel).
+    fn ink_height(text: &str, style: TextStyle<'static>) -> u32 {
+        let (w, h) = (400u32, 200u32);
+        let mut buffer = vec![0u8; (w * h * 3) as usize];
+        {
+            let root = BitMapBackend::with_buffer(&mut buffer, (w, h)).into_drawing_area();
+            root.draw_text(text, &style, (10, 40)).unwrap();
+            root.present().unwrap();
+        }
+        let lit = |y: u32| (0..w).any(|x| buffer[((y * w + x) * 3) as usize] > 100);
+        let rows: Vec<u32> = (0..h).filter(|&y| lit(y)).collect();
+        rows.last().unwrap() - rows.first().unwrap() + 1
+    }
+
+    #[test]
+    fn letters_are_at_least_24_px_high() {
+        // Capitals (and digits) of the smallest text, and a lowercase letter with an
+        // ascender, as drawn.
+        for text in ["H", "1", "Д", "k"] {
+            let h = ink_height(text, text_style(LABEL, TEXT));
+            assert!(h >= 24, "{text}: {h} px");
+        }
+    }
+
     /// Width, height and the RGB pixels of `png`.
     fn decode(png: &[u8]) -> (u32, u32, Vec<u8>) {
         let mut reader = png::Decoder::new(std::io::Cursor::new(png))
@@ -745,6 +888,35 @@ mod tests {
                 "{topic:?}: outlined {o}, solid {s}"
             );
         }
+    }
+
+    #[test]
+    fn each_rounds_meeting_is_written_under_the_axis() {
+        let rounds = select(&shipped(), Topic::Rounds, None, None);
+        let unsaid: Vec<Event> = rounds
+            .iter()
+            .cloned()
+            .map(|mut e| {
+                e.place = None;
+                e.duration = None;
+                e
+            })
+            .collect();
+        let with = draw(&rounds, Topic::Rounds, Lang::En).unwrap();
+        let without = draw(&unsaid, Topic::Rounds, Lang::En).unwrap();
+        assert_eq!(
+            with.height - without.height,
+            3 * KEY_LINE,
+            "a line for each of the three meetings"
+        );
+        // The key's lines are text, not blank: the rows they take hold light pixels.
+        let (w, h, pixels) = decode(&with.png);
+        let rows_lit = |from: u32, to: u32| {
+            (from..to)
+                .filter(|y| (0..w).any(|x| pixels[((y * w + x) * 3) as usize] > 0xC0))
+                .count()
+        };
+        assert!(rows_lit(without.height - 130, h - 130) > 3 * KEY_LINE as usize / 2);
     }
 
     #[test]

@@ -192,6 +192,7 @@ pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, V
         primary: fm.primary,
         when: None,
         timeline_kind: None,
+        duration: None,
         figures: Vec::new(),
     };
     Ok(Loaded {

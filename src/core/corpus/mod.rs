@@ -89,6 +89,10 @@ pub struct Source {
     pub timeline_kind: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub figures: Vec<(String, u64)>,
+    /// How long it lasted, in the body's own words ("under two hours"): the timeline
+    /// writes it beside a round's place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<String>,
 }
 
 fn default_weight() -> f32 {

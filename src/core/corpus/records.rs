@@ -4,6 +4,7 @@
 //! section = "Round 3: 23 July 2025"      # optional, shown as the passage's section
 //! weight = 1.0                           # optional ranking weight (0.1-2) for every record
 //! kind = "round"                         # optional timeline kind for every record
+//! place = "Ciragan Palace"               # optional place of every record
 //!
 //! [[records]]
 //! id = "R3-05"
@@ -17,6 +18,8 @@
 //! when = "2025-07-23"                    # a date attache reads (see core::timeline::when)
 //! kind = "exchange"                      # round, exchange, bodies, children, next or none
 //! figures = { returned = 1200 }          # whole numbers the body states
+//! place = "Ciragan Palace"               # where it happened (wins over the file's)
+//! duration = "roughly 40 minutes"        # how long, in the body's own words
 //!
 //! [[records.sources]]
 //! url = "https://…"
@@ -41,6 +44,7 @@ struct RawFile {
     section: Option<String>,
     weight: Option<f32>,
     kind: Option<Spanned<String>>,
+    place: Option<String>,
     #[serde(default)]
     records: Vec<Spanned<RawRecord>>,
 }
@@ -62,6 +66,8 @@ struct RawRecord {
     when: Option<Spanned<String>>,
     kind: Option<Spanned<String>>,
     figures: Option<Spanned<std::collections::BTreeMap<String, i64>>>,
+    place: Option<String>,
+    duration: Option<Spanned<String>>,
 }
 
 /// The timeline kinds a record may carry.
@@ -191,6 +197,24 @@ pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, V
                 continue;
             }
         }
+        // A duration is quoted from the body, so the picture says only what the record
+        // says.
+        let duration = rec
+            .duration
+            .as_ref()
+            .map(|d| d.get_ref().trim().to_string());
+        if let (Some(d), Some(spanned)) = (&duration, &rec.duration) {
+            if d.is_empty() || !body.to_lowercase().contains(&d.to_lowercase()) {
+                errors.push(err(
+                    line_of(text, spanned.span().start),
+                    format!(
+                        "record `{}`: `duration = \"{d}\"` is not words of its body (quote how long, as the body says it)",
+                        rec.id
+                    ),
+                ));
+                continue;
+            }
+        }
         for f in flags::detect(body) {
             // An inline flag with a detail says more than the same declared bare flag.
             record_flags.retain(|d| !(d.kind == f.kind && d.detail.is_none()));
@@ -213,7 +237,11 @@ pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, V
                 publisher: first.map(|c| c.publisher.clone()),
                 date: rec.date,
                 url: first.map(|c| c.url.clone()),
-                place: None,
+                place: rec
+                    .place
+                    .or_else(|| raw.place.clone())
+                    .map(|p| p.trim().to_string())
+                    .filter(|p| !p.is_empty()),
                 flags: record_flags,
                 citations: rec.sources,
                 related: rec.related,
@@ -223,6 +251,7 @@ pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, V
                 when: rec.when.map(Spanned::into_inner),
                 timeline_kind: kind,
                 figures,
+                duration,
             },
             line,
         ));
@@ -286,6 +315,34 @@ mod tests {
             .err()
             .unwrap();
         assert_eq!(e[0].line, 4, "{e:?}");
+    }
+
+    #[test]
+    fn place_and_duration_are_read_and_a_duration_must_quote_the_body() {
+        let loaded = parse_str(
+            "place = \"Ciragan Palace\"\n[[records]]\nid = \"A\"\ntitle = \"t\"\nduration = \"About an hour\"\nbody = \"It lasted about an hour.\"\n\n[[records]]\nid = \"B\"\ntitle = \"t\"\nplace = \"Dolmabahce Palace\"\nbody = \"b\"\n",
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        let (a, b) = (&loaded.sources[0].0, &loaded.sources[1].0);
+        assert_eq!(
+            (a.place.as_deref(), a.duration.as_deref()),
+            (Some("Ciragan Palace"), Some("About an hour")),
+            "the file's place; the duration as written"
+        );
+        assert_eq!(b.place.as_deref(), Some("Dolmabahce Palace"));
+        assert_eq!(b.duration, None);
+
+        let e = parse_str(
+            "[[records]]\nid = \"A\"\ntitle = \"t\"\nbody = \"It lasted an hour.\"\nduration = \"two hours\"\n",
+        )
+        .err()
+        .unwrap();
+        assert!(
+            e[0].to_string().starts_with(
+                "r.toml:5: record `A`: `duration = \"two hours\"` is not words of its body"
+            ),
+            "{e:?}"
+        );
     }
 
     #[test]

@@ -56,6 +56,9 @@ pub struct Event {
     pub figures: Vec<(String, u64)>,
     /// Disputed or weakly sourced (a flag of the record): drawn outlined.
     pub flagged: bool,
+    /// Where, and how long in the body's words (a round's meeting, say).
+    pub place: Option<String>,
+    pub duration: Option<String>,
 }
 
 impl Event {
@@ -153,6 +156,8 @@ pub fn events(sources: &[Source]) -> (Vec<Event>, Vec<Unread>) {
                     .flags
                     .iter()
                     .any(|f| matches!(f.kind, FlagKind::Disputed | FlagKind::WeakSource)),
+                place: s.place.clone(),
+                duration: s.duration.clone(),
             }),
             None => unread.push(Unread {
                 id: s.id.clone(),
@@ -287,6 +292,47 @@ mod tests {
             }
         }
         assert!(checked >= 12, "{checked} figures");
+    }
+
+    #[test]
+    fn each_round_says_where_it_met_and_for_how_long() {
+        let (events, _) = events(&shipped());
+        let meetings: Vec<(&str, When, Option<&str>, Option<&str>)> = events
+            .iter()
+            .filter(|e| e.duration.is_some())
+            .map(|e| {
+                (
+                    e.id.as_str(),
+                    e.when,
+                    e.place.as_deref(),
+                    e.duration.as_deref(),
+                )
+            })
+            .collect();
+        // As the three round files give them (R1-03, R2-02, R3-03).
+        assert_eq!(
+            meetings,
+            [
+                (
+                    "R1-03",
+                    When::Day(d(2025, 5, 16)),
+                    Some("Dolmabahce Palace"),
+                    Some("just under two hours")
+                ),
+                (
+                    "R2-02",
+                    When::Day(d(2025, 6, 2)),
+                    Some("Ciragan Palace"),
+                    Some("a little over an hour")
+                ),
+                (
+                    "R3-03",
+                    When::Day(d(2025, 7, 23)),
+                    Some("Ciragan Palace"),
+                    Some("roughly 40 minutes")
+                ),
+            ]
+        );
     }
 
     #[test]
