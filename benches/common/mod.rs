@@ -174,6 +174,9 @@ pub fn generate(shipped: &Corpus, size: usize) -> Corpus {
                 when: None,
                 timeline_kind: None,
                 duration: None,
+                author: None,
+                lang: None,
+                link: None,
                 figures: Vec::new(),
             });
         }

@@ -119,6 +119,21 @@ impl LiveEngine {
         self.reindex_or_undo(change, by)
     }
 
+    /// Replace the source file `relative` (in the sources folder) with `text` and
+    /// reindex; when the reindex fails, the file is put back as it was (a refresh).
+    pub fn replace_source(
+        &self,
+        relative: &str,
+        text: &str,
+        by: &str,
+    ) -> Result<Manifest, AppError> {
+        self.writable()?;
+        let path = self.settings.index.sources.join(relative);
+        let change = manage::write(&path, text)?;
+        info!(path = %path.display(), by, "source file replaced; reindexing");
+        self.reindex_or_undo(change, by).map(|(_, m)| m)
+    }
+
     /// Reindex after `change` to the sources; when that fails, undo the change, so the
     /// sources stay indexable.
     fn reindex_or_undo(

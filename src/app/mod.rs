@@ -13,6 +13,7 @@
 pub mod build;
 pub mod engine;
 pub mod health;
+pub mod links;
 pub mod live;
 pub mod metrics;
 pub mod serve;

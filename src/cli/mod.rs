@@ -63,6 +63,11 @@ pub enum Command {
         #[arg(long)]
         rollback: bool,
     },
+    /// Add a news page by its address, or fetch pages added so again.
+    Source {
+        #[command(subcommand)]
+        action: SourceAction,
+    },
     /// List the indexed sources with their passage counts.
     Sources {
         #[arg(long)]
@@ -104,6 +109,23 @@ pub enum Command {
         /// (JSON lines), for fitting the ranking weights (see tools/fit.py).
         #[arg(long, value_name = "FILE")]
         features: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SourceAction {
+    /// Fetch a news page, show what was read, and add it as a document (then reindex).
+    Add {
+        /// The page's address (http or https).
+        url: String,
+        /// Add without asking.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Fetch a page added from a link again; reindex only if its text changed.
+    Refresh {
+        /// The source's id; without it, every page added from a link.
+        id: Option<String>,
     },
 }
 
@@ -225,6 +247,7 @@ fn run(
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Source { action } => source(settings, action),
         Command::Sources { json } => {
             let engine = engine(settings)?;
             terminal::sources(&mut std::io::stdout().lock(), engine.index(), json)?;
@@ -365,6 +388,83 @@ fn ask_batch(engine: &Engine, top: usize, json: bool) -> anyhow::Result<ExitCode
             Err(e) => return Err(e.into()),
         }
         out.flush()?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `attache source add|refresh`: sources from a link.
+fn source(settings: &Settings, action: SourceAction) -> anyhow::Result<ExitCode> {
+    use crate::app::links::{self, Refreshed};
+    use std::io::Write;
+    let live = std::sync::Arc::new(app::LiveEngine::open(
+        settings.clone(),
+        &progress::Bar::new(),
+    )?);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let fetcher = links::fetcher(settings)?;
+    let mut out = std::io::stdout().lock();
+    match action {
+        SourceAction::Add { url, yes } => {
+            let preview = runtime.block_on(links::preview(&live, &fetcher, &url))?;
+            terminal::link_preview(&mut out, &preview)?;
+            if !yes {
+                write!(
+                    out,
+                    "Add it as {} and reindex? [y/N] ",
+                    settings
+                        .index
+                        .sources
+                        .join(&preview.document.filename)
+                        .display()
+                )?;
+                out.flush()?;
+                let mut answer = String::new();
+                std::io::stdin().read_line(&mut answer)?;
+                if !matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
+                    writeln!(out, "Nothing was added.")?;
+                    return Ok(ExitCode::SUCCESS);
+                }
+            }
+            let m = links::add(&live, &preview.document, "cli")?;
+            writeln!(
+                out,
+                "Added `{}` ({} passages); reindexed: generation {}.",
+                preview.document.id, preview.passages, m.generation
+            )?;
+        }
+        SourceAction::Refresh { id } => {
+            let ids = match id {
+                Some(id) => vec![id],
+                None => links::linked(&live),
+            };
+            if ids.is_empty() {
+                writeln!(out, "No source was added from a link.")?;
+            }
+            for id in ids {
+                let done = runtime.block_on(links::refresh(live.clone(), &fetcher, &id, "cli"))?;
+                match done {
+                    Refreshed::NotModified { id } => {
+                        writeln!(out, "{id}: not modified (the site said so); nothing to do.")?
+                    }
+                    Refreshed::Unchanged { id } => {
+                        writeln!(out, "{id}: fetched again; the text is the same; no reindex.")?
+                    }
+                    Refreshed::Changed {
+                        id,
+                        added,
+                        removed,
+                        edited,
+                        manifest,
+                    } => writeln!(
+                        out,
+                        "{id}: {added} passages added, {removed} removed, {edited} edited; reindexed: generation {}.",
+                        manifest.generation
+                    )?,
+                }
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

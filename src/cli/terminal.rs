@@ -242,3 +242,23 @@ mod tests {
         );
     }
 }
+
+/// What `attache source add URL` read, before asking whether to add it.
+pub fn link_preview(out: &mut dyn Write, p: &crate::app::links::Preview) -> io::Result<()> {
+    writeln!(out, "{}", p.title)?;
+    let mut about = vec![p.publisher.clone()];
+    about.extend(p.date.clone());
+    about.extend(p.author.as_ref().map(|a| format!("by {a}")));
+    about.extend(p.lang.as_ref().map(|l| format!("language {l}")));
+    writeln!(out, "{}", about.join(" · "))?;
+    writeln!(out, "{}", p.url)?;
+    writeln!(
+        out,
+        "{} passages (read as {}); it begins:",
+        p.passages, p.encoding
+    )?;
+    for para in &p.opening {
+        writeln!(out, "  {para}")?;
+    }
+    Ok(())
+}

@@ -15,7 +15,8 @@ use super::{ConfigError, DEFAULTS};
 const ENV_PREFIX: &str = "ATTACHE";
 
 /// Keys whose environment variable is a comma-separated list.
-const LIST_KEYS: [&str; 3] = [
+const LIST_KEYS: [&str; 4] = [
+    "index.fetch_allow",
     "discord.guild_ids",
     "discord.moderator_role_ids",
     "discord.answer_channel_ids",

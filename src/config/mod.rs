@@ -57,6 +57,13 @@ pub struct IndexSettings {
     pub watch_debounce: Duration,
     /// Largest source file a moderator may upload.
     pub max_upload_bytes: usize,
+    /// Sources from a link: the only `host:port` pairs exempt from the public-address
+    /// rule, the largest page read, the time a whole fetch may take, and how often the
+    /// pages are fetched again (`None`: never by itself).
+    pub fetch_allow: Vec<String>,
+    pub max_fetch_bytes: usize,
+    pub fetch_timeout: Duration,
+    pub refresh_every: Option<Duration>,
 }
 
 /// Semantic search (see `[semantic]` in `config/default.toml`).

@@ -68,6 +68,10 @@ pub(super) struct RawIndex {
     pub(super) watch: bool,
     pub(super) watch_debounce: String,
     pub(super) max_upload_kb: u64,
+    pub(super) fetch_allow: Vec<String>,
+    pub(super) max_fetch_kb: u64,
+    pub(super) fetch_timeout: String,
+    pub(super) refresh_every: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -105,6 +105,26 @@ pub(super) fn validate(
             )
         })
     };
+    // `host:port` pairs: a name or an address (IPv6 in brackets) and a port number.
+    let fetch_allow = |pairs: &[String]| -> Result<Vec<String>, ConfigError> {
+        pairs
+            .iter()
+            .map(|p| {
+                let p = p.trim().to_ascii_lowercase();
+                let ok = p.rsplit_once(':').is_some_and(|(host, port)| {
+                    !host.is_empty() && port.parse::<u16>().is_ok_and(|n| n > 0)
+                });
+                if ok {
+                    Ok(p)
+                } else {
+                    Err(invalid(
+                        "index.fetch_allow",
+                        format!("`{p}` is not a host:port pair like \"127.0.0.1:8080\""),
+                    ))
+                }
+            })
+            .collect()
+    };
     let st = &raw.storage;
     let storage =
         StorageSettings {
@@ -201,6 +221,14 @@ pub(super) fn validate(
             watch_debounce: duration("index.watch_debounce", &raw.index.watch_debounce)?,
             max_upload_bytes: range_u("index.max_upload_kb", raw.index.max_upload_kb, 1, 102_400)?
                 * 1024,
+            fetch_allow: fetch_allow(&raw.index.fetch_allow)?,
+            max_fetch_bytes: range_u("index.max_fetch_kb", raw.index.max_fetch_kb, 16, 65_536)?
+                * 1024,
+            fetch_timeout: duration("index.fetch_timeout", &raw.index.fetch_timeout)?,
+            refresh_every: match raw.index.refresh_every.trim() {
+                "" | "off" => None,
+                every => Some(duration("index.refresh_every", every)?),
+            },
         },
         search: SearchSettings {
             top_k,

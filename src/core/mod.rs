@@ -16,3 +16,4 @@ pub mod search;
 pub mod snippet;
 pub mod synonyms;
 pub mod timeline;
+pub mod web;

@@ -44,9 +44,14 @@ pub enum Action {
     Share { question: String },
     /// Remove a public answer (its asker or a moderator).
     Delete,
+    /// Add the page previewed under `key` (`/source add url:`).
+    AddPage { key: String },
+    /// Cancel that preview.
+    DropPage { key: String },
 }
 
-/// An answer's key in the storage: 16 hex digits ([`crate::store::AnswerRecord`]).
+/// A key in the storage (an answer's, [`crate::store::AnswerRecord`], or a previewed
+/// page's): 16 hex digits.
 fn is_answer_key(key: &str) -> bool {
     key.len() == 16 && key.bytes().all(|b| b.is_ascii_hexdigit())
 }
@@ -196,6 +201,8 @@ pub fn encode(action: &Action, store: &QuestionStore) -> String {
         Action::Comment { key } => format!("{VERSION}:w:0:{key}"),
         Action::Share { question } => with_question("h", 0, question),
         Action::Delete => format!("{VERSION}:d:0"),
+        Action::AddPage { key } => format!("{VERSION}:l:0:{key}"),
+        Action::DropPage { key } => format!("{VERSION}:n:0:{key}"),
     }
 }
 
@@ -266,6 +273,12 @@ pub fn decode(custom_id: &str, store: &QuestionStore) -> Result<Action, Expired>
             question: question()?,
         }),
         "d" => Ok(Action::Delete),
+        "l" if is_answer_key(rest) => Ok(Action::AddPage {
+            key: rest.to_string(),
+        }),
+        "n" if is_answer_key(rest) => Ok(Action::DropPage {
+            key: rest.to_string(),
+        }),
         _ => Err(Expired::Unknown),
     }
 }
@@ -309,6 +322,12 @@ mod tests {
                 question: long.clone(),
             },
             Action::Delete,
+            Action::AddPage {
+                key: "0123456789abcdef".into(),
+            },
+            Action::DropPage {
+                key: "0123456789abcdef".into(),
+            },
         ] {
             let id = encode(&action, &store);
             assert!(limits::chars(&id) <= limits::CUSTOM_ID, "{id}");

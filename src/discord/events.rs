@@ -132,6 +132,8 @@ fn action_name(action: &Action) -> &'static str {
         Action::Comment { .. } => "comment",
         Action::Share { .. } => "share",
         Action::Delete => "delete",
+        Action::AddPage { .. } => "add_page",
+        Action::DropPage { .. } => "drop_page",
     }
 }
 
@@ -236,6 +238,12 @@ async fn on_click(state: &State, http: &Http, click: &ComponentInteraction) -> R
             sender
                 .send(paging, &sources::catalog(engine.index(), page))
                 .await?;
+        }
+        Action::AddPage { key } => {
+            commands::add_page(state, &sender, click, &key).await?;
+        }
+        Action::DropPage { key } => {
+            commands::drop_page(state, &sender, click, &key).await?;
         }
     }
     Ok(())

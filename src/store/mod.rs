@@ -39,6 +39,20 @@ pub const PRUNE_EVERY: Duration = Duration::from_secs(60);
 /// Distinct unanswered questions kept for `/unanswered`.
 const KEPT_GAPS: i64 = 500;
 
+/// A previewed page waits this long (seconds) for its Add button.
+const PENDING_SECS: i64 = 86_400;
+
+/// A page a moderator previewed, behind its Add button.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    /// The address after redirects.
+    pub link: String,
+    pub doc_id: String,
+    pub filename: String,
+    /// The document, in the corpus format.
+    pub document: String,
+}
+
 /// Where the data lives.
 #[derive(Debug, Clone)]
 pub enum Location {
@@ -533,6 +547,47 @@ impl Storage {
         Ok(rows.first().and_then(|r| r[0].text()))
     }
 
+    /// Keep a previewed page's document under `key` until it is added or cancelled.
+    pub async fn put_pending(&self, key: &str, pending: &Pending) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO pending_sources (key, link, doc_id, filename, document, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            vec![
+                key.into(),
+                pending.link.as_str().into(),
+                pending.doc_id.as_str().into(),
+                pending.filename.as_str().into(),
+                pending.document.as_str().into(),
+                now_secs().into(),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The page previewed under `key`, taken out (an Add or a Cancel uses it once); `None`
+    /// when it was used already or is older than a day.
+    pub async fn take_pending(&self, key: &str) -> Result<Option<Pending>, StoreError> {
+        let rows = self
+            .query(
+                "SELECT link, doc_id, filename, document FROM pending_sources \
+                 WHERE key = $1 AND created_at >= $2",
+                vec![key.into(), (now_secs() - PENDING_SECS).into()],
+            )
+            .await?;
+        self.execute(
+            "DELETE FROM pending_sources WHERE key = $1",
+            vec![key.into()],
+        )
+        .await?;
+        Ok(rows.first().map(|r| Pending {
+            link: r[0].text().unwrap_or_default(),
+            doc_id: r[1].text().unwrap_or_default(),
+            filename: r[2].text().unwrap_or_default(),
+            document: r[3].text().unwrap_or_default(),
+        }))
+    }
+
     /// Apply the retention (`storage.keep`, `storage.max_votes`, the gap list's size)
     /// now; `attache serve` calls it every [`PRUNE_EVERY`], off the request path.
     pub async fn prune(&self) -> Result<(), StoreError> {
@@ -560,6 +615,11 @@ impl Storage {
         self.execute(
             "DELETE FROM answered_threads WHERE answered_at < $1",
             vec![cutoff.into()],
+        )
+        .await?;
+        self.execute(
+            "DELETE FROM pending_sources WHERE created_at < $1",
+            vec![(now_secs() - PENDING_SECS).into()],
         )
         .await?;
         self.execute(

@@ -6,7 +6,8 @@
 //!   questions, commands and clicks tests put to it;
 //! - [`project`]: a throwaway copy of the shipped sources and config, and the `attache`
 //!   binary run on it;
-//! - [`postgres`]: a real, throwaway PostgreSQL server, for the bot's database.
+//! - [`postgres`]: a real, throwaway PostgreSQL server, for the bot's database;
+//! - [`web`]: a local web server on 127.0.0.1 with news pages and traps for fetching links.
 //!
 //! The kit does not depend on attache itself: where it needs the `attache` binary or the
 //! repository (whose sources and fixtures it copies and reads), it takes a [`Checkout`],
@@ -17,6 +18,7 @@ pub mod bot;
 pub mod local_discord;
 pub mod postgres;
 pub mod project;
+pub mod web;
 
 pub use postgres::Postgres;
 pub use project::{Checkout, Project};

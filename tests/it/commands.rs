@@ -82,7 +82,7 @@ async fn the_registered_commands_are_the_ones_the_readme_documents() {
         .iter()
         .map(|o| o["name"].as_str().unwrap())
         .collect();
-    assert_eq!(subs, ["show", "add", "remove"]);
+    assert_eq!(subs, ["show", "add", "refresh", "remove"]);
     for o in by_name("source")["options"].as_array().unwrap() {
         assert!(
             readme.contains(o["description"].as_str().unwrap()),
@@ -94,10 +94,16 @@ async fn the_registered_commands_are_the_ones_the_readme_documents() {
         by_name("source")["options"][0]["options"][0]["autocomplete"],
         json!(true)
     );
+    let add = &by_name("source")["options"][1]["options"];
     assert_eq!(
-        by_name("source")["options"][1]["options"][0]["type"],
-        json!(11),
-        "add takes an attachment"
+        (&add[0]["type"], &add[0]["required"]),
+        (&json!(11), &json!(false)),
+        "add takes an attachment…"
+    );
+    assert_eq!(
+        (&add[1]["name"], &add[1]["type"], &add[1]["required"]),
+        (&json!("url"), &json!(3), &json!(false)),
+        "…or a link (exactly one of the two, checked when it runs)"
     );
     let rollback = by_name("rollback");
     assert_eq!(

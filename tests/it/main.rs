@@ -24,6 +24,7 @@ mod feedback;
 mod forum;
 mod glance;
 mod languages;
+mod links;
 mod local_discord;
 mod moderators;
 mod operations;

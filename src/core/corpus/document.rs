@@ -10,6 +10,12 @@
 //! url = "https://…"                   # optional
 //! weight = 1.0                        # optional ranking weight (0.1-2)
 //! primary = true                      # optional: the text questions default to (see README)
+//! # Written by `source add URL` for a page (see core::web); a refresh reads them:
+//! author = "…"                        # optional
+//! lang = "en"                         # optional
+//! etag = "\"v1\""                      # optional
+//! last_modified = "Thu, 14 Aug 2025 10:00:00 GMT"   # optional
+//! fetched_at = "2026-11-26T06:00:00Z" # marks a document added from a link
 //! +++
 //!
 //! First paragraph (one passage).
@@ -46,6 +52,13 @@ struct FrontMatter {
     weight: Option<f32>,
     #[serde(default)]
     primary: bool,
+    /// Documents added from a link (see `core::web`): who wrote it, its language, and
+    /// what a refresh sends back to the site.
+    author: Option<String>,
+    lang: Option<String>,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    fetched_at: Option<String>,
     /// Free label ("article", "report"); informational.
     #[allow(dead_code)]
     kind: Option<String>,
@@ -194,6 +207,13 @@ pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, V
         timeline_kind: None,
         duration: None,
         figures: Vec::new(),
+        author: fm.author,
+        lang: fm.lang,
+        link: fm.fetched_at.map(|fetched_at| super::Link {
+            etag: fm.etag,
+            last_modified: fm.last_modified,
+            fetched_at,
+        }),
     };
     Ok(Loaded {
         sources: vec![(source, 1)],

@@ -93,6 +93,24 @@ pub struct Source {
     /// writes it beside a round's place.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<String>,
+    /// Who wrote it, and its language (`en`, `uk`), when the source says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    /// A document added from a link: what a refresh sends back to the site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<Link>,
+}
+
+/// How a document added from a link was fetched (its `url` is the address after
+/// redirects).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// RFC 3339.
+    pub fetched_at: String,
 }
 
 fn default_weight() -> f32 {

@@ -252,6 +252,9 @@ pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, V
                 timeline_kind: kind,
                 figures,
                 duration,
+                author: None,
+                lang: None,
+                link: None,
             },
             line,
         ));

@@ -128,3 +128,79 @@ pub(super) fn reindex_reply(
         }
     }
 }
+
+/// Add under a preview: the page previewed under `key` is stored and reindexed (by a
+/// moderator, once; the preview is replaced by the outcome).
+pub(super) async fn add_page(
+    state: &State,
+    sender: &Sender<'_>,
+    click: &serenity::all::ComponentInteraction,
+    key: &str,
+) -> serenity::Result<()> {
+    if !guard::is_moderator(click.member.as_ref(), &state.settings.moderator_role_ids) {
+        return sender
+            .send(PRIVATE, &view::not_a_moderator("add sources"))
+            .await;
+    }
+    let by = who(&click.user);
+    let pending = match state.storage.take_pending(key).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return sender.send(Mode::Update, &view::preview_gone()).await,
+        Err(e) => {
+            warn!(error = %e, "a preview could not be read");
+            return sender
+                .send(
+                    PRIVATE,
+                    &Reply::text(crate::render::feedback::of(Default::default()).unavailable),
+                )
+                .await;
+        }
+    };
+    let live = state.live.clone();
+    let job = async {
+        let started = Instant::now();
+        let document = crate::core::web::Document {
+            id: pending.doc_id.clone(),
+            filename: pending.filename.clone(),
+            text: pending.document.clone(),
+        };
+        let add_by = by.clone();
+        match blocking("source from a link", move || {
+            crate::app::links::add(&live, &document, &add_by)
+        })
+        .await
+        {
+            Ok(Ok(m)) => {
+                info!(by, id = %pending.doc_id, link = %pending.link, "source from a link added");
+                view::added(&pending.filename, &m)
+            }
+            Ok(Err(crate::app::links::LinkError::App(e))) => {
+                reindex_reply(state, Err(e), &by, started)
+            }
+            Ok(Err(e)) => view::page_refused(&e.to_string()),
+            Err(apology) => apology,
+        }
+    };
+    sender
+        .send_when_ready(Mode::Update, state.settings.defer_after, job)
+        .await
+        .map(|_| ())
+}
+
+/// Cancel under a preview: the page is forgotten, nothing is written.
+pub(super) async fn drop_page(
+    state: &State,
+    sender: &Sender<'_>,
+    click: &serenity::all::ComponentInteraction,
+    key: &str,
+) -> serenity::Result<()> {
+    if !guard::is_moderator(click.member.as_ref(), &state.settings.moderator_role_ids) {
+        return sender
+            .send(PRIVATE, &view::not_a_moderator("add sources"))
+            .await;
+    }
+    if let Err(e) = state.storage.take_pending(key).await {
+        warn!(error = %e, "a cancelled preview could not be forgotten; it expires in a day");
+    }
+    sender.send(Mode::Update, &view::nothing_added()).await
+}

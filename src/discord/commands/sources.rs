@@ -1,5 +1,6 @@
-//! `/source show`, `/sources` (every member) and `/source add`, `/source remove`
-//! (moderators): reading the sources and changing them.
+//! `/source show`, `/sources` (every member) and `/source add` (a file, or a link
+//! previewed first), `/source refresh`, `/source remove` (moderators): reading the
+//! sources and changing them.
 
 use std::time::Instant;
 
@@ -7,9 +8,13 @@ use serenity::all::{AutocompleteChoice, CreateAutocompleteResponse};
 use tracing::{info, warn};
 
 use super::{blocking, may_write, reindex_reply, sender, who, Context, Error, PRIVATE};
-use crate::app::AppError;
+use crate::app::{links, AppError};
+use crate::discord::guard;
 use crate::discord::limits;
+use crate::discord::send::Sender;
+use crate::discord::views::Reply;
 use crate::discord::views::{moderation, sources as sources_view};
+use crate::store::Pending;
 
 async fn source_ids(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
     let engine = ctx.data().live.engine();
@@ -45,7 +50,7 @@ async fn source_ids(ctx: Context<'_>, partial: &str) -> CreateAutocompleteRespon
         "ru",
         "Прочитать источник целиком; модераторы добавляют и удаляют источники"
     ),
-    subcommands("show", "add", "remove"),
+    subcommands("show", "add", "refresh", "remove"),
     subcommand_required
 )]
 pub async fn source(_ctx: Context<'_>) -> Result<(), Error> {
@@ -78,17 +83,17 @@ pub async fn show(
     Ok(())
 }
 
-/// Moderators: add or replace a source file (.md document or .toml records) and reindex
+/// Moderators: add a source from a file (.md or .toml) or a news page's link, and reindex
 #[poise::command(
     slash_command,
     guild_only,
     description_localized(
         "uk",
-        "Модератори: додати чи замінити файл джерела (.md або .toml) і переіндексувати"
+        "Модератори: додати джерело з файлу (.md або .toml) чи за посиланням і переіндексувати"
     ),
     description_localized(
         "ru",
-        "Модераторы: добавить или заменить файл источника (.md или .toml) и переиндексировать"
+        "Модераторы: добавить источник из файла (.md или .toml) или по ссылке и переиндексировать"
     )
 )]
 #[tracing::instrument(name = "source_add", skip_all)]
@@ -97,14 +102,41 @@ pub async fn add(
     #[description = "A document (.md) or records file (.toml) in the corpus format"]
     #[description_localized("uk", "Документ (.md) або файл записів (.toml) у форматі корпусу")]
     #[description_localized("ru", "Документ (.md) или файл записей (.toml) в формате корпуса")]
-    file: serenity::all::Attachment,
+    file: Option<serenity::all::Attachment>,
+    #[description = "A news page's address (http or https): you see what was read first"]
+    #[description_localized(
+        "uk",
+        "Адреса сторінки новин (http чи https): спершу побачите прочитане"
+    )]
+    #[description_localized(
+        "ru",
+        "Адрес страницы новостей (http или https): сначала увидите прочитанное"
+    )]
+    #[max_length = 2000]
+    url: Option<String>,
 ) -> Result<(), Error> {
     let _busy = ctx.data().busy();
+    let sender = sender(&ctx)?;
+    let file = match (file, url) {
+        (Some(file), None) => file,
+        (None, Some(url)) => {
+            if !may_write(&ctx, "add sources").await? {
+                return Ok(());
+            }
+            return add_link(ctx, &sender, url).await;
+        }
+        _ => {
+            let reply = moderation::upload_refused(
+                "Give either a file or a url, one of the two, to /source add.",
+            );
+            sender.send(PRIVATE, &reply).await?;
+            return Ok(());
+        }
+    };
     if !may_write(&ctx, "add sources").await? {
         return Ok(());
     }
     let state = ctx.data();
-    let sender = sender(&ctx)?;
     let by = who(ctx.author());
     let max = state.live.settings().index.max_upload_bytes;
     // Refused before downloading anything: the size Discord reports, and the name.
@@ -148,6 +180,101 @@ pub async fn add(
         }
     };
     // Downloading and rebuilding take a while: say so at once.
+    sender.send_later(PRIVATE, job).await?;
+    Ok(())
+}
+
+/// `/source add url:`: read the page and show what was read, with Add and Cancel; the
+/// document waits in the storage under the buttons' key.
+async fn add_link(ctx: Context<'_>, sender: &Sender<'_>, link: String) -> Result<(), Error> {
+    let state = ctx.data();
+    let by = who(ctx.author());
+    let job = async {
+        let fetcher = match links::fetcher(state.live.settings()) {
+            Ok(f) => f,
+            Err(e) => return moderation::page_refused(&e.to_string()),
+        };
+        let preview = match links::preview(&state.live, &fetcher, &link).await {
+            Ok(p) => p,
+            Err(e) => {
+                info!(by, error = %e, "a link was refused");
+                return moderation::page_refused(&e.to_string());
+            }
+        };
+        let key = match crate::store::voter::new_secret() {
+            Ok(secret) => secret[..16].to_string(),
+            Err(e) => {
+                warn!(error = %e, "no random key for a preview");
+                return Reply::text(guard::Refusal::Failed.to_string());
+            }
+        };
+        let pending = Pending {
+            link: preview.url.clone(),
+            doc_id: preview.document.id.clone(),
+            filename: preview.document.filename.clone(),
+            document: preview.document.text.clone(),
+        };
+        if let Err(e) = state.storage.put_pending(&key, &pending).await {
+            warn!(error = %e, "a preview could not be kept");
+            return Reply::text(crate::render::feedback::of(Default::default()).unavailable);
+        }
+        info!(by, url = %preview.url, id = %preview.document.id, passages = preview.passages, "link previewed");
+        moderation::page_preview(&preview, &key)
+    };
+    // Fetching takes a while: say so at once.
+    sender.send_later(PRIVATE, job).await?;
+    Ok(())
+}
+
+/// Moderators: fetch a source added from a link again, and reindex if it changed
+#[poise::command(
+    slash_command,
+    guild_only,
+    description_localized(
+        "uk",
+        "Модератори: знову завантажити джерело з посилання і переіндексувати, якщо змінилося"
+    ),
+    description_localized(
+        "ru",
+        "Модераторы: снова загрузить источник по ссылке и переиндексировать, если изменился"
+    )
+)]
+#[tracing::instrument(name = "source_refresh", skip_all)]
+pub async fn refresh(
+    ctx: Context<'_>,
+    #[description = "The source's id (start typing an id or a title)"]
+    #[description_localized("uk", "Ідентифікатор джерела (почніть вводити id чи назву)")]
+    #[description_localized("ru", "Идентификатор источника (начните вводить id или название)")]
+    #[autocomplete = "source_ids"]
+    id: String,
+) -> Result<(), Error> {
+    let _busy = ctx.data().busy();
+    if !may_write(&ctx, "refresh sources").await? {
+        return Ok(());
+    }
+    let state = ctx.data();
+    let sender = sender(&ctx)?;
+    let by = who(ctx.author());
+    let id = id.trim().to_string();
+    let job = async {
+        let fetcher = match links::fetcher(state.live.settings()) {
+            Ok(f) => f,
+            Err(e) => return moderation::page_refused(&e.to_string()),
+        };
+        let started = Instant::now();
+        match links::refresh(state.live.clone(), &fetcher, &id, &by).await {
+            Ok(r) => moderation::refreshed(&r),
+            Err(links::LinkError::App(e)) => reindex_reply(state, Err(e), &by, started),
+            Err(e) => {
+                info!(by, id, error = %e, "a refresh was refused");
+                Reply::text(format!(
+                    "I did not refresh `{}`: {}.",
+                    crate::discord::views::text::plain(&id),
+                    crate::discord::views::text::plain(&e.to_string())
+                ))
+            }
+        }
+    };
     sender.send_later(PRIVATE, job).await?;
     Ok(())
 }

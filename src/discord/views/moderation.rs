@@ -1,8 +1,9 @@
-//! What moderators see: the results of `/reindex`, `/rollback`, `/source add` and
-//! `/source remove` (with its confirmation), `/unanswered`, and the refusals of those
+//! What moderators see: the results of `/reindex`, `/rollback`, `/source add` (a file,
+//! or a link with its preview), `/source refresh` and `/source remove` (with its
+//! confirmation), `/unanswered`, and the refusals of those
 //! commands. English, as every moderator-only reply is for now.
 
-use super::reply::{Button, Card, Reply, AMBER, GREEN, GREY, RED};
+use super::reply::{Button, Card, Reply, AMBER, BLURPLE, GREEN, GREY, RED};
 use super::text::{ago, plain};
 use crate::core::corpus::Source;
 use crate::core::gaps::Gap;
@@ -193,6 +194,95 @@ pub fn upload_too_large(filename: &str, size: u64, max: usize) -> Reply {
 /// An upload refused for its name, or its content (`problem`, already a sentence).
 pub fn upload_refused(problem: &str) -> Reply {
     Reply::text(plain(problem))
+}
+
+/// What was read from a link, before it is added: title, publisher, date, passages and
+/// the first two paragraphs, with Add and Cancel (the page waits under `key`).
+pub fn page_preview(p: &crate::app::links::Preview, key: &str) -> Reply {
+    let mut about = vec![plain(&p.publisher)];
+    about.extend(p.date.as_deref().map(plain));
+    about.extend(p.author.as_deref().map(|a| format!("by {}", plain(a))));
+    about.extend(
+        p.lang
+            .as_deref()
+            .map(|l| format!("language `{}`", plain(l))),
+    );
+    let mut description = format!(
+        "{}\n{} passages, to be added as `{}`. It begins:\n",
+        about.join(" · "),
+        p.passages,
+        p.document.id
+    );
+    for para in &p.opening {
+        description.push_str(&format!("> {}\n", fit(&plain(para), 600)));
+    }
+    description
+        .push_str("-# Add stores it and reindexes (`/rollback` undoes it); Cancel forgets it.");
+    Reply::card(Card {
+        title: Some(fit(&plain(&p.title), 200)),
+        url: Some(p.url.clone()),
+        description,
+        colour: BLURPLE,
+        ..Card::default()
+    })
+    .with_buttons(vec![
+        Button::Action {
+            label: "Add".into(),
+            action: Action::AddPage {
+                key: key.to_string(),
+            },
+            disabled: false,
+            primary: true,
+        },
+        Button::secondary(
+            "Cancel",
+            Action::DropPage {
+                key: key.to_string(),
+            },
+        ),
+    ])
+}
+
+/// A link that could not be read or added, with the reason.
+pub fn page_refused(reason: &str) -> Reply {
+    Reply::text(format!("I did not add that page: {}.", plain(reason)))
+}
+
+/// The preview was cancelled, or used already.
+pub fn nothing_added() -> Reply {
+    Reply::text("Nothing was added.")
+}
+
+pub fn preview_gone() -> Reply {
+    Reply::text("This preview has expired or was used already. Run `/source add url:` again.")
+}
+
+/// What `/source refresh` did.
+pub fn refreshed(r: &crate::app::links::Refreshed) -> Reply {
+    use crate::app::links::Refreshed;
+    match r {
+        Refreshed::NotModified { id } => Reply::text(format!(
+            "`{}` has not changed (the site said so); nothing to do.",
+            plain(id)
+        )),
+        Refreshed::Unchanged { id } => Reply::text(format!(
+            "`{}` was fetched again and its text is the same; no reindex.",
+            plain(id)
+        )),
+        Refreshed::Changed {
+            id,
+            added,
+            removed,
+            edited,
+            manifest,
+        } => source_changed(
+            &format!(
+                "Refreshed `{}`: {added} passages added, {removed} removed, {edited} edited.",
+                plain(id)
+            ),
+            manifest,
+        ),
+    }
 }
 
 pub fn download_failed() -> Reply {

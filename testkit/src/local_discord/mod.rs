@@ -254,7 +254,7 @@ impl LocalDiscord {
                     "timed out waiting for {what}; requests so far: {:#?}",
                     self.requests()
                         .iter()
-                        .map(|r| format!("{} {}", r.method, r.path))
+                        .map(|r| format!("{} {} → {}", r.method, r.path, r.status))
                         .collect::<Vec<_>>()
                 );
             }
@@ -364,6 +364,18 @@ impl LocalDiscord {
             .unwrap()
             .get(&id.to_string())
             .cloned()
+    }
+
+    /// The (channel id, message id) of the original response of the interaction with
+    /// `token`, if Discord has it.
+    pub fn original(&self, token: &str) -> Option<(String, String)> {
+        let key = self.shared.originals.lock().unwrap().get(token).cloned()?;
+        self.shared
+            .messages
+            .lock()
+            .unwrap()
+            .contains_key(&key)
+            .then_some(key)
     }
 
     /// A message as Discord has it now, if it has it (not deleted).

@@ -278,9 +278,18 @@ pub fn modal_submit(
 /// The message a bot reply became, as a click's `message` field carries it.
 pub fn message_from(discord: &LocalDiscord, reply: &super::Request, who: &Who) -> Value {
     let channel = if who.dm { who.dm_channel() } else { CHANNEL_ID };
+    // The message the reply became, when Discord keeps it (an interaction's response);
+    // a new id otherwise.
+    let token = reply
+        .path
+        .split('/')
+        .find(|s| s.starts_with("interaction-token-"));
+    let (channel, id) = token
+        .and_then(|t| discord.original(t))
+        .unwrap_or_else(|| (channel.to_string(), discord.id().to_string()));
     json!({
-        "id": discord.id().to_string(),
-        "channel_id": channel.to_string(),
+        "id": id,
+        "channel_id": channel,
         "author": bot_user(),
         "content": reply.message()["content"].as_str().unwrap_or(""),
         "timestamp": "2026-11-25T12:00:00.000000+00:00",

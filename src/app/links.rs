@@ -1,0 +1,301 @@
+//! Sources from a link, wired to the index: read a page into a preview (nothing is
+//! written until the moderator says Add), add it as a document with the same undo as an
+//! upload, fetch a link-sourced document again and reindex only when its text changed,
+//! saying what changed; and the optional schedule (`index.refresh_every`) that refreshes
+//! one page at a time in a process that writes the index.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tracing::{info, warn};
+use url::Url;
+
+use super::{AppError, LiveEngine};
+use crate::config::Settings;
+use crate::core::corpus::Source;
+use crate::core::index::Manifest;
+use crate::core::web::{
+    self, address::Allowed, Document, Fetcher, Known, Limits, Reread, WebError,
+};
+
+/// Why a link did not become (or refresh) a source: one sentence for the moderator.
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    #[error(transparent)]
+    Web(#[from] WebError),
+    #[error("this page is already the source `{0}`: refresh it instead (/source refresh id:{0})")]
+    Already(String),
+    #[error("`{0}` is not a source added from a link")]
+    NotALink(String),
+    #[error("no source has the id `{0}`")]
+    NoSuchSource(String),
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+/// What a moderator sees before adding a page.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub document: Document,
+    pub title: String,
+    pub publisher: String,
+    pub date: Option<String>,
+    pub author: Option<String>,
+    pub lang: Option<String>,
+    /// The address after redirects.
+    pub url: String,
+    pub passages: usize,
+    /// The first two paragraphs.
+    pub opening: Vec<String>,
+    /// The encoding the page was in.
+    pub encoding: &'static str,
+}
+
+/// What a refresh did.
+#[derive(Debug, Clone)]
+pub enum Refreshed {
+    /// The site said 304: nothing fetched, nothing changed.
+    NotModified { id: String },
+    /// Fetched again, and the text is the same: no reindex.
+    Unchanged { id: String },
+    /// The text changed: stored and reindexed.
+    Changed {
+        id: String,
+        added: usize,
+        removed: usize,
+        edited: usize,
+        manifest: Manifest,
+    },
+}
+
+/// The fetcher the settings describe.
+pub fn fetcher(settings: &Settings) -> Result<Fetcher, LinkError> {
+    let i = &settings.index;
+    Fetcher::new(Limits {
+        timeout: i.fetch_timeout,
+        max_bytes: i.max_fetch_bytes,
+        allowed: Allowed::new(&i.fetch_allow),
+    })
+    .map_err(|e| LinkError::Web(e.into()))
+}
+
+/// A link as compared with the sources' addresses: no fragment, no trailing `/`.
+fn same_page(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        Url::parse(s.trim()).ok().map(|mut u| {
+            u.set_fragment(None);
+            u.as_str().trim_end_matches('/').to_string()
+        })
+    };
+    matches!((norm(a), norm(b)), (Some(x), Some(y)) if x == y)
+}
+
+fn already(sources: &[Source], link: &str) -> Option<String> {
+    sources
+        .iter()
+        .find(|s| s.url.as_deref().is_some_and(|u| same_page(u, link)))
+        .map(|s| s.id.clone())
+}
+
+/// Now, as RFC 3339 (UTC, seconds).
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Read `link` into a preview (nothing is written).
+pub async fn preview(
+    live: &LiveEngine,
+    fetcher: &Fetcher,
+    link: &str,
+) -> Result<Preview, LinkError> {
+    let engine = live.engine();
+    let catalog = &engine.index().catalog;
+    if let Some(id) = already(catalog, link) {
+        return Err(LinkError::Already(id));
+    }
+    let read = match web::read(fetcher, link, &Known::default()).await? {
+        Reread::Read(r) => r,
+        // Nothing was known, so a 304 is the site's mistake: read as nothing.
+        Reread::NotModified => {
+            return Err(WebError::Extract(web::extract::ExtractError::Nothing).into())
+        }
+    };
+    if let Some(id) = already(catalog, read.url.as_str()) {
+        return Err(LinkError::Already(id));
+    }
+    // An id of its own: the title's, numbered when another source has it.
+    let base = web::slug(&read.article.title);
+    let mut id = base.clone();
+    let mut n = 2;
+    while engine.index().source(&id).is_some() {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    let document = web::document(&read, &id, &now());
+    let a = &read.article;
+    Ok(Preview {
+        title: a.title.clone(),
+        publisher: a.publisher.clone(),
+        date: a.published.clone(),
+        author: a.author.clone(),
+        lang: a.lang.clone(),
+        url: read.url.to_string(),
+        passages: a.paragraphs().count(),
+        opening: a.paragraphs().take(2).map(str::to_string).collect(),
+        encoding: read.encoding,
+        document,
+    })
+}
+
+/// Add a previewed page (blocking: it reindexes).
+pub fn add(live: &LiveEngine, document: &Document, by: &str) -> Result<Manifest, LinkError> {
+    let (path, manifest) = live.add_source(&document.filename, document.text.as_bytes(), by)?;
+    info!(path = %path.display(), id = %document.id, by, "source added from a link");
+    Ok(manifest)
+}
+
+/// Passages added, removed and edited from `old` to `new` (an edit is a passage replaced
+/// by one in the same place).
+fn changes(old: &[String], new: &[String]) -> (usize, usize, usize) {
+    use similar::{capture_diff_slices, Algorithm, DiffOp};
+    let (mut added, mut removed, mut edited) = (0, 0, 0);
+    for op in capture_diff_slices(Algorithm::Myers, old, new) {
+        match op {
+            DiffOp::Insert { new_len, .. } => added += new_len,
+            DiffOp::Delete { old_len, .. } => removed += old_len,
+            DiffOp::Replace {
+                old_len, new_len, ..
+            } => {
+                edited += old_len.min(new_len);
+                added += new_len.saturating_sub(old_len);
+                removed += old_len.saturating_sub(new_len);
+            }
+            DiffOp::Equal { .. } => {}
+        }
+    }
+    (added, removed, edited)
+}
+
+/// Fetch the link-sourced document `id` again and reindex if its text changed.
+pub async fn refresh(
+    live: Arc<LiveEngine>,
+    fetcher: &Fetcher,
+    id: &str,
+    by: &str,
+) -> Result<Refreshed, LinkError> {
+    let engine = live.engine();
+    let source = engine
+        .index()
+        .source(id)
+        .ok_or_else(|| LinkError::NoSuchSource(id.to_string()))?
+        .clone();
+    let (Some(link), Some(url)) = (&source.link, &source.url) else {
+        return Err(LinkError::NotALink(id.to_string()));
+    };
+    let known = Known {
+        etag: link.etag.clone(),
+        last_modified: link.last_modified.clone(),
+    };
+    let read = match web::read(fetcher, url, &known).await? {
+        Reread::NotModified => {
+            info!(id, by, "refresh: not modified");
+            return Ok(Refreshed::NotModified { id: id.to_string() });
+        }
+        Reread::Read(r) => r,
+    };
+    let document = web::document(&read, id, &now());
+    let old: Vec<String> = engine
+        .index()
+        .passages_of(id)
+        .map_err(|e| AppError::Index(e.into()))?
+        .into_iter()
+        .map(|p| p.text)
+        .collect();
+    let new: Vec<String> = read.article.paragraphs().map(str::to_string).collect();
+    if old == new && source.title == read.article.title {
+        info!(id, by, "refresh: the text is unchanged");
+        return Ok(Refreshed::Unchanged { id: id.to_string() });
+    }
+    let (added, removed, edited) = changes(&old, &new);
+    let file = source.file.clone();
+    let (text, who) = (document.text.clone(), by.to_string());
+    let manifest = tokio::task::spawn_blocking(move || live.replace_source(&file, &text, &who))
+        .await
+        .map_err(|e| LinkError::App(AppError::Watch(format!("the refresh failed: {e}"))))??;
+    info!(id, by, added, removed, edited, "refresh: reindexed");
+    Ok(Refreshed::Changed {
+        id: id.to_string(),
+        added,
+        removed,
+        edited,
+        manifest,
+    })
+}
+
+/// The ids of the documents added from a link.
+pub fn linked(live: &LiveEngine) -> Vec<String> {
+    live.engine()
+        .index()
+        .catalog
+        .iter()
+        .filter(|s| s.link.is_some())
+        .map(|s| s.id.clone())
+        .collect()
+}
+
+/// `index.refresh_every`: every period, fetch each link-sourced page again, one at a
+/// time, until `stop` is set. Only in a process that writes the index.
+pub async fn keep_fresh(
+    live: Arc<LiveEngine>,
+    every: Duration,
+    stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut stop = stop;
+    let fetcher = match fetcher(live.settings()) {
+        Ok(f) => f,
+        Err(e) => {
+            warn!(error = %e, "scheduled refreshes are off");
+            return;
+        }
+    };
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => return,
+        }
+        for id in linked(&live) {
+            if *stop.borrow() {
+                return;
+            }
+            match refresh(live.clone(), &fetcher, &id, "schedule").await {
+                Ok(r) => info!(id, outcome = ?r, "scheduled refresh"),
+                Err(e) => warn!(id, error = %e, "scheduled refresh failed; the indexed text stays"),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_count_added_removed_and_edited_passages() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            changes(&s(&["a", "b", "c"]), &s(&["a", "b", "c"])),
+            (0, 0, 0)
+        );
+        assert_eq!(
+            changes(&s(&["a", "b", "c"]), &s(&["a", "B", "c", "d"])),
+            (1, 0, 1)
+        );
+        assert_eq!(changes(&s(&["a", "b", "c"]), &s(&["a", "c"])), (0, 1, 0));
+    }
+
+    #[test]
+    fn the_same_page_is_found_whatever_its_fragment_or_last_slash() {
+        assert!(same_page("https://ex.org/a/", "https://ex.org/a#top"));
+        assert!(!same_page("https://ex.org/a", "https://ex.org/b"));
+    }
+}
