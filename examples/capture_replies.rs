@@ -1,7 +1,8 @@
 //! `cargo run --example capture_replies -- OUT_DIR [QUESTION …]`: the bot's replies to a
 //! few questions, as Discord receives them (the JSON bodies of its requests), for
 //! `tools/phone.py` to draw as a phone shows them: each question, "Ask attache" on a
-//! message, a private answer and the same answer shared, `/timeline`, and "Show passages". It runs the real `attache serve`
+//! message, a private answer and the same answer shared, `/timeline`, a link's preview
+//! (`/source add url:`, a page of the tests' local web server), and "Show passages". It runs the real `attache serve`
 //! (the debug build next to this example: `cargo build` first) against the local Discord
 //! of the tests, on a fresh copy of the shipped sources.
 
@@ -43,7 +44,14 @@ async fn main() {
         .expect("target/<profile>/examples")
         .join("attache");
     assert!(attache.exists(), "build the bot first: cargo build");
-    let bot = Bot::start(&Checkout::new(repo, attache)).await;
+    // A local news page for `/source add url:` (the only address fetches may reach).
+    let web = testkit::web::Web::start().await;
+    let allow = format!("127.0.0.1:{}", web.addr().port());
+    let bot = Bot::start_with(
+        &Checkout::new(repo, attache),
+        &[("ATTACHE__INDEX__FETCH_ALLOW", &allow)],
+    )
+    .await;
     let write = |n: usize, question: &str, body: &Value| {
         let path = out.join(format!("{n:02}.json"));
         let doc = serde_json::json!({ "question": question, "message": body });
@@ -111,6 +119,22 @@ async fn main() {
     let path = out.join(format!("{n:02}.json"));
     let doc = serde_json::json!({
         "command": "/timeline", "question": "", "message": drawn.reply.message(), "files": files
+    });
+    std::fs::write(&path, serde_json::to_vec_pretty(&doc).unwrap()).expect("write");
+    println!("{}", path.display());
+    // What a moderator sees before adding a page from a link.
+    let preview = bot
+        .sub(
+            &Who::moderator(ASKER + 104),
+            "source",
+            "add",
+            &[("url", 3, serde_json::json!(web.url("/article")))],
+        )
+        .await;
+    let n = questions.len() + 6;
+    let path = out.join(format!("{n:02}.json"));
+    let doc = serde_json::json!({
+        "command": "/source add", "question": web.url("/article"), "message": preview.reply.message()
     });
     std::fs::write(&path, serde_json::to_vec_pretty(&doc).unwrap()).expect("write");
     println!("{}", path.display());

@@ -122,6 +122,20 @@ pub async fn run(
     // Opened now so `/healthz` tells at once; a failure is logged and retried on use.
     let _ = storage.open().await;
     let retention = tokio::spawn(keep_storage(storage.clone(), stopping.clone()));
+    // `index.refresh_every`: pages added from a link fetched again, in a process that
+    // writes the index only.
+    let refresher = match (settings.index.refresh_every, settings.index.read_only) {
+        (Some(every), false) => Some(tokio::spawn(super::links::keep_fresh(
+            live.clone(),
+            every,
+            stopping.clone(),
+        ))),
+        (Some(_), true) => {
+            warn!("index.refresh_every is ignored: this process only reads the index (index.read_only)");
+            None
+        }
+        (None, _) => None,
+    };
 
     let client = discord::client::Client::new(live.clone(), health.clone(), storage).await?;
     let discord = client.handle();
@@ -149,6 +163,15 @@ pub async fn run(
         .is_err()
     {
         warn!("the storage retention did not stop in time; leaving it");
+    }
+    if let Some(refresher) = refresher {
+        // A refresh in the middle of a rebuild finishes it or undoes it; not worth waiting.
+        if tokio::time::timeout(BACKGROUND_STOP, refresher)
+            .await
+            .is_err()
+        {
+            warn!("the scheduled refresh did not stop in time; leaving it");
+        }
     }
     if tokio::time::timeout(BACKGROUND_STOP, poller).await.is_err() {
         warn!("the generation poller did not stop in time; leaving it");

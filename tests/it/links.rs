@@ -437,3 +437,29 @@ async fn in_discord_a_preview_comes_first_and_add_works_after_a_restart() {
     );
     bot.check();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_refresh_every_a_changed_page_is_fetched_again_by_itself() {
+    let web = Web::start().await;
+    let project = project_for(&web);
+    let local = project.path("config/local.toml");
+    let config = std::fs::read_to_string(&local).unwrap() + "refresh_every = \"1s\"\n";
+    std::fs::write(&local, config).unwrap();
+    let o = project.run(&["source", "add", &web.url("/article"), "--yes"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bot = Bot::start_on(project, &[]).await;
+    web.set_article(2);
+    let file = bot.project.path(&format!("index/sources/{ARTICLE_ID}.md"));
+    let added = web::article_paragraphs(2).last().unwrap().to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !std::fs::read_to_string(&file).unwrap().contains(&added) {
+        assert!(std::time::Instant::now() < deadline, "{}", bot.log());
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // One page at a time, and only when it changed: later rounds are 304s.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let log = bot.log();
+    assert_eq!(log.matches("refresh: reindexed").count(), 1, "{log}");
+    assert!(log.contains("refresh: not modified"), "{log}");
+    bot.check();
+}

@@ -214,7 +214,7 @@ pub fn page_preview(p: &crate::app::links::Preview, key: &str) -> Reply {
         p.document.id
     );
     for para in &p.opening {
-        description.push_str(&format!("> {}\n", fit(&plain(para), 600)));
+        description.push_str(&format!("> {}\n", fit(&plain(para), 300)));
     }
     description
         .push_str("-# Add stores it and reindexes (`/rollback` undoes it); Cancel forgets it.");
