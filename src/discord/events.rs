@@ -9,7 +9,7 @@ use serenity::all::{
 use tracing::debug;
 
 use super::buttons::{self, Action};
-use super::guard::{self, Refusal};
+use super::guard::Refusal;
 use super::send::{Mode, Sender, To};
 use super::state::{Asked, State, Via};
 use super::views::{answer, help, moderation, passages, sources, Reply};
@@ -187,10 +187,7 @@ async fn on_click(state: &State, http: &Http, click: &ComponentInteraction) -> R
             sender.send(paging, &reply).await?;
         }
         Action::Remove { id } => {
-            if !guard::is_moderator(click.member.as_ref(), &state.settings.moderator_role_ids) {
-                sender
-                    .send(private, &moderation::not_a_moderator("remove sources"))
-                    .await?;
+            if !commands::clicked_by_moderator(state, &sender, click, "remove sources").await? {
                 return Ok(());
             }
             let by = commands::who(&click.user);

@@ -129,6 +129,22 @@ pub(super) fn reindex_reply(
     }
 }
 
+/// The moderator check for a button (Remove, Add): checked when it is clicked, with a
+/// polite private refusal to anyone else. `what` names the action.
+pub(super) async fn clicked_by_moderator(
+    state: &State,
+    sender: &Sender<'_>,
+    click: &serenity::all::ComponentInteraction,
+    what: &str,
+) -> serenity::Result<bool> {
+    if guard::is_moderator(click.member.as_ref(), &state.settings.moderator_role_ids) {
+        return Ok(true);
+    }
+    info!(user = %click.user.id, action = what, "refused: not a moderator");
+    sender.send(PRIVATE, &view::not_a_moderator(what)).await?;
+    Ok(false)
+}
+
 /// Add under a preview: the page previewed under `key` is stored and reindexed (by a
 /// moderator, once; the preview is replaced by the outcome).
 pub(super) async fn add_page(
@@ -137,10 +153,8 @@ pub(super) async fn add_page(
     click: &serenity::all::ComponentInteraction,
     key: &str,
 ) -> serenity::Result<()> {
-    if !guard::is_moderator(click.member.as_ref(), &state.settings.moderator_role_ids) {
-        return sender
-            .send(PRIVATE, &view::not_a_moderator("add sources"))
-            .await;
+    if !clicked_by_moderator(state, sender, click, "add sources").await? {
+        return Ok(());
     }
     let by = who(&click.user);
     let pending = match state.storage.take_pending(key).await {
@@ -194,10 +208,8 @@ pub(super) async fn drop_page(
     click: &serenity::all::ComponentInteraction,
     key: &str,
 ) -> serenity::Result<()> {
-    if !guard::is_moderator(click.member.as_ref(), &state.settings.moderator_role_ids) {
-        return sender
-            .send(PRIVATE, &view::not_a_moderator("add sources"))
-            .await;
+    if !clicked_by_moderator(state, sender, click, "add sources").await? {
+        return Ok(());
     }
     if let Err(e) = state.storage.take_pending(key).await {
         warn!(error = %e, "a cancelled preview could not be forgotten; it expires in a day");
