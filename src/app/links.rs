@@ -12,7 +12,8 @@ use url::Url;
 
 use super::{AppError, LiveEngine};
 use crate::config::Settings;
-use crate::core::corpus::Source;
+use crate::core::corpus::manage;
+use crate::core::corpus::{self, Source, SourceKind};
 use crate::core::index::Manifest;
 use crate::core::web::{
     self, address::Allowed, Document, Fetcher, Known, Limits, Reread, WebError,
@@ -25,6 +26,12 @@ pub enum LinkError {
     Web(#[from] WebError),
     #[error("this page is already the source `{0}`: refresh it instead (/source refresh id:{0})")]
     Already(String),
+    #[error(
+        "this page is already the document `{0}`, a file of the sources: change that file instead"
+    )]
+    AlreadyFile(String),
+    #[error("a source or a file named `{0}` already exists; nothing was changed")]
+    Taken(String),
     #[error("`{0}` is not a source added from a link")]
     NotALink(String),
     #[error("no source has the id `{0}`")]
@@ -90,11 +97,18 @@ fn same_page(a: &str, b: &str) -> bool {
     matches!((norm(a), norm(b)), (Some(x), Some(y)) if x == y)
 }
 
-fn already(sources: &[Source], link: &str) -> Option<String> {
-    sources
-        .iter()
-        .find(|s| s.url.as_deref().is_some_and(|u| same_page(u, link)))
-        .map(|s| s.id.clone())
+/// Whether `link` is already a document of the sources: one added from a link (to be
+/// refreshed) or a file a curator wrote. Records are not pages: the address a record
+/// cites may still be added.
+fn already(sources: &[Source], link: &str) -> Result<(), LinkError> {
+    let found = sources.iter().find(|s| {
+        s.kind == SourceKind::Document && s.url.as_deref().is_some_and(|u| same_page(u, link))
+    });
+    match found {
+        Some(s) if s.link.is_some() => Err(LinkError::Already(s.id.clone())),
+        Some(s) => Err(LinkError::AlreadyFile(s.id.clone())),
+        None => Ok(()),
+    }
 }
 
 /// Now, as RFC 3339 (UTC, seconds).
@@ -110,9 +124,7 @@ pub async fn preview(
 ) -> Result<Preview, LinkError> {
     let engine = live.engine();
     let catalog = &engine.index().catalog;
-    if let Some(id) = already(catalog, link) {
-        return Err(LinkError::Already(id));
-    }
+    already(catalog, link)?;
     let read = match web::read(fetcher, link, &Known::default()).await? {
         Reread::Read(r) => r,
         // Nothing was known, so a 304 is the site's mistake: read as nothing.
@@ -120,9 +132,7 @@ pub async fn preview(
             return Err(WebError::Extract(web::extract::ExtractError::Nothing).into())
         }
     };
-    if let Some(id) = already(catalog, read.url.as_str()) {
-        return Err(LinkError::Already(id));
-    }
+    already(catalog, read.url.as_str())?;
     // An id of its own: the title's, numbered when another source has it.
     let base = web::slug(&read.article.title);
     let mut id = base.clone();
@@ -147,8 +157,23 @@ pub async fn preview(
     })
 }
 
-/// Add a previewed page (blocking: it reindexes).
-pub fn add(live: &LiveEngine, document: &Document, by: &str) -> Result<Manifest, LinkError> {
+/// Add a previewed page from `link` (blocking: it reindexes). What was true at the
+/// preview is checked again: the page is not a source yet (another preview may have
+/// been added meanwhile), and its id and file name are free, so nothing is overwritten.
+pub fn add(
+    live: &LiveEngine,
+    link: &str,
+    document: &Document,
+    by: &str,
+) -> Result<Manifest, LinkError> {
+    let engine = live.engine();
+    already(&engine.index().catalog, link)?;
+    let dir = &live.settings().index.sources;
+    if engine.index().source(&document.id).is_some()
+        || manage::place(dir, &document.filename).exists()
+    {
+        return Err(LinkError::Taken(document.filename.clone()));
+    }
     let (path, manifest) = live.add_source(&document.filename, document.text.as_bytes(), by)?;
     info!(path = %path.display(), id = %document.id, by, "source added from a link");
     Ok(manifest)
@@ -156,7 +181,7 @@ pub fn add(live: &LiveEngine, document: &Document, by: &str) -> Result<Manifest,
 
 /// Passages added, removed and edited from `old` to `new` (an edit is a passage replaced
 /// by one in the same place).
-fn changes(old: &[String], new: &[String]) -> (usize, usize, usize) {
+fn changes<T: Eq + std::hash::Hash + Ord>(old: &[T], new: &[T]) -> (usize, usize, usize) {
     use similar::{capture_diff_slices, Algorithm, DiffOp};
     let (mut added, mut removed, mut edited) = (0, 0, 0);
     for op in capture_diff_slices(Algorithm::Myers, old, new) {
@@ -204,15 +229,20 @@ pub async fn refresh(
         Reread::Read(r) => r,
     };
     let document = web::document(&read, id, &now());
-    let old: Vec<String> = engine
+    // Compared as the index holds them: each passage's text and section.
+    let old: Vec<(String, Option<String>)> = engine
         .index()
         .passages_of(id)
         .map_err(|e| AppError::Index(e.into()))?
         .into_iter()
-        .map(|p| p.text)
+        .map(|p| (p.text, p.section))
         .collect();
-    let new: Vec<String> = read.article.paragraphs().map(str::to_string).collect();
-    if old == new && source.title == read.article.title {
+    let new: Vec<(String, Option<String>)> = corpus::document_passages(&document.text)
+        .map_err(|e| AppError::Sources(e))?
+        .into_iter()
+        .map(|p| (p.text, p.section))
+        .collect();
+    if old == new && source.title == web::extract::squeeze(&read.article.title) {
         info!(id, by, "refresh: the text is unchanged");
         return Ok(Refreshed::Unchanged { id: id.to_string() });
     }
@@ -291,6 +321,47 @@ mod tests {
             (1, 0, 1)
         );
         assert_eq!(changes(&s(&["a", "b", "c"]), &s(&["a", "c"])), (0, 1, 0));
+    }
+
+    #[test]
+    fn only_documents_count_as_the_page_already_and_only_linked_ones_refresh() {
+        let source = |id: &str, kind, link: bool| Source {
+            id: id.into(),
+            kind,
+            title: "t".into(),
+            publisher: None,
+            date: None,
+            url: Some("https://ex.org/news/1".into()),
+            place: None,
+            flags: vec![],
+            citations: vec![],
+            related: vec![],
+            file: format!("{id}.md"),
+            weight: 1.0,
+            primary: false,
+            when: None,
+            timeline_kind: None,
+            figures: vec![],
+            duration: None,
+            author: None,
+            lang: None,
+            link: link.then(|| corpus::Link {
+                etag: None,
+                last_modified: None,
+                fetched_at: "2026-11-26T00:00:00Z".into(),
+            }),
+        };
+        let link = "https://ex.org/news/1#top";
+        // A record citing the page: the page may still be added.
+        assert!(already(&[source("R1-01", SourceKind::Record, false)], link).is_ok());
+        assert!(matches!(
+            already(&[source("mine", SourceKind::Document, false)], link),
+            Err(LinkError::AlreadyFile(id)) if id == "mine"
+        ));
+        assert!(matches!(
+            already(&[source("page", SourceKind::Document, true)], link),
+            Err(LinkError::Already(id)) if id == "page"
+        ));
     }
 
     #[test]

@@ -129,6 +129,10 @@ impl LiveEngine {
     ) -> Result<Manifest, AppError> {
         self.writable()?;
         let path = self.settings.index.sources.join(relative);
+        // A source removed while its page was being fetched stays removed.
+        if !path.exists() {
+            return Err(ManageError::NoSuchSource(relative.to_string()).into());
+        }
         let change = manage::write(&path, text)?;
         info!(path = %path.display(), by, "source file replaced; reindexing");
         self.reindex_or_undo(change, by).map(|(_, m)| m)

@@ -427,7 +427,7 @@ fn source(settings: &Settings, action: SourceAction) -> anyhow::Result<ExitCode>
                     return Ok(ExitCode::SUCCESS);
                 }
             }
-            let m = links::add(&live, &preview.document, "cli")?;
+            let m = links::add(&live, &preview.url, &preview.document, "cli")?;
             writeln!(
                 out,
                 "Added `{}` ({} passages); reindexed: generation {}.",
@@ -442,8 +442,18 @@ fn source(settings: &Settings, action: SourceAction) -> anyhow::Result<ExitCode>
             if ids.is_empty() {
                 writeln!(out, "No source was added from a link.")?;
             }
+            // Every page is tried; one that fails is reported and the rest go on.
+            let mut failed = 0;
             for id in ids {
-                let done = runtime.block_on(links::refresh(live.clone(), &fetcher, &id, "cli"))?;
+                let done =
+                    match runtime.block_on(links::refresh(live.clone(), &fetcher, &id, "cli")) {
+                        Ok(done) => done,
+                        Err(e) => {
+                            eprintln!("{id}: {e}");
+                            failed += 1;
+                            continue;
+                        }
+                    };
                 match done {
                     Refreshed::NotModified { id } => {
                         writeln!(out, "{id}: not modified (the site said so); nothing to do.")?
@@ -463,6 +473,9 @@ fn source(settings: &Settings, action: SourceAction) -> anyhow::Result<ExitCode>
                         manifest.generation
                     )?,
                 }
+            }
+            if failed > 0 {
+                return Ok(ExitCode::FAILURE);
             }
         }
     }

@@ -60,7 +60,7 @@ pub struct IndexSettings {
     /// Sources from a link: the only `host:port` pairs exempt from the public-address
     /// rule, the largest page read, the time a whole fetch may take, and how often the
     /// pages are fetched again (`None`: never by itself).
-    pub fetch_allow: Vec<String>,
+    pub fetch_allow: Vec<std::net::SocketAddr>,
     pub max_fetch_bytes: usize,
     pub fetch_timeout: Duration,
     pub refresh_every: Option<Duration>,

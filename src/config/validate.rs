@@ -105,23 +105,20 @@ pub(super) fn validate(
             )
         })
     };
-    // `host:port` pairs: a name or an address (IPv6 in brackets) and a port number.
-    let fetch_allow = |pairs: &[String]| -> Result<Vec<String>, ConfigError> {
+    // Addresses and ports (IPv6 in brackets); never names, which may resolve anywhere.
+    let fetch_allow = |pairs: &[String]| -> Result<Vec<std::net::SocketAddr>, ConfigError> {
         pairs
             .iter()
             .map(|p| {
-                let p = p.trim().to_ascii_lowercase();
-                let ok = p.rsplit_once(':').is_some_and(|(host, port)| {
-                    !host.is_empty() && port.parse::<u16>().is_ok_and(|n| n > 0)
-                });
-                if ok {
-                    Ok(p)
-                } else {
-                    Err(invalid(
+                p.trim().parse().map_err(|_| {
+                    invalid(
                         "index.fetch_allow",
-                        format!("`{p}` is not a host:port pair like \"127.0.0.1:8080\""),
-                    ))
-                }
+                        format!(
+                            "`{}` is not an address and port like \"127.0.0.1:8080\" or \"[::1]:8080\" (names are not allowed)",
+                            p.trim()
+                        ),
+                    )
+                })
             })
             .collect()
     };

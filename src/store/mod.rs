@@ -568,18 +568,16 @@ impl Storage {
     /// The page previewed under `key`, taken out (an Add or a Cancel uses it once); `None`
     /// when it was used already or is older than a day.
     pub async fn take_pending(&self, key: &str) -> Result<Option<Pending>, StoreError> {
+        // One statement: of two clicks at once, only one gets the page.
         let rows = self
             .query(
-                "SELECT link, doc_id, filename, document FROM pending_sources \
-                 WHERE key = $1 AND created_at >= $2",
-                vec![key.into(), (now_secs() - PENDING_SECS).into()],
+                "DELETE FROM pending_sources WHERE key = $1 \
+                 RETURNING link, doc_id, filename, document, created_at",
+                vec![key.into()],
             )
             .await?;
-        self.execute(
-            "DELETE FROM pending_sources WHERE key = $1",
-            vec![key.into()],
-        )
-        .await?;
+        let fresh = now_secs() - PENDING_SECS;
+        let rows: Vec<_> = rows.into_iter().filter(|r| r[4].int() >= fresh).collect();
         Ok(rows.first().map(|r| Pending {
             link: r[0].text().unwrap_or_default(),
             doc_id: r[1].text().unwrap_or_default(),

@@ -435,6 +435,32 @@ async fn in_discord_a_preview_comes_first_and_add_works_after_a_restart() {
         "{}",
         refreshed.text()
     );
+    // Two previews of one page: the first Add wins, the second is told.
+    let first = bot
+        .sub(
+            &moderator,
+            "source",
+            "add",
+            &[("url", 3, json!(web.url("/lastmod")))],
+        )
+        .await;
+    let second = bot
+        .sub(
+            &moderator,
+            "source",
+            "add",
+            &[("url", 3, json!(web.url("/lastmod")))],
+        )
+        .await;
+    let won = bot.click(&moderator, &first, &first.button("Add")).await;
+    assert!(won.text().contains("Added"), "{}", won.text());
+    let lost = bot.click(&moderator, &second, &second.button("Add")).await;
+    assert!(
+        lost.text().contains("already the source"),
+        "{}",
+        lost.text()
+    );
+
     bot.check();
 }
 

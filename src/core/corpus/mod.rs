@@ -371,6 +371,15 @@ pub fn load_dir(dir: &Path) -> (Corpus, Vec<SourceError>) {
 }
 
 /// Load a directory and fail with every error if any file is bad.
+/// The passages of one document's `text` (a page read from a link, compared with what
+/// is indexed), as the loader would make them.
+pub fn document_passages(text: &str) -> Result<Vec<Passage>, CorpusErrors> {
+    let name = Path::new("page.md");
+    document::parse(name, "page.md", text)
+        .map(|l| l.passages)
+        .map_err(CorpusErrors)
+}
+
 pub fn load_dir_strict(dir: &Path) -> Result<Corpus, CorpusErrors> {
     let (corpus, errors) = load_dir(dir);
     if errors.is_empty() {

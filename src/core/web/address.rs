@@ -6,8 +6,8 @@
 //! `127.0.0.1`. The standard library's `is_global` is not stable, so the ranges are
 //! listed here (IANA's special-purpose registries), with `ipnet` to test them.
 //!
-//! The `host:port` pairs of `index.fetch_allow` are the only exceptions (the tests put
-//! their local server there).
+//! The `IP:port` pairs of `index.fetch_allow` are the only exceptions (the tests put
+//! their local server there); names are never exempt, since a name may resolve anywhere.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
@@ -80,38 +80,21 @@ pub fn is_public(ip: IpAddr) -> bool {
     }
 }
 
-/// The pairs exempt from the public-address rule, as configured (`host:port`).
+/// The addresses exempt from the public-address rule, as configured
+/// (`index.fetch_allow`: `IP:port` pairs, `[IPv6]:port` for IPv6). Only addresses, never
+/// names: a name may resolve anywhere.
 #[derive(Debug, Clone, Default)]
-pub struct Allowed(Vec<String>);
+pub struct Allowed(Vec<SocketAddr>);
 
 impl Allowed {
-    pub fn new(pairs: &[String]) -> Allowed {
-        Allowed(
-            pairs
-                .iter()
-                .map(|p| p.trim().to_ascii_lowercase())
-                .collect(),
-        )
+    pub fn new(pairs: &[SocketAddr]) -> Allowed {
+        Allowed(pairs.to_vec())
     }
 
-    /// Whether `host:port` (a name or an address as the link writes it) is exempt.
-    pub fn host(&self, host: &str, port: u16) -> bool {
-        let pair = format!("{}:{port}", host.to_ascii_lowercase());
-        self.0.contains(&pair)
-    }
-
-    /// Whether the host name `name` is on the list (with any port: the port is checked
-    /// with the link, [`check_url`]).
-    pub fn names(&self, name: &str) -> bool {
-        let name = name.to_ascii_lowercase();
-        self.0
-            .iter()
-            .any(|p| p.rsplit_once(':').is_some_and(|(h, _)| h == name))
-    }
-
-    /// Whether the address `to` is exempt.
+    /// Whether the address `to` is exempt: exactly as listed, so an IPv4 address wrapped
+    /// in IPv6 (`::ffff:127.0.0.1`) is never exempt, even when the address it wraps is.
     pub fn socket(&self, to: SocketAddr) -> bool {
-        self.host(&to.ip().to_string(), to.port()) || self.0.contains(&to.to_string())
+        self.0.contains(&to)
     }
 }
 
@@ -127,21 +110,18 @@ pub fn check_url(url: &Url, allowed: &Allowed) -> Result<(), Refused> {
     }
     let host = url.host().ok_or(Refused::NoHost)?;
     let port = url.port_or_known_default().unwrap_or(0);
-    let written = match &host {
-        Host::Domain(d) => d.to_string(),
-        Host::Ipv4(ip) => ip.to_string(),
-        Host::Ipv6(ip) => format!("[{ip}]"),
-    };
-    if allowed.host(&written, port) {
-        return Ok(());
-    }
     let ip = match host {
         Host::Domain(_) => None,
         Host::Ipv4(ip) => Some(IpAddr::V4(ip)),
         Host::Ipv6(ip) => Some(IpAddr::V6(ip)),
     };
-    if let Some(ip) = ip.filter(|ip| !is_public(*ip)) {
-        return Err(Refused::NotPublic(ip.to_canonical()));
+    if let Some(ip) = ip {
+        if allowed.socket(SocketAddr::new(ip, port)) {
+            return Ok(());
+        }
+        if !is_public(ip) {
+            return Err(Refused::NotPublic(ip.to_canonical()));
+        }
     }
     if port != 80 && port != 443 {
         return Err(Refused::Port(port));
@@ -220,11 +200,15 @@ mod tests {
 
     #[test]
     fn only_the_pairs_allowed_are_exempt() {
-        let allowed = Allowed::new(&["127.0.0.1:8123".to_string()]);
+        let allowed = Allowed::new(&["127.0.0.1:8123".parse().unwrap()]);
         let check = |l: &str| check_url(&Url::parse(l).unwrap(), &allowed);
         assert_eq!(check("http://127.0.0.1:8123/a"), Ok(()));
         assert!(check("http://127.0.0.1:8124/a").is_err());
         assert!(check("http://127.0.0.2:8123/a").is_err());
+        // The same address spelt otherwise is the same address; a name is never exempt.
+        assert_eq!(check("http://2130706433:8123/a"), Ok(()));
+        assert!(check("http://[::ffff:127.0.0.1]:8123/a").is_err());
+        assert!(check("http://localhost:8123/a").is_err());
         assert!(allowed.socket("127.0.0.1:8123".parse().unwrap()));
         assert!(!allowed.socket("127.0.0.2:8123".parse().unwrap()));
     }

@@ -9,6 +9,10 @@ use encoding_rs::{Encoding, UTF_8};
 
 /// The encoding named by a `charset=` parameter in `text`, if any.
 fn charset_in(text: &str) -> Option<&'static Encoding> {
+    label_in(text).and_then(|l| Encoding::for_label(l.as_bytes()))
+}
+
+fn label_in(text: &str) -> Option<String> {
     let lower = text.to_ascii_lowercase();
     let at = lower.find("charset")?;
     let rest = lower[at + "charset".len()..].trim_start();
@@ -18,12 +22,7 @@ fn charset_in(text: &str) -> Option<&'static Encoding> {
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
         .collect();
-    let encoding = Encoding::for_label(label.as_bytes())?;
-    // A page that says UTF-16 in its own bytes cannot be UTF-16 (WHATWG).
-    if encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE {
-        return Some(UTF_8);
-    }
-    Some(encoding)
+    Some(label)
 }
 
 /// The encoding a `<meta>` tag in the first 1024 bytes declares.
@@ -35,6 +34,10 @@ fn declared_in_meta(bytes: &[u8]) -> Option<&'static Encoding> {
         let start = from + at;
         let end = lower[start..].find('>').map_or(lower.len(), |e| start + e);
         if let Some(e) = charset_in(&head[start..end]) {
+            // A page that says UTF-16 in its own bytes cannot be UTF-16 (WHATWG).
+            if e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE {
+                return Some(UTF_8);
+            }
             return Some(e);
         }
         from = end;

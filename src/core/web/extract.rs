@@ -12,6 +12,9 @@ use dom_smoothie::{Config, Readability};
 use serde_json::Value;
 use url::Url;
 
+/// More elements than this, and a page is not read (a news page has a few thousand).
+const MAX_ELEMENTS: usize = 50_000;
+
 /// Below this many characters of text, a page has no article to read.
 pub const MIN_TEXT_CHARS: usize = 200;
 
@@ -49,11 +52,18 @@ impl Article {
 pub enum ExtractError {
     #[error("no article text could be read from the page (it may be behind a paywall, or built by JavaScript)")]
     Nothing,
+    #[error("the page has more than {0} elements, too many to read")]
+    TooComplex(usize),
 }
 
-/// Whitespace collapsed to single spaces.
-fn squeeze(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+/// One line of text: whitespace collapsed to single spaces, control characters (an
+/// escape sequence a page hides, say) left out.
+pub fn squeeze(text: &str) -> String {
+    text.split_whitespace()
+        .map(|w| w.chars().filter(|c| !c.is_control()).collect::<String>())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The first `datePublished`, `author` and `publisher` of the page's JSON-LD, looking
@@ -113,6 +123,10 @@ fn day_of(text: &str) -> Option<String> {
 pub fn extract(html: &str, url: &Url) -> Result<Article, ExtractError> {
     let page = Document::from(html);
     let (ld_published, ld_author, ld_publisher) = json_ld(&page);
+    let (ld_author, ld_publisher) = (
+        ld_author.map(|a| squeeze(&a)),
+        ld_publisher.map(|p| squeeze(&p)),
+    );
     let time = page
         .select("time[datetime]")
         .iter()
@@ -127,12 +141,17 @@ pub fn extract(html: &str, url: &Url) -> Result<Article, ExtractError> {
         .remove();
     let config = Config {
         // Deeply nested pages cost seconds; a news page has far fewer elements.
-        max_elements_to_parse: 50_000,
+        max_elements_to_parse: MAX_ELEMENTS,
         ..Config::default()
     };
     let mut readability = Readability::with_document(page, Some(url.as_str()), Some(config))
         .map_err(|_| ExtractError::Nothing)?;
-    let article = readability.parse().map_err(|_| ExtractError::Nothing)?;
+    let article = readability.parse().map_err(|e| match e {
+        dom_smoothie::ReadabilityError::TooManyElements(..) => {
+            ExtractError::TooComplex(MAX_ELEMENTS)
+        }
+        _ => ExtractError::Nothing,
+    })?;
     let content = Document::from(article.content.as_ref());
     let blocks_selector = "h1, h2, h3, h4, h5, h6, p, li, blockquote, pre";
     let mut blocks = Vec::new();
@@ -204,7 +223,7 @@ pub fn extract(html: &str, url: &Url) -> Result<Article, ExtractError> {
         .map(|b| squeeze(&b))
         .filter(|b| !b.is_empty())
         .or(ld_author);
-    let lang = article.lang.or(html_lang).map(|l| l.trim().to_string());
+    let lang = article.lang.or(html_lang).map(|l| squeeze(&l));
     Ok(Article {
         title,
         publisher,

@@ -29,7 +29,7 @@ pub struct Limits {
     pub timeout: Duration,
     /// The body, as read (after decompression).
     pub max_bytes: usize,
-    /// `host:port` pairs exempt from the public-address rule.
+    /// Addresses exempt from the public-address rule.
     pub allowed: Allowed,
 }
 
@@ -74,6 +74,8 @@ pub enum FetchError {
     TooLarge(usize),
     #[error("the link is a `{0}` file, not a web page (HTML or plain text)")]
     NotAPage(String),
+    #[error("the site did not say what kind of file the link is")]
+    Unlabelled,
     #[error("the site answered {0}")]
     Status(String),
     #[error("no address was found for {0}")]
@@ -83,15 +85,12 @@ pub enum FetchError {
 }
 
 /// Resolves host names for the client, keeping only answers made entirely of public
-/// addresses (or of a host on the allow-list).
-struct VettingResolver {
-    allowed: Allowed,
-}
+/// addresses (names are never on the allow-list).
+struct VettingResolver;
 
 impl Resolve for VettingResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_string();
-        let allowed = self.allowed.clone();
         Box::pin(async move {
             type Failure = Box<dyn std::error::Error + Send + Sync>;
             let no_such_host =
@@ -103,14 +102,11 @@ impl Resolve for VettingResolver {
             if found.is_empty() {
                 return Err(no_such_host(&host));
             }
-            // A name on the allow-list is exempt whatever it resolves to (its port was
-            // checked with the link).
-            if !allowed.names(&host) {
-                if let Some(bad) = found.iter().find(|a| !address::is_public(a.ip())) {
-                    let refused: Failure =
-                        Box::new(FetchError::Refused(Refused::NotPublic(bad.ip())));
-                    return Err(refused);
-                }
+            if let Some(bad) = found.iter().find(|a| !address::is_public(a.ip())) {
+                let refused: Failure = Box::new(FetchError::Refused(Refused::NotPublic(
+                    bad.ip().to_canonical(),
+                )));
+                return Err(refused);
             }
             let addrs: Addrs = Box::new(found.into_iter());
             Ok(addrs)
@@ -146,9 +142,7 @@ impl Fetcher {
             .default_headers(headers)
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
-            .dns_resolver(Arc::new(VettingResolver {
-                allowed: limits.allowed.clone(),
-            }))
+            .dns_resolver(Arc::new(VettingResolver))
             .connect_timeout(limits.timeout)
             .build()
             .map_err(|e| FetchError::Network(e.to_string()))?;
@@ -176,10 +170,15 @@ impl Fetcher {
                 request = request.header(header::IF_MODIFIED_SINCE, date);
             }
             let mut response = request.send().await.map_err(network)?;
-            // The address actually connected to, checked once more.
-            if let Some(to) = response.remote_addr() {
-                if !address::is_public(to.ip()) && !self.limits.allowed.socket(to) {
-                    return Err(Refused::NotPublic(to.ip()).into());
+            // The address actually connected to, checked once more (before its body is
+            // read); an unknown one is refused.
+            match response.remote_addr() {
+                Some(to) if address::is_public(to.ip()) || self.limits.allowed.socket(to) => {}
+                Some(to) => return Err(Refused::NotPublic(to.ip().to_canonical()).into()),
+                None => {
+                    return Err(FetchError::Network(
+                        "the address connected to is unknown".into(),
+                    ))
                 }
             }
             let status = response.status();
@@ -223,12 +222,10 @@ impl Fetcher {
                 essence.as_str(),
                 "text/html" | "application/xhtml+xml" | "text/plain"
             ) {
-                let shown = if essence.is_empty() {
-                    "unlabelled".to_string()
-                } else {
-                    essence
-                };
-                return Err(FetchError::NotAPage(shown));
+                if essence.is_empty() {
+                    return Err(FetchError::Unlabelled);
+                }
+                return Err(FetchError::NotAPage(essence));
             }
             let (etag, last_modified) = (text(header::ETAG), text(header::LAST_MODIFIED));
             let mut body = Vec::new();

@@ -82,16 +82,27 @@ pub async fn read(fetcher: &Fetcher, link: &str, known: &Known) -> Result<Reread
 
 /// A plain-text page: its first line is the title, blank lines part paragraphs.
 fn plain_text(text: &str, url: &Url) -> Result<Article, extract::ExtractError> {
-    let mut parts = text
-        .split("\n\n")
-        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            parts.push(std::mem::take(&mut current));
+        } else {
+            current.push(' ');
+            current.push_str(line);
+        }
+    }
+    parts.push(current);
+    let mut parts = parts
+        .iter()
+        .map(|p| extract::squeeze(p))
         .filter(|p| !p.is_empty());
     let title = parts.next().ok_or(extract::ExtractError::Nothing)?;
     let blocks: Vec<Block> = parts.map(Block::Paragraph).collect();
     let chars: usize = blocks
         .iter()
         .map(|b| match b {
-            Block::Paragraph(p) => p.len(),
+            Block::Paragraph(p) => p.chars().count(),
             Block::Heading(_) => 0,
         })
         .sum();
@@ -164,50 +175,60 @@ struct FrontMatter<'a> {
     fetched_at: &'a str,
 }
 
-/// A text line that the document format would read as markup (a heading, a caption or
-/// the end of the front matter) loses that leading mark.
+/// A paragraph the document format would read as markup (a heading: `#`s and a space;
+/// a caption: `>`) loses that mark; anything else (`#1 priority`) stays as it is.
 fn as_text(line: &str) -> &str {
     let mut line = line;
     loop {
-        let trimmed = line.trim_start_matches(['#', '>']).trim_start();
-        if trimmed.len() == line.len() {
-            break;
+        let hashes = line.trim_start_matches('#');
+        let unmarked = if hashes.len() < line.len() && hashes.starts_with(' ') {
+            hashes.trim_start()
+        } else {
+            line.strip_prefix('>').map_or(line, str::trim_start)
+        };
+        if unmarked.len() == line.len() {
+            return line;
         }
-        line = trimmed;
-    }
-    if line == "+++" {
-        ""
-    } else {
-        line
+        line = unmarked;
     }
 }
 
 /// `read` as a document with id `id`, fetched at `fetched_at` (RFC 3339).
 pub fn document(read: &Read, id: &str, fetched_at: &str) -> Document {
     let a = &read.article;
+    // Every value one line, whichever way it was read.
+    let line = |s: &str| extract::squeeze(s);
+    let opt = |s: &Option<String>| s.as_deref().map(line).filter(|s| !s.is_empty());
+    let (title, publisher) = (line(&a.title), line(&a.publisher));
+    let (date, author, lang) = (opt(&a.published), opt(&a.author), opt(&a.lang));
+    let (etag, last_modified) = (opt(&read.etag), opt(&read.last_modified));
     let front = FrontMatter {
         id,
-        title: &a.title,
-        publisher: &a.publisher,
-        date: a.published.as_deref(),
-        author: a.author.as_deref(),
+        title: &title,
+        publisher: &publisher,
+        date: date.as_deref(),
+        author: author.as_deref(),
         url: read.url.as_str(),
-        lang: a.lang.as_deref(),
-        etag: read.etag.as_deref(),
-        last_modified: read.last_modified.as_deref(),
+        lang: lang.as_deref(),
+        etag: etag.as_deref(),
+        last_modified: last_modified.as_deref(),
         fetched_at,
     };
     let mut text = String::from("+++\n");
     text.push_str(&toml::to_string(&front).expect("front matter serialises"));
     text.push_str("+++\n");
     for b in &a.blocks {
-        let line = match b {
-            Block::Heading(h) => format!("## {}", as_text(h)),
-            Block::Paragraph(p) => as_text(p).to_string(),
+        let said = match b {
+            Block::Heading(h) => as_text(h),
+            Block::Paragraph(p) => as_text(p),
         };
-        if line.trim().is_empty() || line == "## " {
+        if said.trim().is_empty() {
             continue;
         }
+        let line = match b {
+            Block::Heading(_) => format!("## {said}"),
+            Block::Paragraph(_) => said.to_string(),
+        };
         text.push('\n');
         text.push_str(&line);
         text.push('\n');
@@ -239,7 +260,7 @@ mod tests {
         let read = Read {
             article: Article {
                 title: "Talks \"resume\" in Istanbul".into(),
-                publisher: "Bosphorus Ledger".into(),
+                publisher: "Bosphorus\n+++\nLedger".into(),
                 published: Some("2025-08-14".into()),
                 author: Some("Leyla Arslan".into()),
                 lang: Some("en".into()),
@@ -247,6 +268,7 @@ mod tests {
                     Block::Paragraph("## Not a heading, a paragraph.".into()),
                     Block::Heading("What was agreed".into()),
                     Block::Paragraph("> Not a caption either.".into()),
+                    Block::Paragraph("#1 priority, said #StandWithUkraine posts.".into()),
                     Block::Paragraph("+++".into()),
                 ],
             },
@@ -270,11 +292,20 @@ mod tests {
             [
                 ("Not a heading, a paragraph.", None),
                 ("Not a caption either.", Some("What was agreed")),
+                (
+                    "#1 priority, said #StandWithUkraine posts.",
+                    Some("What was agreed")
+                ),
+                ("+++", Some("What was agreed")),
             ]
         );
         let s = &loaded.sources[0];
         assert_eq!(s.title, "Talks \"resume\" in Istanbul");
-        assert_eq!(s.publisher.as_deref(), Some("Bosphorus Ledger"));
+        assert_eq!(
+            s.publisher.as_deref(),
+            Some("Bosphorus +++ Ledger"),
+            "a value with a newline and +++ stays one line"
+        );
         assert_eq!(s.date.as_deref(), Some("2025-08-14"));
         assert_eq!(s.url.as_deref(), Some("https://example.org/news/1"));
         let link = s.link.as_ref().expect("a link-sourced document");

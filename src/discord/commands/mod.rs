@@ -178,15 +178,19 @@ pub(super) async fn add_page(
             filename: pending.filename.clone(),
             text: pending.document.clone(),
         };
-        let add_by = by.clone();
+        let (add_by, link) = (by.clone(), pending.link.clone());
         match blocking("source from a link", move || {
-            crate::app::links::add(&live, &document, &add_by)
+            crate::app::links::add(&live, &link, &document, &add_by)
         })
         .await
         {
             Ok(Ok(m)) => {
                 info!(by, id = %pending.doc_id, link = %pending.link, "source from a link added");
                 view::added(&pending.filename, &m)
+            }
+            // The document itself refused (a name or text the corpus cannot take).
+            Ok(Err(crate::app::links::LinkError::App(AppError::Manage(e)))) => {
+                view::page_refused(&e.to_string())
             }
             Ok(Err(crate::app::links::LinkError::App(e))) => {
                 reindex_reply(state, Err(e), &by, started)

@@ -197,7 +197,7 @@ async fn add_link(ctx: Context<'_>, sender: &Sender<'_>, link: String) -> Result
         let preview = match links::preview(&state.live, &fetcher, &link).await {
             Ok(p) => p,
             Err(e) => {
-                info!(by, error = %e, "a link was refused");
+                info!(by, link = %link, error = %e, "a link was refused");
                 return moderation::page_refused(&e.to_string());
             }
         };
