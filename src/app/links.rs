@@ -238,7 +238,7 @@ pub async fn refresh(
         .map(|p| (p.text, p.section))
         .collect();
     let new: Vec<(String, Option<String>)> = corpus::document_passages(&document.text)
-        .map_err(|e| AppError::Sources(e))?
+        .map_err(AppError::Sources)?
         .into_iter()
         .map(|p| (p.text, p.section))
         .collect();
@@ -248,7 +248,10 @@ pub async fn refresh(
     }
     let (added, removed, edited) = changes(&old, &new);
     let file = source.file.clone();
-    let (text, who) = (document.text.clone(), by.to_string());
+    // What a curator set in the front matter (a weight, say) stays.
+    let current = std::fs::read_to_string(live.settings().index.sources.join(&source.file))
+        .unwrap_or_default();
+    let (text, who) = (web::keep_curated(&current, &document.text), by.to_string());
     let manifest = tokio::task::spawn_blocking(move || live.replace_source(&file, &text, &who))
         .await
         .map_err(|e| LinkError::App(AppError::Watch(format!("the refresh failed: {e}"))))??;

@@ -193,6 +193,46 @@ fn as_text(line: &str) -> &str {
     }
 }
 
+/// The front-matter keys a page decides; a refresh rewrites these and keeps the others a
+/// curator set (`weight`, `primary`, `place`, …).
+pub const PAGE_KEYS: [&str; 9] = [
+    "title",
+    "publisher",
+    "date",
+    "author",
+    "url",
+    "lang",
+    "etag",
+    "last_modified",
+    "fetched_at",
+];
+
+/// `fresh` (a document made from a page fetched again) with the front-matter keys of
+/// `current` (the file as it is) that the page does not decide; `fresh` as it is when
+/// `current` cannot be read.
+pub fn keep_curated(current: &str, fresh: &str) -> String {
+    fn split(text: &str) -> Option<(&str, &str)> {
+        let rest = text.strip_prefix("+++\n")?;
+        let end = rest.find("\n+++\n")?;
+        Some((&rest[..end + 1], &rest[end + 5..]))
+    }
+    let (Some((old, _)), Some((new, body))) = (split(current), split(fresh)) else {
+        return fresh.to_string();
+    };
+    let (Ok(old), Ok(mut new)) = (
+        old.parse::<toml_edit::DocumentMut>(),
+        new.parse::<toml_edit::DocumentMut>(),
+    ) else {
+        return fresh.to_string();
+    };
+    for (key, item) in old.iter() {
+        if key != "id" && !PAGE_KEYS.contains(&key) {
+            new.insert(key, item.clone());
+        }
+    }
+    format!("+++\n{new}+++\n{body}")
+}
+
 /// `read` as a document with id `id`, fetched at `fetched_at` (RFC 3339).
 pub fn document(read: &Read, id: &str, fetched_at: &str) -> Document {
     let a = &read.article;
@@ -243,6 +283,25 @@ pub fn document(read: &Read, id: &str, fetched_at: &str) -> Document {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refresh_keeps_what_a_curator_set_and_takes_what_the_page_says() {
+        let current = "+++\nid = \"p\"\ntitle = \"Old\"\nauthor = \"Gone\"\nweight = 1.5 # trusted\nprimary = true\nfetched_at = \"then\"\n+++\n\nOld text.\n";
+        let fresh = "+++\nid = \"p\"\ntitle = \"New\"\nfetched_at = \"now\"\n+++\n\nNew text.\n";
+        let kept = keep_curated(current, fresh);
+        assert!(kept.contains("title = \"New\""), "{kept}");
+        assert!(kept.contains("weight = 1.5"), "{kept}");
+        assert!(kept.contains("primary = true"), "{kept}");
+        assert!(
+            !kept.contains("Gone"),
+            "the page no longer names an author: {kept}"
+        );
+        assert!(kept.ends_with("\nNew text.\n"), "{kept}");
+        assert!(!kept.contains("Old"), "{kept}");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("p.md"), &kept).unwrap();
+        crate::core::corpus::load_dir_strict(dir.path()).expect("it still loads");
+    }
 
     #[test]
     fn ids_are_made_from_titles_in_any_script() {
