@@ -133,11 +133,12 @@ pub async fn preview(
         }
     };
     already(catalog, read.url.as_str())?;
-    // An id of its own: the title's, numbered when another source has it.
+    // An id of its own: the title's, numbered when another source or file has it.
     let base = web::slug(&read.article.title);
     let mut id = base.clone();
     let mut n = 2;
-    while engine.index().source(&id).is_some() {
+    let dir = &live.settings().index.sources;
+    while engine.index().source(&id).is_some() || manage::place(dir, &format!("{id}.md")).exists() {
         id = format!("{base}-{n}");
         n += 1;
     }
