@@ -65,6 +65,9 @@ pub struct State {
     pub vote_order: VoteOrder,
     /// `/timeline` pictures already drawn.
     pub drawings: Drawings,
+    /// The one HTTP client of `/source add url:` and `/source refresh` (why it could not
+    /// be made, else).
+    pub fetcher: Result<crate::core::web::Fetcher, String>,
     /// One picture drawn at a time ([`State::draw_turn`]).
     draws: Arc<Semaphore>,
     pub metrics: Arc<Metrics>,
@@ -187,6 +190,7 @@ impl State {
             vote_cooldowns: Cooldowns::new(settings.cooldown),
             vote_order: VoteOrder::default(),
             drawings: Drawings::default(),
+            fetcher: crate::app::links::fetcher(live.settings()).map_err(|e| e.to_string()),
             draws: Arc::new(Semaphore::new(1)),
             slots: Arc::new(Semaphore::new(settings.max_concurrent)),
             questions: QuestionStore::new(REMEMBERED_QUESTIONS, Some(storage.clone())),

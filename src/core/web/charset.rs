@@ -45,8 +45,9 @@ fn declared_in_meta(bytes: &[u8]) -> Option<&'static Encoding> {
     None
 }
 
-/// `bytes` decoded, with the encoding used; `content_type` is the header as sent.
-pub fn decode(bytes: &[u8], content_type: &str) -> (String, &'static Encoding) {
+/// `bytes` decoded, with the encoding used; `content_type` is the header as sent, `host`
+/// the page's (its top-level domain helps chardetng tell windows-1251 from KOI8-R).
+pub fn decode(bytes: &[u8], content_type: &str, host: Option<&str>) -> (String, &'static Encoding) {
     let encoding = Encoding::for_bom(bytes)
         .map(|(e, _)| e)
         .or_else(|| charset_in(content_type))
@@ -58,7 +59,11 @@ pub fn decode(bytes: &[u8], content_type: &str) -> (String, &'static Encoding) {
                 let mut detector =
                     chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
                 detector.feed(bytes, true);
-                detector.guess(None, chardetng::Utf8Detection::Allow)
+                let tld = host
+                    .and_then(|h| h.rsplit('.').next())
+                    .filter(|t| t.bytes().all(|b| b.is_ascii_alphabetic()))
+                    .map(str::as_bytes);
+                detector.guess(tld, chardetng::Utf8Detection::Allow)
             }
         });
     let (text, used, _) = encoding.decode(bytes);
@@ -81,7 +86,7 @@ mod tests {
             b.extend_from_slice(b"</p></body></html>");
             b
         };
-        let by_header = decode(&page("", &cp1251), "text/html; charset=windows-1251");
+        let by_header = decode(&page("", &cp1251), "text/html; charset=windows-1251", None);
         assert!(by_header.0.contains(UK), "{}", by_header.0);
         let by_meta = decode(
             &page(
@@ -89,15 +94,27 @@ mod tests {
                 &cp1251,
             ),
             "text/html",
+            None,
         );
         assert!(by_meta.0.contains(UK));
-        let koi = decode(&page("<meta charset=\"koi8-u\">", &koi8), "text/html");
+        let koi = decode(&page("<meta charset=\"koi8-u\">", &koi8), "text/html", None);
         assert!(koi.0.contains(UK));
-        let utf8 = decode(&page("", UK.as_bytes()), "text/html");
+        let utf8 = decode(&page("", UK.as_bytes()), "text/html", None);
         assert!(utf8.0.contains(UK));
         assert_eq!(utf8.1, UTF_8);
         // Nothing said: chardetng recognises Cyrillic in windows-1251.
-        let guessed = decode(&page("", &cp1251.repeat(4)), "text/html");
+        let guessed = decode(
+            &page("", &cp1251.repeat(4)),
+            "text/html",
+            Some("news.example.ua"),
+        );
         assert_eq!(guessed.1, encoding_rs::WINDOWS_1251, "{}", guessed.0);
+        // KOI8-U unlabelled, from a Ukrainian site.
+        let guessed = decode(
+            &page("", &koi8.repeat(4)),
+            "text/html",
+            Some("news.example.ua"),
+        );
+        assert!(guessed.0.contains(UK), "{:?}", guessed.1);
     }
 }

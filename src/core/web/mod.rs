@@ -57,7 +57,7 @@ pub async fn read(fetcher: &Fetcher, link: &str, known: &Known) -> Result<Reread
     } = fetched;
     let page_url = url.clone();
     let (article, encoding) = tokio::task::spawn_blocking(move || {
-        let (text, encoding) = charset::decode(&body, &content_type);
+        let (text, encoding) = charset::decode(&body, &content_type, page_url.host_str());
         let plain = content_type
             .to_ascii_lowercase()
             .trim_start()

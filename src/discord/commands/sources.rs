@@ -190,11 +190,11 @@ async fn add_link(ctx: Context<'_>, sender: &Sender<'_>, link: String) -> Result
     let state = ctx.data();
     let by = who(ctx.author());
     let job = async {
-        let fetcher = match links::fetcher(state.live.settings()) {
+        let fetcher = match &state.fetcher {
             Ok(f) => f,
-            Err(e) => return moderation::page_refused(&e.to_string()),
+            Err(e) => return moderation::page_refused(e),
         };
-        let preview = match links::preview(&state.live, &fetcher, &link).await {
+        let preview = match links::preview(&state.live, fetcher, &link).await {
             Ok(p) => p,
             Err(e) => {
                 info!(by, link = %link, error = %e, "a link was refused");
@@ -257,12 +257,12 @@ pub async fn refresh(
     let by = who(ctx.author());
     let id = id.trim().to_string();
     let job = async {
-        let fetcher = match links::fetcher(state.live.settings()) {
+        let fetcher = match &state.fetcher {
             Ok(f) => f,
-            Err(e) => return moderation::page_refused(&e.to_string()),
+            Err(e) => return moderation::page_refused(e),
         };
         let started = Instant::now();
-        match links::refresh(state.live.clone(), &fetcher, &id, &by).await {
+        match links::refresh(state.live.clone(), fetcher, &id, &by).await {
             Ok(r) => moderation::refreshed(&r),
             Err(links::LinkError::App(e)) => reindex_reply(state, Err(e), &by, started),
             Err(e) => {
