@@ -111,9 +111,9 @@ fn already(sources: &[Source], link: &str) -> Result<(), LinkError> {
     }
 }
 
-/// Now, as RFC 3339 (UTC, seconds).
+/// Now, as RFC 3339 (UTC, seconds), as the index writes its times.
 fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
 }
 
 /// Read `link` into a preview (nothing is written).

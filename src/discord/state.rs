@@ -65,9 +65,9 @@ pub struct State {
     pub vote_order: VoteOrder,
     /// `/timeline` pictures already drawn.
     pub drawings: Drawings,
-    /// The one HTTP client of `/source add url:` and `/source refresh` (why it could not
-    /// be made, else).
-    pub fetcher: Result<crate::core::web::Fetcher, String>,
+    /// The one HTTP client of `/source add url:` and `/source refresh`, made on first use
+    /// ([`State::fetcher`]).
+    fetcher: OnceLock<Result<crate::core::web::Fetcher, String>>,
     /// One picture drawn at a time ([`State::draw_turn`]).
     draws: Arc<Semaphore>,
     pub metrics: Arc<Metrics>,
@@ -190,7 +190,7 @@ impl State {
             vote_cooldowns: Cooldowns::new(settings.cooldown),
             vote_order: VoteOrder::default(),
             drawings: Drawings::default(),
-            fetcher: crate::app::links::fetcher(live.settings()).map_err(|e| e.to_string()),
+            fetcher: OnceLock::new(),
             draws: Arc::new(Semaphore::new(1)),
             slots: Arc::new(Semaphore::new(settings.max_concurrent)),
             questions: QuestionStore::new(REMEMBERED_QUESTIONS, Some(storage.clone())),
@@ -205,6 +205,17 @@ impl State {
             live,
             settings,
         }
+    }
+
+    /// The HTTP client for links, made the first time a moderator uses one (or why it
+    /// could not be made).
+    pub fn fetcher(&self) -> Result<&crate::core::web::Fetcher, &str> {
+        self.fetcher
+            .get_or_init(|| {
+                crate::app::links::fetcher(self.live.settings()).map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(String::as_str)
     }
 
     /// Passages per answer (and per page of "Show passages").

@@ -190,7 +190,7 @@ async fn add_link(ctx: Context<'_>, sender: &Sender<'_>, link: String) -> Result
     let state = ctx.data();
     let by = who(ctx.author());
     let job = async {
-        let fetcher = match &state.fetcher {
+        let fetcher = match state.fetcher() {
             Ok(f) => f,
             Err(e) => return moderation::page_refused(e),
         };
@@ -257,7 +257,7 @@ pub async fn refresh(
     let by = who(ctx.author());
     let id = id.trim().to_string();
     let job = async {
-        let fetcher = match &state.fetcher {
+        let fetcher = match state.fetcher() {
             Ok(f) => f,
             Err(e) => return moderation::page_refused(e),
         };

@@ -133,11 +133,7 @@ pub async fn timeline(
         .iter()
         .map(|e| Drawn {
             id: &e.id,
-            url: index
-                .catalog
-                .iter()
-                .find(|s| s.id == e.id)
-                .and_then(|s| s.url.as_deref()),
+            url: index.source(&e.id).and_then(|s| s.url.as_deref()),
         })
         .collect();
     let job = async {
