@@ -4,8 +4,9 @@
 //!   generation is loaded; 200 `degraded: …` when it answers from a fallback (a damaged
 //!   current generation stepped around, or sources newer than the generation on a
 //!   replica), with the reason; 503 `not ready: …` (with the reason) otherwise; then one line
-//!   per part that `serve` runs (`gateway`, `index`, `poller`, `watcher`, `metrics`,
-//!   `storage`; a failing storage also makes the first line `degraded`),
+//!   per part that `serve` runs (`gateway`, `commands`, `index`, `poller`, `watcher`,
+//!   `metrics`, `storage`; a failing storage or command registration also makes the
+//!   first line `degraded`),
 //!   `ok` or `failing`, with what it last did;
 //! - `GET /metrics`: the Prometheus text format ([`super::metrics`]).
 //!
@@ -87,7 +88,17 @@ impl Health {
             .get("storage")
             .filter(|p| !p.ok)
             .map(|p| format!("storage unavailable: {}", p.detail));
-        let head = match (connected, loaded, self.live.degraded().or(storage)) {
+        // Answers go on while the commands are not registered (an earlier start's are
+        // still on Discord), but a new or changed command is not offered yet.
+        let commands = parts
+            .get("commands")
+            .filter(|p| !p.ok)
+            .map(|p| format!("commands not registered: {}", p.detail));
+        let head = match (
+            connected,
+            loaded,
+            self.live.degraded().or(storage).or(commands),
+        ) {
             (true, true, None) => "ready".to_string(),
             // Answering, from a fallback: ready for traffic, and the reason to act.
             (true, true, Some(why)) => format!("degraded: {why}"),

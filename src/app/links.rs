@@ -36,6 +36,12 @@ pub enum LinkError {
     NotALink(String),
     #[error("no source has the id `{0}`")]
     NoSuchSource(String),
+    #[error("the file of `{id}` ({file}) cannot be read ({problem}); nothing was changed")]
+    Unreadable {
+        id: String,
+        file: String,
+        problem: String,
+    },
     #[error(transparent)]
     App(#[from] AppError),
 }
@@ -249,9 +255,17 @@ pub async fn refresh(
     }
     let (added, removed, edited) = changes(&old, &new);
     let file = source.file.clone();
-    // What a curator set in the front matter (a weight, say) stays.
-    let current = std::fs::read_to_string(live.settings().index.sources.join(&source.file))
-        .unwrap_or_default();
+    // What a curator set in the front matter (a weight, say) stays: a file that cannot
+    // be read refuses the refresh rather than lose it. Read off the async runtime.
+    let path = live.settings().index.sources.join(&source.file);
+    let current = tokio::task::spawn_blocking(move || std::fs::read_to_string(path))
+        .await
+        .map_err(|e| LinkError::App(AppError::Watch(format!("the refresh failed: {e}"))))?
+        .map_err(|e| LinkError::Unreadable {
+            id: id.to_string(),
+            file: file.clone(),
+            problem: e.to_string(),
+        })?;
     let (text, who) = (web::keep_curated(&current, &document.text), by.to_string());
     let manifest = tokio::task::spawn_blocking(move || live.replace_source(&file, &text, &who))
         .await

@@ -14,14 +14,6 @@ use super::{ConfigError, DEFAULTS};
 /// Environment variables `ATTACHE__SECTION__KEY` set `section.key`.
 const ENV_PREFIX: &str = "ATTACHE";
 
-/// Keys whose environment variable is a comma-separated list.
-const LIST_KEYS: [&str; 4] = [
-    "index.fetch_allow",
-    "discord.guild_ids",
-    "discord.moderator_role_ids",
-    "discord.answer_channel_ids",
-];
-
 /// One configuration layer, for naming where a value came from.
 pub(super) struct Layer {
     pub(super) name: String,
@@ -40,7 +32,30 @@ fn file_layer(path: &Path) -> Result<Layer, ConfigError> {
 
 /// Every `section.key` a layer sets.
 fn keys(config: &Config) -> Result<BTreeSet<String>, ConfigError> {
-    fn walk(prefix: &str, table: &Map<String, Value>, out: &mut BTreeSet<String>) {
+    keys_where(config, |_| true)
+}
+
+/// The keys whose environment variable is a comma-separated list: those the built-in
+/// defaults give a list, so a new list setting is one without being named anywhere else.
+pub(super) fn list_keys() -> BTreeSet<String> {
+    let defaults = Config::builder()
+        .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
+        .build()
+        .expect("the built-in defaults parse (a unit test reads them)");
+    keys_where(&defaults, |v| matches!(v, ValueKind::Array(_)))
+        .expect("the built-in defaults parse (a unit test reads them)")
+}
+
+fn keys_where(
+    config: &Config,
+    keep: impl Fn(&ValueKind) -> bool,
+) -> Result<BTreeSet<String>, ConfigError> {
+    fn walk(
+        prefix: &str,
+        table: &Map<String, Value>,
+        keep: &dyn Fn(&ValueKind) -> bool,
+        out: &mut BTreeSet<String>,
+    ) {
         for (k, v) in table {
             let key = if prefix.is_empty() {
                 k.clone()
@@ -48,15 +63,17 @@ fn keys(config: &Config) -> Result<BTreeSet<String>, ConfigError> {
                 format!("{prefix}.{k}")
             };
             match &v.kind {
-                ValueKind::Table(t) if !t.is_empty() => walk(&key, t, out),
-                _ => {
-                    out.insert(key);
+                ValueKind::Table(t) if !t.is_empty() => walk(&key, t, keep, out),
+                kind => {
+                    if keep(kind) {
+                        out.insert(key);
+                    }
                 }
             }
         }
     }
     let mut out = BTreeSet::new();
-    walk("", &config.collect()?, &mut out);
+    walk("", &config.collect()?, &keep, &mut out);
     Ok(out)
 }
 
@@ -101,8 +118,8 @@ pub(super) fn layers(dir: &Path, env: &HashMap<String, String>) -> Result<Vec<La
         .try_parsing(true)
         .list_separator(",")
         .source(Some(env_map));
-    for key in LIST_KEYS {
-        env_source = env_source.with_list_parse_key(key);
+    for key in list_keys() {
+        env_source = env_source.with_list_parse_key(&key);
     }
     layers.push(Layer {
         name: "environment variables (ATTACHE__…)".into(),

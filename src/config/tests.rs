@@ -161,3 +161,33 @@ fn bad_values_are_named_with_their_origin() {
         .to_string();
     assert!(e.contains("search.top_k"), "{e}");
 }
+
+/// `ATTACHE__DISCORD__FORUM_CHANNEL_IDS=1,2` was refused ("is not a Discord id"): the list
+/// keys were a hand-kept list that missed it (issue 20). Every list setting takes a
+/// comma-separated variable; a new one fails here until it has a value below.
+#[test]
+fn every_list_setting_takes_comma_separated_values_from_the_environment() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("config");
+    let keys = super::layers::list_keys();
+    assert!(keys.contains("discord.forum_channel_ids"), "{keys:?}");
+    for key in &keys {
+        let value = match key.as_str() {
+            "index.fetch_allow" => "127.0.0.1:8080,[::1]:8081",
+            k if k.ends_with("_ids") => "1300000000000000001,1300000000000000002",
+            other => panic!("a new list setting, {other}: give it two values here"),
+        };
+        let var = format!("ATTACHE__{}", key.replace('.', "__").to_uppercase());
+        let s = Settings::load(&dir, &env(&[(var.as_str(), value)]))
+            .unwrap_or_else(|e| panic!("{var}={value}: {e}"));
+        let got = match key.as_str() {
+            "index.fetch_allow" => s.index.fetch_allow.len(),
+            "discord.guild_ids" => s.discord.guild_ids.len(),
+            "discord.moderator_role_ids" => s.discord.moderator_role_ids.len(),
+            "discord.answer_channel_ids" => s.discord.answer_channel_ids.len(),
+            "discord.forum_channel_ids" => s.discord.forum_channel_ids.len(),
+            other => panic!("a new list setting, {other}: read it back here"),
+        };
+        assert_eq!(got, 2, "{var}={value}");
+    }
+}

@@ -9,15 +9,35 @@
 //! fails; [`is_temporary`] names those a crash left behind, for clean-up.
 //! [`lock_exclusive`] is the lock file for a step two processes must not take at once
 //! (migrating the storage, writing the voter secret).
+//!
+//! A rewrite keeps what the operator set on the file it replaces: its permission bits
+//! and (where this process may) its owner, so a `local.toml` holding the token at 0600
+//! stays 0600; and a symbolic link stays a link, its target rewritten. A file that did
+//! not exist gets the caller's [`Mode`]: [`Mode::Private`] (0600) for a secrets file.
 
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The permissions of a file [`replace`] creates (a file it replaces keeps its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// As any new file of the process (0666 less the umask).
+    Default,
+    /// Readable and writable by its owner only (0600): a file holding a secret.
+    Private,
+}
 
 /// Replace `path` with `bytes`.
 pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
     replace_with(path, |out| out.write_all(bytes))
+}
+
+/// Replace `path` with `bytes`, creating it with `mode` if it does not exist.
+pub fn replace_as(path: &Path, mode: Mode, bytes: &[u8]) -> io::Result<()> {
+    replace_inner(path, mode, |out| out.write_all(bytes))
 }
 
 /// Replace `path` with what `write` writes.
@@ -25,9 +45,41 @@ pub fn replace_with(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
 ) -> io::Result<()> {
+    replace_inner(path, Mode::Default, write)
+}
+
+fn replace_inner(
+    path: &Path,
+    mode: Mode,
+    write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+) -> io::Result<()> {
+    let path = &link_target(path)?;
+    let old = match std::fs::metadata(path) {
+        Ok(m) => Some(m),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
+    };
     let tmp = temporary(path);
     let written = (|| {
-        let mut out = BufWriter::new(File::create(&tmp)?);
+        let mut open = OpenOptions::new();
+        open.write(true).create(true).truncate(true);
+        let private = mode == Mode::Private || old.as_ref().is_some_and(|m| m.mode() & 0o077 == 0);
+        if private {
+            // Never readable by others, not even between create and chmod.
+            open.mode(0o600);
+        }
+        let file = open.open(&tmp)?;
+        if old.is_none() && mode == Mode::Private {
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+        if let Some(old) = &old {
+            // The umask does not apply to an explicit chmod: the old bits exactly.
+            file.set_permissions(std::fs::Permissions::from_mode(old.mode() & 0o7777))?;
+            // Only root may give a file away; anyone else keeps its own file, which is
+            // what it had when it could write the old one in place.
+            let _ = std::os::unix::fs::fchown(&file, Some(old.uid()), Some(old.gid()));
+        }
+        let mut out = BufWriter::new(file);
         write(&mut out)?;
         out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         std::fs::rename(&tmp, path)
@@ -42,6 +94,28 @@ pub fn replace_with(
         tracing::warn!(path = %path.display(), error = %e, "the folder could not be synced to disk");
     }
     Ok(())
+}
+
+/// Where a rewrite of `path` writes: `path` itself, or, when it is a symbolic link (a
+/// chain of them), the file it ends at, so the link stays a link.
+fn link_target(path: &Path) -> io::Result<PathBuf> {
+    let mut path = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = std::fs::read_link(&path)?;
+                path = match path.parent() {
+                    Some(dir) if to.is_relative() => dir.join(to),
+                    _ => to,
+                };
+            }
+            _ => return Ok(path),
+        }
+    }
+    Err(io::Error::other(format!(
+        "too many levels of symbolic links at {}",
+        path.display()
+    )))
 }
 
 /// Make a directory's entries durable (a rename in it, a file created or removed).
@@ -98,6 +172,48 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names, ["CURRENT"]);
+    }
+
+    fn mode_of(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().mode() & 0o777
+    }
+
+    #[test]
+    fn a_rewrite_keeps_the_mode_of_the_file_it_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("local.toml");
+        std::fs::write(&path, "token").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        replace(&path, b"token and more").unwrap();
+        assert_eq!(mode_of(&path), 0o600);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        replace(&path, b"again").unwrap();
+        assert_eq!(mode_of(&path), 0o640);
+    }
+
+    #[test]
+    fn a_private_file_is_created_for_its_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("local.toml");
+        replace_as(&path, Mode::Private, b"secret").unwrap();
+        assert_eq!(mode_of(&path), 0o600);
+    }
+
+    #[test]
+    fn a_symbolic_link_stays_a_link_and_its_target_is_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("secrets.toml");
+        std::fs::write(&target, "old").unwrap();
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let link = dir.path().join("local.toml");
+        std::os::unix::fs::symlink("secrets.toml", &link).unwrap();
+        replace(&link, b"new").unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
+        assert_eq!(mode_of(&target), 0o600);
     }
 
     #[test]

@@ -5,13 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serenity::all::{
-    ClientBuilder, CreateCommand, GatewayIntents, GuildId, HttpBuilder, ShardManager,
-};
+use serenity::all::{ClientBuilder, CreateCommand, GatewayIntents, HttpBuilder, ShardManager};
 use tracing::info;
 
 use super::state::State;
-use super::{commands, errors, events, send, Data, Error};
+use super::{commands, errors, events, register, send, Data, Error};
 use crate::app::health::Health;
 use crate::app::LiveEngine;
 use crate::config::{DiscordSettings, Secret, Shards};
@@ -92,7 +90,7 @@ impl Client {
         let settings = live.settings().discord.clone();
         let token = token(&settings)?;
         health.failing("gateway", "connecting");
-        let state = Arc::new(State::new(live, health, storage));
+        let state = Arc::new(State::new(live, health.clone(), storage));
 
         let mut http =
             HttpBuilder::new(token.expose()).default_allowed_mentions(send::no_mentions());
@@ -104,6 +102,7 @@ impl Client {
         let http = http.build();
 
         let setup_state = state.clone();
+        let setup_health = health.clone();
         let guild_ids = settings.guild_ids.clone();
         let framework = poise::Framework::builder()
             .options(poise::FrameworkOptions {
@@ -118,20 +117,20 @@ impl Client {
             .setup(move |ctx, ready, framework| {
                 Box::pin(async move {
                     let _ = setup_state.bot_id.set(ready.user.id);
-                    // poise consumes the first READY to run this setup.
+                    // poise consumes the first READY to run this setup, and holds every
+                    // event until it returns: it returns at once, and the commands are
+                    // registered beside the answering (the ones of an earlier start are
+                    // still on Discord), retried until Discord takes them.
                     setup_state.gateway(true, true);
                     let commands = &framework.options().commands;
-                    let registration = registration(commands);
-                    if guild_ids.is_empty() {
-                        serenity::all::Command::set_global_commands(ctx, registration).await?;
-                    } else {
-                        for id in &guild_ids {
-                            GuildId::new(*id)
-                                .set_commands(ctx, registration.clone())
-                                .await?;
-                        }
-                    }
-                    info!(user = %ready.user.name, guilds = ready.guilds.len(), commands = commands.len(), "connected to Discord; commands registered");
+                    info!(user = %ready.user.name, guilds = ready.guilds.len(), commands = commands.len(), "connected to Discord");
+                    tokio::spawn(register::register_until_done(
+                        ctx.http.clone(),
+                        ready.application.id,
+                        guild_ids,
+                        registration(commands),
+                        setup_health,
+                    ));
                     Ok(setup_state)
                 })
             })

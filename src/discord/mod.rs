@@ -5,7 +5,8 @@
 //! its parts.
 //!
 //! A question's way through, by file:
-//! - [`client`]: the token, the intents, the client and its framework;
+//! - [`client`]: the token, the intents, the client and its framework; [`register`]:
+//!   the commands registered on Discord beside the answering, retried until taken;
 //! - [`commands`]: `/ask`, "Ask attache", `/source`, `/sources`, `/help`, `/unanswered`,
 //!   `/feedback`, `/reindex`, `/rollback`; [`events`]: mentions, DMs, answer channels,
 //!   button clicks and boxes; [`forum`]: new forum posts; [`feedback`]: votes, sharing
@@ -26,6 +27,7 @@ mod feedback;
 mod forum;
 pub mod guard;
 pub mod limits;
+mod register;
 pub mod send;
 pub mod state;
 pub mod views;

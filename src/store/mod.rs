@@ -188,6 +188,23 @@ fn time_of(secs: i64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(secs.max(0) as u64)
 }
 
+/// How long an Add's claim on a previewed page holds: longer than any add takes (a
+/// reindex with embeddings included); past it, the claiming process is taken for dead.
+pub const CLAIM_SECS: i64 = 3600;
+
+/// The one fresh page among `rows` (link, doc id, filename, document, created at).
+fn pending_of(rows: Vec<Vec<Value>>) -> Option<Pending> {
+    let fresh = now_secs() - PENDING_SECS;
+    rows.into_iter()
+        .find(|r| r[4].int() >= fresh)
+        .map(|r| Pending {
+            link: r[0].text().unwrap_or_default(),
+            doc_id: r[1].text().unwrap_or_default(),
+            filename: r[2].text().unwrap_or_default(),
+            document: r[3].text().unwrap_or_default(),
+        })
+}
+
 impl Storage {
     /// Storage at `settings.location`, opened on first use ([`Storage::open`] opens it
     /// now).
@@ -565,25 +582,56 @@ impl Storage {
         Ok(())
     }
 
-    /// The page previewed under `key`, taken out (an Add or a Cancel uses it once); `None`
-    /// when it was used already or is older than a day.
+    /// The page previewed under `key`, taken out by a Cancel; `None` when it was used
+    /// already, is being added, or is older than a day.
     pub async fn take_pending(&self, key: &str) -> Result<Option<Pending>, StoreError> {
         // One statement: of two clicks at once, only one gets the page.
         let rows = self
             .query(
-                "DELETE FROM pending_sources WHERE key = $1 \
+                "DELETE FROM pending_sources WHERE key = $1 AND claimed_at IS NULL \
                  RETURNING link, doc_id, filename, document, created_at",
                 vec![key.into()],
             )
             .await?;
-        let fresh = now_secs() - PENDING_SECS;
-        let rows: Vec<_> = rows.into_iter().filter(|r| r[4].int() >= fresh).collect();
-        Ok(rows.first().map(|r| Pending {
-            link: r[0].text().unwrap_or_default(),
-            doc_id: r[1].text().unwrap_or_default(),
-            filename: r[2].text().unwrap_or_default(),
-            document: r[3].text().unwrap_or_default(),
-        }))
+        Ok(pending_of(rows))
+    }
+
+    /// The page previewed under `key`, claimed by an Add: of two clicks at once (in any
+    /// process), only one gets it. The page stays stored until [`Storage::added_pending`]
+    /// (the source is written and indexed) or [`Storage::release_pending`] (the add
+    /// failed: it can be added again). A claim older than [`CLAIM_SECS`] has lapsed (its
+    /// process died) and can be taken again.
+    pub async fn claim_pending(&self, key: &str) -> Result<Option<Pending>, StoreError> {
+        let now = now_secs();
+        let rows = self
+            .query(
+                "UPDATE pending_sources SET claimed_at = $1 \
+                 WHERE key = $2 AND (claimed_at IS NULL OR claimed_at < $3) \
+                 RETURNING link, doc_id, filename, document, created_at",
+                vec![now.into(), key.into(), (now - CLAIM_SECS).into()],
+            )
+            .await?;
+        Ok(pending_of(rows))
+    }
+
+    /// The claimed page under `key` was added: forget it.
+    pub async fn added_pending(&self, key: &str) -> Result<(), StoreError> {
+        self.execute(
+            "DELETE FROM pending_sources WHERE key = $1",
+            vec![key.into()],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The add of the claimed page under `key` failed: it can be added again.
+    pub async fn release_pending(&self, key: &str) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE pending_sources SET claimed_at = NULL WHERE key = $1",
+            vec![key.into()],
+        )
+        .await?;
+        Ok(())
     }
 
     /// Apply the retention (`storage.keep`, `storage.max_votes`, the gap list's size)

@@ -97,7 +97,18 @@ impl Bot {
     /// with its binary (`project.checkout.attache`, which may be a wrapper that sets up
     /// the fault first) and extra `env` settings.
     pub async fn start_on(project: Project, env: &[(&str, &str)]) -> Bot {
+        Bot::start_against(project, env, |_| {}).await
+    }
+
+    /// [`Bot::start_on`], with the local Discord set up by `prepare` before the bot
+    /// connects (a failure it will meet at start, say).
+    pub async fn start_against(
+        project: Project,
+        env: &[(&str, &str)],
+        prepare: impl FnOnce(&LocalDiscord),
+    ) -> Bot {
         let discord = LocalDiscord::start().await;
+        prepare(&discord);
         let env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -411,3 +411,71 @@ fn disk_full_read_only_and_permission_denied_each_read_as_one_sentence() {
     );
     assert_eq!(err.trim().lines().count(), 1, "one sentence: {err}");
 }
+
+/// Damaged sentence vectors beside an intact generation made every `attache ask` exit 1
+/// ("the index … is damaged: vectors.bin holds 150 rows, vectors.json names 300"): they
+/// were read after the generation was opened and verified, where neither the fallback nor
+/// the poller looked (issue 20). Now they are damage like a segment's: a reader answers
+/// from the generation before, a writer marks and rebuilds.
+#[test]
+fn damaged_sentence_vectors_are_stepped_around_and_rebuilt_like_damaged_segments() {
+    const ROW: usize = 16 + 384 * 4;
+    type Harm = fn(&Path);
+    let harms: [(&str, Harm); 4] = [
+        ("truncated", |g| {
+            let bytes = std::fs::read(g.join("vectors.bin")).unwrap();
+            std::fs::write(g.join("vectors.bin"), &bytes[..bytes.len() / 2]).unwrap();
+        }),
+        ("empty", |g| {
+            std::fs::write(g.join("vectors.bin"), b"").unwrap()
+        }),
+        ("rows of the wrong width", |g| {
+            let rows = std::fs::metadata(g.join("vectors.bin")).unwrap().len() as usize / ROW;
+            std::fs::write(g.join("vectors.bin"), vec![7u8; rows * (16 + 256 * 4)]).unwrap();
+        }),
+        ("vectors.json damaged", |g| {
+            let bytes = std::fs::read(g.join("vectors.json")).unwrap();
+            std::fs::write(g.join("vectors.json"), &bytes[..bytes.len() / 2]).unwrap();
+        }),
+    ];
+    for (what, harm) in harms {
+        let project = Project::new(&checkout());
+        build(&project);
+        add_kumquat(&project);
+        build(&project);
+        let generation = index_dir(&project).join("gen-2");
+        assert!(
+            generation.join("vectors.bin").exists(),
+            "{what}: built with vectors"
+        );
+        harm(&generation);
+
+        let out = project
+            .attache(&["ask", PRISONERS])
+            .env("ATTACHE__INDEX__READ_ONLY", "true")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{what}: {}", stderr(&out));
+        assert!(stdout(&out).contains("1,200"), "{what}: {}", stdout(&out));
+        assert!(
+            stderr(&out).contains("answering from index generation 1: generation 2 is damaged")
+                && stderr(&out).contains("vectors"),
+            "{what}: {}",
+            stderr(&out)
+        );
+        assert!(
+            !generation.join("DAMAGED").exists(),
+            "{what}: a reader marks nothing"
+        );
+
+        let out = project.run(&["ask", "What happened at the kumquat summit?"]);
+        assert!(out.status.success(), "{what}: {}", stderr(&out));
+        assert!(
+            stdout(&out).to_lowercase().contains("kumquat"),
+            "{what}: {}",
+            stdout(&out)
+        );
+        assert_eq!(current(&project), "gen-3", "{what}");
+        assert!(generation.join("DAMAGED").exists(), "{what}: marked");
+    }
+}

@@ -489,3 +489,75 @@ async fn with_refresh_every_a_changed_page_is_fetched_again_by_itself() {
     assert!(log.contains("refresh: not modified"), "{log}");
     bot.check();
 }
+
+/// `/source refresh` of a page whose file a curator saved with CRLF line ends dropped the
+/// front-matter keys the curator set (a weight), silently: only `+++\n` was read as front
+/// matter (issue 20).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_kept_no_curated_key_of_a_file_with_crlf_line_ends() {
+    let web = Web::start().await;
+    let project = project_for(&web);
+    let add = project.run(&["source", "add", &web.url("/article"), "--yes"]);
+    assert!(add.status.success(), "{}", stderr(&add));
+    let path = project.path(&format!("index/sources/{ARTICLE_ID}.md"));
+    let (text, _) = added(&project, ARTICLE_ID);
+    let curated = text
+        .replacen("+++\n", "+++\nweight = 1.5\nprimary = true\n", 1)
+        .replace('\n', "\r\n");
+    std::fs::write(&path, curated).unwrap();
+    web.set_article(2);
+    let o = project.run(&["source", "refresh", ARTICLE_ID]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (after, _) = added(&project, ARTICLE_ID);
+    assert!(
+        after.contains("weight = 1.5") && after.contains("primary = true"),
+        "{after}"
+    );
+    assert!(after.contains("19 August"), "the page's new text: {after}");
+}
+
+/// Add under a preview deleted the preview before the add ran, so an add that failed
+/// (here a file of the same name written meanwhile; a full disk or a failed reindex
+/// alike) lost it: clicking Add again said the preview was used (issue 20). Now the page
+/// is claimed, and released when the add fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_add_lost_the_preview() {
+    let web = Web::start().await;
+    let project = project_for(&web);
+    let bot = Bot::start_on(project, &[]).await;
+    let moderator = Who::moderator(ASKER + 5);
+    let preview = bot
+        .sub(
+            &moderator,
+            "source",
+            "add",
+            &[("url", 3, json!(web.url("/article")))],
+        )
+        .await;
+    let file = bot.project.path(&format!("index/sources/{ARTICLE_ID}.md"));
+    std::fs::write(&file, "in the way\n").unwrap();
+    let failed = bot
+        .click(&moderator, &preview, &preview.button("Add"))
+        .await;
+    assert!(
+        failed.text().contains("already exists"),
+        "{}",
+        failed.text()
+    );
+    std::fs::remove_file(&file).unwrap();
+    let done = bot
+        .click(&moderator, &preview, &preview.button("Add"))
+        .await;
+    assert!(done.text().contains(ARTICLE_ID), "{}", done.text());
+    assert!(file.exists());
+    // Used once: a third click finds it gone.
+    let again = bot
+        .click(&moderator, &preview, &preview.button("Add"))
+        .await;
+    assert!(
+        again.text().contains("was used already"),
+        "{}",
+        again.text()
+    );
+    bot.check();
+}

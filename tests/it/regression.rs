@@ -2,9 +2,13 @@
 //! Each says what the bug was and which commit fixed it; the feature tests cover the
 //! rest of the behaviour around it.
 
+use std::time::Duration;
+
+use serde_json::json;
 use testkit::bot::Bot;
 use testkit::local_discord::payloads::{self, Who, ASKER};
 use testkit::local_discord::{bot_user, BOT_ID};
+use testkit::project::Project;
 
 use crate::util::checkout;
 
@@ -192,5 +196,127 @@ async fn a_note_was_stored_whole_with_the_ids_it_mentioned() {
     assert!(kept.chars().count() <= 300, "{}", kept.len());
     assert!(kept.starts_with("ask about it x"), "{kept}");
     assert!(!kept.contains("1234567890123456789"), "{kept}");
+    bot.check();
+}
+
+/// What `/healthz` says now, with the metrics endpoint the bot was started with.
+async fn health_of(bot: &Bot) -> String {
+    let addr = crate::operations::metrics_addr(&bot.log());
+    crate::operations::http_get(&addr, "/healthz").await.1
+}
+
+/// Wait until `/healthz` contains `line` (the registration retries in the background).
+async fn wait_for_health(bot: &Bot, line: &str) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let body = health_of(bot).await;
+        if body.contains(line) {
+            return body;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "`{line}` never in /healthz: {body}\n{}",
+            bot.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn command_registrations(bot: &Bot) -> Vec<u16> {
+    bot.discord
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PUT" && r.path.ends_with("/commands"))
+        .map(|r| r.status)
+        .collect()
+}
+
+/// A 500 from Discord on the start-up command registration made poise's setup fail, and
+/// poise then held every event waiting for it: no `/ask`, button or menu command was
+/// answered for the process's whole life, while `/healthz` said ready (issue 20).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_failed_command_registration_made_the_bot_deaf() {
+    let bot = Bot::start_against(
+        Project::new(&checkout()),
+        &[("ATTACHE__METRICS__LISTEN", "127.0.0.1:0")],
+        |discord| {
+            discord.fail_next(
+                "/commands",
+                1,
+                500,
+                json!({ "message": "500: Internal Server Error", "code": 0 }),
+            )
+        },
+    )
+    .await;
+    let who = Who::member(ASKER);
+    let answer = bot.ask(&who, "How many prisoners will be exchanged?").await;
+    assert!(answer.text().contains("1,200"), "{}", answer.text());
+    let body = wait_for_health(&bot, "commands: ok:").await;
+    assert_eq!(body.lines().next(), Some("ready"), "{body}");
+    assert!(body.contains(" registered"), "{body}");
+    assert_eq!(command_registrations(&bot), [500, 200]);
+    bot.check();
+}
+
+/// Two 502s in a row: answered meanwhile, `/healthz` degraded with the reason and the
+/// next try, then registered on the third try.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_bad_gateways_on_registration_leave_the_bot_answering_and_degraded_until_retried() {
+    let bot = Bot::start_against(
+        Project::new(&checkout()),
+        &[("ATTACHE__METRICS__LISTEN", "127.0.0.1:0")],
+        |discord| {
+            discord.fail_next(
+                "/commands",
+                2,
+                502,
+                json!({ "message": "502: Bad Gateway", "code": 0 }),
+            )
+        },
+    )
+    .await;
+    let failing = wait_for_health(&bot, "commands: failing:").await;
+    assert!(failing.starts_with("degraded: "), "{failing}");
+    assert!(
+        failing.contains("HTTP 502") && failing.contains("next try in"),
+        "{failing}"
+    );
+    let who = Who::member(ASKER);
+    let answer = bot.ask(&who, "Who led the Ukrainian delegation?").await;
+    assert!(answer.text().contains("Umerov"), "{}", answer.text());
+    let body = wait_for_health(&bot, "commands: ok:").await;
+    assert_eq!(body.lines().next(), Some("ready"), "{body}");
+    assert_eq!(command_registrations(&bot), [502, 502, 200]);
+    bot.check();
+}
+
+/// A 2xx whose body serenity cannot read (a context-menu command echoed without its
+/// `description`) failed the registration like a 5xx: Discord took the commands, so it
+/// counts as registered, once, and is logged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registration_answered_with_an_unreadable_body_counts_as_registered() {
+    let bot = Bot::start_against(
+        Project::new(&checkout()),
+        &[("ATTACHE__METRICS__LISTEN", "127.0.0.1:0")],
+        |discord| {
+            discord.fail_next(
+                "/commands",
+                1,
+                200,
+                json!([{ "name": "Ask attache", "type": 3 }]),
+            )
+        },
+    )
+    .await;
+    let body = wait_for_health(&bot, "commands: ok:").await;
+    assert_eq!(body.lines().next(), Some("ready"), "{body}");
+    let answer = bot
+        .ask(&Who::member(ASKER), "How many prisoners will be exchanged?")
+        .await;
+    assert!(answer.text().contains("1,200"), "{}", answer.text());
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(command_registrations(&bot), [200], "never retried");
+    assert!(bot.log().contains("could not be read"), "{}", bot.log());
     bot.check();
 }

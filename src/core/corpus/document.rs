@@ -70,6 +70,31 @@ fn credit_regex() -> &'static Regex {
     RE.get_or_init(|| Regex::new(r"\b([A-Z][A-Z.&]+/\p{L}[\p{L} .'’-]*)$").expect("valid regex"))
 }
 
+/// A document's front matter (the TOML between its `+++` lines, lines joined by `\n`,
+/// read past a byte-order mark and CRLF line ends as [`parse`] reads them) and the body
+/// after it; `None` when it has none.
+pub fn split_front_matter(text: &str) -> Option<(String, &str)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = Vec::new();
+    let mut offset = 0;
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        offset += line.len();
+        let bare = line.trim_end();
+        if n == 0 {
+            if bare != "+++" {
+                return None;
+            }
+        } else if bare == "+++" {
+            let mut front = lines.join("\n");
+            front.push('\n');
+            return Some((front, &text[offset..]));
+        } else {
+            lines.push(line.trim_end_matches(['\n', '\r']));
+        }
+    }
+    None
+}
+
 pub(super) fn parse(path: &Path, relative: &str, text: &str) -> Result<Loaded, Vec<SourceError>> {
     let err = |line: usize, message: String| {
         vec![SourceError {
@@ -255,6 +280,17 @@ mod tests {
             (p[2].section.as_deref(), p[2].text.as_str()),
             (Some("Section One"), "First “quoted” text.")
         );
+    }
+
+    #[test]
+    fn front_matter_splits_with_crlf_and_a_byte_order_mark() {
+        let (front, body) =
+            split_front_matter("\u{feff}+++\r\nid = \"d\"\r\nweight = 2.0\r\n+++\r\nBody.\r\n")
+                .unwrap();
+        assert_eq!(front, "id = \"d\"\nweight = 2.0\n");
+        assert_eq!(body, "Body.\r\n");
+        assert!(split_front_matter("no front matter\n").is_none());
+        assert!(split_front_matter("+++\nid = 1\n").is_none(), "not closed");
     }
 
     #[test]

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use document::split_front_matter;
 pub use flags::{
     detect as detect_flags, kinds as flag_kinds, strip as strip_flags, Flag, FlagKind,
 };

@@ -408,8 +408,53 @@ fn not_opened(dir: &Path, reason: String) -> IndexError {
 }
 
 /// Open the generation in `dir` (current or not: a staged one is checked this way),
-/// read-only, verified ([`verify`]).
+/// read-only, verified ([`verify`], [`vectors::verify`]).
+///
+/// Damaged files can make tantivy panic rather than return an error (seen: an assertion
+/// in `FileSlice` on flipped bytes of a `.idx`). Opening must never take the process
+/// down, so a panic here is contained ([`contained`]) and reported as damage, like any
+/// other: marked and rebuilt by a writer, stepped around by a reader.
 pub fn open_generation(dir: PathBuf) -> Result<OpenIndex, IndexError> {
+    let path = dir.clone();
+    contained(move || open_unguarded(dir)).unwrap_or_else(|panic| {
+        Err(IndexError::Damaged {
+            path,
+            reason: format!("opening it failed inside tantivy ({panic})"),
+        })
+    })
+}
+
+thread_local! {
+    /// How many [`contained`] calls this thread is inside: their panics are not printed.
+    static QUIET: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Run `f`, catching a panic inside it as its message. The process's panic hook stays
+/// as it was for every other thread and call; only panics inside `f` on this thread are
+/// kept off stderr, so a command's stderr keeps its one sentence.
+fn contained<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if QUIET.with(|q| q.get()) == 0 {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(q.get() + 1));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(q.get() - 1));
+    result.map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_string())
+    })
+}
+
+fn open_unguarded(dir: PathBuf) -> Result<OpenIndex, IndexError> {
     let damaged = |reason: String| not_opened(&dir, reason);
     let manifest: Manifest = std::fs::read(dir.join(MANIFEST))
         .map_err(|e| damaged(format!("{MANIFEST}: {e}")))
@@ -429,6 +474,7 @@ pub fn open_generation(dir: PathBuf) -> Result<OpenIndex, IndexError> {
         .try_into()
         .map_err(|e: tantivy::TantivyError| damaged(e.to_string()))?;
     verify(&dir, &reader, &manifest).map_err(damaged)?;
+    vectors::verify(&dir).map_err(damaged)?;
     let by_id = catalog
         .iter()
         .enumerate()
@@ -591,6 +637,13 @@ mod tests {
         let before = sources_hash(dir.path()).unwrap();
         std::fs::write(dir.path().join("a.toml"), "y").unwrap();
         assert_ne!(before, sources_hash(dir.path()).unwrap());
+    }
+
+    #[test]
+    fn a_panic_inside_is_contained_as_its_message_and_the_next_call_works() {
+        let caught = contained(|| -> u32 { panic!("start <= orig_range.end") });
+        assert_eq!(caught, Err("start <= orig_range.end".to_string()));
+        assert_eq!(contained(|| 7), Ok(7));
     }
 
     #[test]

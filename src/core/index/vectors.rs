@@ -99,6 +99,37 @@ impl SentenceVectors {
     }
 }
 
+/// Whether the vectors of the generation in `dir`, if it has any, are whole: `vectors.json`
+/// parses, and `vectors.bin` holds exactly the rows it names, of the width it names.
+/// Checked where a generation is opened and verified ([`super::open_generation`]), so
+/// damaged vectors are damage like a segment's: marked and rebuilt by a writer, stepped
+/// around by a reader. Reads the file's length, not its rows.
+pub fn verify(dir: &Path) -> Result<(), String> {
+    let meta_path = dir.join(META);
+    let bytes = match std::fs::read(&meta_path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(format!("{META}: {e}")),
+    };
+    let meta: Meta = serde_json::from_slice(&bytes).map_err(|e| format!("{META}: {e}"))?;
+    if meta.dim == 0 {
+        return Err(format!("{META}: rows of no width"));
+    }
+    let expected: u64 = meta.passages.iter().map(|p| p.sentences.len() as u64).sum();
+    let row = 16 + meta.dim as u64 * 4;
+    let len = std::fs::metadata(dir.join(ROWS))
+        .map_err(|e| format!("{ROWS}: {e}"))?
+        .len();
+    if len != expected * row {
+        return Err(format!(
+            "{ROWS} holds {len} bytes, {META} names {expected} rows of {} floats ({} bytes)",
+            meta.dim,
+            expected * row
+        ));
+    }
+    Ok(())
+}
+
 /// What embedding a generation's sentences did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct EmbedStats {

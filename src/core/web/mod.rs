@@ -211,11 +211,8 @@ pub const PAGE_KEYS: [&str; 9] = [
 /// `current` (the file as it is) that the page does not decide; `fresh` as it is when
 /// `current` cannot be read.
 pub fn keep_curated(current: &str, fresh: &str) -> String {
-    fn split(text: &str) -> Option<(&str, &str)> {
-        let rest = text.strip_prefix("+++\n")?;
-        let end = rest.find("\n+++\n")?;
-        Some((&rest[..end + 1], &rest[end + 5..]))
-    }
+    // Read as the corpus reader reads a document (CRLF, a byte-order mark).
+    use crate::core::corpus::split_front_matter as split;
     let (Some((old, _)), Some((new, body))) = (split(current), split(fresh)) else {
         return fresh.to_string();
     };
@@ -301,6 +298,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("p.md"), &kept).unwrap();
         crate::core::corpus::load_dir_strict(dir.path()).expect("it still loads");
+    }
+
+    /// A file with CRLF line ends lost its curator's keys on refresh: only `+++\n` was
+    /// read as front matter (issue 20).
+    #[test]
+    fn a_refresh_keeps_a_curators_keys_in_a_file_with_crlf_line_ends() {
+        let current = "+++\r\nid = \"p\"\r\ntitle = \"Old\"\r\nweight = 1.5\r\nprimary = true\r\n+++\r\n\r\nOld text.\r\n";
+        let fresh = "+++\nid = \"p\"\ntitle = \"New\"\n+++\n\nNew text.\n";
+        let kept = keep_curated(current, fresh);
+        assert!(kept.contains("weight = 1.5"), "{kept}");
+        assert!(kept.contains("primary = true"), "{kept}");
+        assert!(kept.contains("title = \"New\""), "{kept}");
+        assert!(kept.ends_with("\nNew text.\n"), "{kept}");
     }
 
     #[test]

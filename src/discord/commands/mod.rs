@@ -157,7 +157,8 @@ pub(super) async fn add_page(
         return Ok(());
     }
     let by = who(&click.user);
-    let pending = match state.storage.take_pending(key).await {
+    // Claimed, not taken: a failed add leaves the preview to be added again.
+    let pending = match state.storage.claim_pending(key).await {
         Ok(Some(p)) => p,
         Ok(None) => return sender.send(Mode::Update, &view::preview_gone()).await,
         Err(e) => {
@@ -179,14 +180,17 @@ pub(super) async fn add_page(
             text: pending.document.clone(),
         };
         let (add_by, link) = (by.clone(), pending.link.clone());
-        match blocking("source from a link", move || {
+        let failed = match blocking("source from a link", move || {
             crate::app::links::add(&live, &link, &document, &add_by)
         })
         .await
         {
             Ok(Ok(m)) => {
                 info!(by, id = %pending.doc_id, link = %pending.link, "source from a link added");
-                view::added(&pending.filename, &m)
+                if let Err(e) = state.storage.added_pending(key).await {
+                    warn!(error = %e, "an added preview could not be forgotten; it expires in a day");
+                }
+                return view::added(&pending.filename, &m);
             }
             // The document itself refused (a name or text the corpus cannot take).
             Ok(Err(crate::app::links::LinkError::App(AppError::Manage(e)))) => {
@@ -197,7 +201,12 @@ pub(super) async fn add_page(
             }
             Ok(Err(e)) => view::page_refused(&e.to_string()),
             Err(apology) => apology,
+        };
+        // Not added: the preview stays, and Add can be clicked again.
+        if let Err(e) = state.storage.release_pending(key).await {
+            warn!(error = %e, "a preview whose add failed could not be released; it can be added again in an hour");
         }
+        failed
     };
     sender
         .send_when_ready(Mode::Update, state.settings.defer_after, job)
