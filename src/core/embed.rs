@@ -7,7 +7,7 @@
 //! its own threads: every call here sets the calling thread's OpenMP team size first.
 
 #[cfg(feature = "semantic")]
-pub use engine::{passive_wait_policy, EmbedError, Embedder};
+pub use engine::{check_cpu, passive_wait_policy, EmbedError, Embedder, ENGINE_NEEDS};
 
 /// Names the model and its build; part of every cached vector's key, so vectors of
 /// another model are never mixed with these.
@@ -42,6 +42,48 @@ mod engine {
             out: *mut f32,
         ) -> c_int;
         fn omp_set_num_threads(n: c_int);
+    }
+
+    /// The CPU features the engine was compiled to use (build.rs), none when portable.
+    pub const ENGINE_NEEDS: &[&str] = if cfg!(e5_avx2) {
+        &["avx2", "fma"]
+    } else {
+        &[]
+    };
+
+    /// Whether this CPU runs the engine as it was compiled: a build on a host with AVX2
+    /// and FMA uses them, and the same binary would die with SIGILL on a CPU without
+    /// them. `ATTACHE_ASSUME_NO_AVX2=1` pretends the CPU lacks them (for the test).
+    pub fn check_cpu() -> Result<(), String> {
+        let pretend = std::env::var_os("ATTACHE_ASSUME_NO_AVX2").is_some_and(|v| v != "0");
+        let missing: Vec<&str> = ENGINE_NEEDS
+            .iter()
+            .copied()
+            .filter(|f| pretend || !has_feature(f))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(format!(
+            "this attache was built for CPUs with {}, which this CPU lacks: build it again with ATTACHE_E5_PORTABLE=1 (see README, \"Two commands\"), or set semantic.enabled = false",
+            missing.join(" and ").to_uppercase()
+        ))
+    }
+
+    fn has_feature(feature: &str) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            match feature {
+                "avx2" => std::is_x86_feature_detected!("avx2"),
+                "fma" => std::is_x86_feature_detected!("fma"),
+                _ => false,
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = feature;
+            false
+        }
     }
 
     /// The model image, aligned so the engine can read its float tensors in place.

@@ -320,3 +320,74 @@ async fn a_registration_answered_with_an_unreadable_body_counts_as_registered() 
     assert!(bot.log().contains("could not be read"), "{}", bot.log());
     bot.check();
 }
+
+/// When Discord closed the gateway on its own, `serve` returned at once, without the
+/// ordered stop of SIGTERM: a reply still being sent was lost with the process (issue 20).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_closed_by_discord_ended_the_process_before_its_replies() {
+    let mut bot = Bot::start(&checkout()).await;
+    // The reply meets 429s: its retries wait 250 ms, 500 ms, then 1 s.
+    bot.discord.rate_limit_next("/callback", 3);
+    let slash = payloads::slash(
+        &bot.discord,
+        "ask",
+        &[("question", 3, json!("How many prisoners will be exchanged?"))],
+        &Who::member(ASKER),
+    );
+    let token = slash["token"].as_str().unwrap().to_string();
+    let mark = bot.discord.mark();
+    bot.discord.dispatch("INTERACTION_CREATE", slash);
+    bot.discord
+        .wait_for(mark, "the first, refused attempt", |r| {
+            r.path.contains(&token) && r.status == 429
+        })
+        .await;
+    // Authentication failed: a close no client may resume after.
+    bot.discord.close_connection(0, 4004);
+    let delivered = bot
+        .discord
+        .wait_for(mark, "the reply, after its retries", |r| {
+            r.path.contains(&token) && r.status < 300
+        })
+        .await;
+    assert!(delivered.text().contains("1,200"), "{}", delivered.text());
+    let exit = bot.wait_exit(Duration::from_secs(20));
+    assert!(exit.is_some(), "the process ends:\n{}", bot.log());
+    assert!(
+        bot.log().contains("shutting down in order"),
+        "{}",
+        bot.log()
+    );
+    bot.check();
+}
+
+/// A binary built on a host with AVX2/FMA enabled them for the embedding engine, and
+/// died with SIGILL on a CPU without them (issue 20): now it refuses in one sentence
+/// naming the portable build. `ATTACHE_ASSUME_NO_AVX2` plays the older CPU here.
+#[cfg(feature = "semantic")]
+#[test]
+fn a_binary_built_for_avx2_died_on_a_cpu_without_it() {
+    let project = Project::new(&checkout());
+    let out = project
+        .attache(&["ask", "How many prisoners will be exchanged?"])
+        .env("ATTACHE_ASSUME_NO_AVX2", "1")
+        .output()
+        .unwrap();
+    let err = testkit::project::stderr(&out);
+    if attache::core::embed::ENGINE_NEEDS.is_empty() {
+        // A portable build runs anywhere.
+        assert!(out.status.success(), "{err}");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("ATTACHE_E5_PORTABLE=1"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one sentence: {err}");
+    // Without semantic search it runs.
+    let out = project
+        .attache(&["ask", "How many prisoners will be exchanged?"])
+        .env("ATTACHE_ASSUME_NO_AVX2", "1")
+        .env("ATTACHE__SEMANTIC__ENABLED", "false")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", testkit::project::stderr(&out));
+}

@@ -183,3 +183,48 @@ fn the_answer_is_plain_text_and_its_span_points_at_the_answer() {
         );
     }
 }
+
+/// The embedder is shared by every question at once (`Send + Sync` on the strength of a
+/// comment: `e5_embed` takes a `*mut` model). Eight threads embedding at once get, vector
+/// for vector, what one thread gets alone (issue 20).
+#[cfg(feature = "semantic")]
+#[test]
+fn eight_threads_embedding_at_once_get_the_vectors_one_thread_gets() {
+    use attache::core::embed::Embedder;
+    let e = Embedder::shared().unwrap();
+    let texts = [
+        "How many prisoners will be exchanged?",
+        "Скільки полонених обміняють?",
+        "Кто возглавлял российскую делегацию?",
+        "when was the second round held",
+        "What did Umerov propose for the end of August?",
+        "children taken to Russia",
+    ];
+    for engine_threads in [1, 2] {
+        let alone: Vec<Vec<f32>> = texts
+            .iter()
+            .map(|t| e.query(t, engine_threads).unwrap())
+            .collect();
+        let passages_alone = e.passages(&texts, engine_threads).unwrap();
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..8)
+                .map(|n| {
+                    let alone = &alone;
+                    let passages_alone = &passages_alone;
+                    scope.spawn(move || {
+                        for round in 0..4 {
+                            let i = (n + round) % texts.len();
+                            assert_eq!(e.query(texts[i], engine_threads).unwrap(), alone[i], "thread {n}, {:?}", texts[i]);
+                            if round % 2 == n % 2 {
+                                assert_eq!(&e.passages(&texts, engine_threads).unwrap(), passages_alone, "thread {n}");
+                            }
+                        }
+                    })
+                })
+                .collect();
+            for w in workers {
+                w.join().unwrap();
+            }
+        });
+    }
+}

@@ -295,6 +295,12 @@ impl LocalDiscord {
         self.control(shard, json!({ CONTROL: "drop" }));
     }
 
+    /// Close shard `shard`'s connection with close code `code` (4004: authentication
+    /// failed, which a client must not resume or reconnect after).
+    pub fn close_connection(&self, shard: u64, code: u16) {
+        self.control(shard, json!({ CONTROL: "close", "code": code }));
+    }
+
     fn control(&self, shard: u64, v: Value) {
         let session = self
             .shared
@@ -1118,6 +1124,13 @@ async fn session(stream: tokio::net::TcpStream, shared: Arc<Shared>) {
             },
             outgoing = rx.recv() => match outgoing {
                 Some(frame) if frame[CONTROL] == "drop" => return, // no close frame: a dead connection
+                Some(frame) if frame[CONTROL] == "close" => {
+                    use tokio_tungstenite::tungstenite::protocol::{frame::coding::CloseCode, CloseFrame};
+                    let code = frame["code"].as_u64().unwrap_or(1000) as u16;
+                    let close = CloseFrame { code: CloseCode::from(code), reason: "closed by the local Discord".into() };
+                    let _ = ws.send(Frame::Close(Some(close))).await;
+                    return;
+                }
                 Some(frame) if frame.get(CONTROL).is_some() => {
                     if ws.send(Frame::Text(frame["frame"].to_string())).await.is_err() {
                         return;
