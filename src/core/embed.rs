@@ -45,11 +45,7 @@ mod engine {
     }
 
     /// The CPU features the engine was compiled to use (build.rs), none when portable.
-    pub const ENGINE_NEEDS: &[&str] = if cfg!(e5_avx2) {
-        &["avx2", "fma"]
-    } else {
-        &[]
-    };
+    pub const ENGINE_NEEDS: &[&str] = if cfg!(e5_avx2) { &["avx2", "fma"] } else { &[] };
 
     /// Whether this CPU runs the engine as it was compiled: a build on a host with AVX2
     /// and FMA uses them, and the same binary would die with SIGILL on a CPU without
@@ -66,7 +62,7 @@ mod engine {
         }
         Err(format!(
             "this attache was built for CPUs with {}, which this CPU lacks: build it again with ATTACHE_E5_PORTABLE=1 (see README, \"Two commands\"), or set semantic.enabled = false",
-            missing.join(" and ").to_uppercase()
+            missing.iter().map(|f| f.to_uppercase()).collect::<Vec<_>>().join(" and ")
         ))
     }
 

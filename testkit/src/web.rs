@@ -249,6 +249,7 @@ async fn handle(State(shared): State<Arc<Shared>>, uri: Uri, headers: HeaderMap)
             }
         }
         "/time-only" => html(time_only_html()),
+        "/with-banner" => html(with_banner_html()),
         "/to-private" => redirect(&format!("http://127.0.0.2:{}/article", shared.addr.port())),
         "/endless" => endless(),
         "/stall" => stall(),
@@ -562,6 +563,43 @@ fn article_html(version: u32) -> String {
     <p class="copyright">© 2025 {SITE_NAME}. All rights reserved.</p>
   </footer>
   <script src="/assets/site.min.js?ver=4.12.1"></script>
+</body>
+</html>
+"#
+    )
+}
+
+/// The three paragraphs of `/with-banner`'s article, as the page has them.
+pub const BANNER_PAGE_PARAGRAPHS: [&str; 3] = [
+    "The city council approved a new night bus line on Tuesday that will link the university campus with the old harbour every twenty minutes between midnight and five in the morning.",
+    "The line, numbered N7, will use four electric buses leased from a regional operator. The council expects about 1,400 riders a night once the spring term begins.",
+    "Tickets will cost the same as on day services, and students with a campus card will ride free during the first month of the trial.",
+];
+
+/// `/with-banner`: a short article (three paragraphs) whose page puts a cookie banner, a
+/// share bar and a "Related" box beside the `<article>` element, as sibling `div`s and
+/// `aside`s: only the article's paragraphs are the article.
+fn with_banner_html() -> String {
+    let [p1, p2, p3] = BANNER_PAGE_PARAGRAPHS;
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Night bus to link campus and harbour - Riverside Courier</title>
+</head>
+<body>
+  <div class="page">
+    <div class="cookie-consent" id="consent">We use cookies to improve your experience on our site and to show you personalised advertising. Accept all cookies or manage your cookie preferences at any time in the settings of your account.</div>
+    <aside class="share-bar">Share this story with your friends and family on social media: Facebook, X, WhatsApp, Telegram, or copy the link to send it by email.</aside>
+    <article>
+      <h1>Night bus to link campus and harbour</h1>
+      <p>{p1}</p>
+      <p>{p2}</p>
+      <p>{p3}</p>
+    </article>
+    <aside class="related"><h2>Related</h2><p>Ferry timetable changes for the winter season announced by the harbour authority this week, with fewer evening departures.</p><p>Cycling lanes on the coast road to open next month after two years of delays and a long dispute over the budget.</p></aside>
+  </div>
 </body>
 </html>
 "#

@@ -561,3 +561,18 @@ async fn a_failed_add_lost_the_preview() {
     );
     bot.check();
 }
+
+/// A short news page (three paragraphs in an `<article>`) came back with its cookie
+/// banner as a passage: the banner, a share bar and a "Related" box were `div`/`aside`
+/// siblings of the article, and Readability took their common parent (issue 20).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_articles_cookie_banner_became_a_passage() {
+    let web = Web::start().await;
+    let project = project_for(&web);
+    let o = project.run(&["source", "add", &web.url("/with-banner"), "--yes"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let id = only_added(&project);
+    let (_, passages) = added(&project, &id);
+    let texts: Vec<&str> = passages.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(texts, web::BANNER_PAGE_PARAGRAPHS);
+}

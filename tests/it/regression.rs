@@ -331,7 +331,11 @@ async fn a_gateway_closed_by_discord_ended_the_process_before_its_replies() {
     let slash = payloads::slash(
         &bot.discord,
         "ask",
-        &[("question", 3, json!("How many prisoners will be exchanged?"))],
+        &[(
+            "question",
+            3,
+            json!("How many prisoners will be exchanged?"),
+        )],
         &Who::member(ASKER),
     );
     let token = slash["token"].as_str().unwrap().to_string();

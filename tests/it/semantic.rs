@@ -214,9 +214,18 @@ fn eight_threads_embedding_at_once_get_the_vectors_one_thread_gets() {
                     scope.spawn(move || {
                         for round in 0..4 {
                             let i = (n + round) % texts.len();
-                            assert_eq!(e.query(texts[i], engine_threads).unwrap(), alone[i], "thread {n}, {:?}", texts[i]);
+                            assert_eq!(
+                                e.query(texts[i], engine_threads).unwrap(),
+                                alone[i],
+                                "thread {n}, {:?}",
+                                texts[i]
+                            );
                             if round % 2 == n % 2 {
-                                assert_eq!(&e.passages(&texts, engine_threads).unwrap(), passages_alone, "thread {n}");
+                                assert_eq!(
+                                    &e.passages(&texts, engine_threads).unwrap(),
+                                    passages_alone,
+                                    "thread {n}"
+                                );
                             }
                         }
                     })

@@ -120,6 +120,43 @@ fn day_of(text: &str) -> Option<String> {
 }
 
 /// The article of the page `html` found at `url`.
+/// `page` cut down to its head and its one `<article>` element, when it has exactly one
+/// and it holds an article's worth of text; `page` itself otherwise.
+fn only_the_article(page: Document) -> Result<Document, Document> {
+    let articles = page.select("article");
+    // An `<article>` inside another is a teaser or a comment of it, not a second article.
+    let outer: Vec<_> = articles
+        .nodes()
+        .iter()
+        .filter(|n| !n.ancestors(None).iter().any(|a| a.is("article")))
+        .cloned()
+        .collect();
+    let [article] = outer.as_slice() else {
+        return Err(page);
+    };
+    if squeeze(&article.text()).chars().count() < MIN_TEXT_CHARS {
+        return Err(page);
+    }
+    let lang = page
+        .select("html[lang]")
+        .attr("lang")
+        .map(|l| format!(" lang=\"{}\"", html_escape(&l)))
+        .unwrap_or_default();
+    let head = page.select("head").html();
+    let cut = format!(
+        "<!DOCTYPE html><html{lang}>{head}<body>{}</body></html>",
+        article.html()
+    );
+    Ok(Document::from(cut))
+}
+
+/// An attribute value as HTML text.
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+}
+
 pub fn extract(html: &str, url: &Url) -> Result<Article, ExtractError> {
     let page = Document::from(html);
     let (ld_published, ld_author, ld_publisher) = json_ld(&page);
@@ -139,6 +176,10 @@ pub fn extract(html: &str, url: &Url) -> Result<Article, ExtractError> {
     // them when the page's metadata already names the author).
     page.select(".byline, .dateline, [rel='author'], [itemprop='author'], address")
         .remove();
+    // A page whose one `<article>` holds the article: Readability reads that alone. With
+    // a short article (three paragraphs), it would otherwise take the article's parent,
+    // and with it a cookie banner, a share bar or a "Related" box beside the article.
+    let page = only_the_article(page).unwrap_or_else(|page| page);
     let config = Config {
         // Deeply nested pages cost seconds; a news page has far fewer elements.
         max_elements_to_parse: MAX_ELEMENTS,
