@@ -7,7 +7,7 @@
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serenity::all::{
     CommandInteraction, ComponentInteraction, CreateActionRow, CreateAllowedMentions,
@@ -128,6 +128,19 @@ impl Parts {
         }
     }
 
+    /// A message of its own (a direct message), replying to nothing.
+    fn direct(self) -> CreateMessage {
+        let m = CreateMessage::new()
+            .embeds(self.embeds)
+            .components(self.components)
+            .allowed_mentions(no_mentions())
+            .add_files(self.files);
+        match self.content {
+            Some(c) => m.content(c),
+            None => m,
+        }
+    }
+
     fn message(self, to: &Message) -> CreateMessage {
         // A question deleted before its answer is ready still gets the answer, unlinked.
         let mut reference = MessageReference::from(to);
@@ -179,6 +192,25 @@ pub struct Sender<'a> {
     to: To<'a>,
     /// Whether the first response went out, for the interactions poise does not track.
     responded: AtomicBool,
+    /// When the interaction arrived: its token, which every later reply goes through,
+    /// lasts [`TOKEN_LIFETIME`] from then.
+    arrived: Instant,
+}
+
+/// How long Discord keeps an interaction's token: replies after that (a rebuild that
+/// took longer) go to the member by direct message instead.
+pub const TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
+
+/// Whether Discord refused a reply because the interaction's token expired (401 Invalid
+/// Webhook Token, or 404 Unknown Webhook).
+fn token_expired(e: &serenity::Error) -> bool {
+    match e {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => {
+            matches!(r.error.code, 50027 | 10015)
+                || r.status_code == StatusCode::UNAUTHORIZED && r.url.contains("/webhooks/")
+        }
+        _ => false,
+    }
 }
 
 impl<'a> Sender<'a> {
@@ -188,6 +220,7 @@ impl<'a> Sender<'a> {
             store,
             to,
             responded: AtomicBool::new(false),
+            arrived: Instant::now(),
         }
     }
 
@@ -319,8 +352,56 @@ impl<'a> Sender<'a> {
         };
         self.respond(ack).await?;
         let reply = job.await;
-        self.edit(&reply).await?;
-        Ok(())
+        self.edit_or_message(&reply).await
+    }
+
+    /// Complete a deferred response with `reply`; when the work outlasted the
+    /// interaction's token (Discord expires it after 15 minutes), send it to the member
+    /// by direct message instead (moderators' replies are private; a DM is too), and log
+    /// it. When the DM is refused too, the log line is all that is left.
+    async fn edit_or_message(&self, reply: &Reply) -> serenity::Result<()> {
+        let lapsed = self.arrived.elapsed() >= TOKEN_LIFETIME;
+        if !lapsed {
+            match self.edit(reply).await {
+                Ok(_) => return Ok(()),
+                Err(e) if token_expired(&e) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let Some(user) = self.user() else {
+            return Ok(());
+        };
+        let waited_s = self.arrived.elapsed().as_secs();
+        self.keep_questions(reply).await;
+        let dm = async {
+            let channel = user.create_dm_channel(self.http).await?;
+            retrying("direct message", || {
+                channel
+                    .id
+                    .send_message(self.http, parts(reply, self.store).direct())
+            })
+            .await
+        };
+        match dm.await {
+            Ok(_) => {
+                tracing::info!(user = %user, waited_s, "the interaction expired before the work finished; its result went by direct message");
+                Ok(())
+            }
+            Err(e) => {
+                tracing::warn!(user = %user, waited_s, error = %e, result = %reply.summary(), "the interaction expired before the work finished, and the direct message was refused; the result is only in this log");
+                Ok(())
+            }
+        }
+    }
+
+    /// Who the interaction came from.
+    fn user(&self) -> Option<serenity::all::UserId> {
+        match self.to {
+            To::Command { interaction, .. } => Some(interaction.user.id),
+            To::Component(i) => Some(i.user.id),
+            To::Modal(i) => Some(i.user.id),
+            To::Message(_) => None,
+        }
     }
 
     /// Keep the long questions `reply`'s buttons name, before the reply is sent.

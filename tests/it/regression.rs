@@ -395,3 +395,38 @@ fn a_binary_built_for_avx2_died_on_a_cpu_without_it() {
         .unwrap();
     assert!(out.status.success(), "{}", testkit::project::stderr(&out));
 }
+
+/// A moderator's reply after long work (`/reindex`, `/source add` with embeddings) went
+/// through the interaction's token, which Discord expires after 15 minutes: a longer
+/// rebuild lost its result (issue 20). Now it goes by direct message. The local Discord
+/// expires tokens at once here, and every reply is deferred.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_result_after_the_interaction_expired_was_lost() {
+    let bot = Bot::start_with(&checkout(), &[("ATTACHE__DISCORD__DEFER_AFTER", "1ms")]).await;
+    bot.discord.expire_tokens_after(Duration::ZERO);
+    let moderator = Who::moderator(ASKER + 50);
+    let slash = payloads::slash(&bot.discord, "reindex", &[], &moderator);
+    let mark = bot.discord.mark();
+    bot.discord.dispatch("INTERACTION_CREATE", slash);
+    let dm = bot
+        .discord
+        .wait_for(mark, "the result by direct message", |r| {
+            r.method == "POST"
+                && r.path.ends_with("/messages")
+                && r.path.starts_with("/channels/")
+                && r.status < 300
+        })
+        .await;
+    let channel = bot
+        .discord
+        .dm_channel(moderator.user_id)
+        .expect("a DM channel with the moderator");
+    assert!(dm.path.contains(&channel.to_string()), "{}", dm.path);
+    assert!(dm.text().contains("generation 2"), "{}", dm.text());
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !bot.log().contains("went by direct message") {
+        assert!(std::time::Instant::now() < deadline, "{}", bot.log());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    bot.check();
+}

@@ -176,6 +176,21 @@ impl Reply {
         }
     }
 
+    /// The reply's words on one line (its text, then each card's title and description),
+    /// for a log line when it could not be delivered.
+    pub fn summary(&self) -> String {
+        let mut parts: Vec<&str> = self.content.as_deref().into_iter().collect();
+        for card in &self.cards {
+            parts.extend(card.title.as_deref());
+            parts.push(&card.description);
+        }
+        parts
+            .join(" | ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     pub fn with_buttons(mut self, buttons: Vec<Button>) -> Reply {
         self.buttons = buttons;
         self

@@ -188,6 +188,10 @@ struct Shared {
     /// The message each interaction's original response became, by token:
     /// (channel id, message id).
     originals: Mutex<HashMap<String, (String, String)>>,
+    /// When each interaction was dispatched, by token, and how long its token lasts
+    /// (Discord: 15 minutes; tests shorten it with [`LocalDiscord::expire_tokens_after`]).
+    dispatched: Mutex<HashMap<String, std::time::Instant>>,
+    token_lifetime: Mutex<Option<Duration>>,
 }
 
 /// The running local Discord.
@@ -293,6 +297,23 @@ impl LocalDiscord {
     /// Cut shard `shard`'s connection without a close frame, as a network failure does.
     pub fn drop_connection(&self, shard: u64) {
         self.control(shard, json!({ CONTROL: "drop" }));
+    }
+
+    /// Interaction tokens expire `after` their interaction was dispatched, as Discord's do
+    /// after 15 minutes: replies through them are refused with 401 Invalid Webhook Token.
+    pub fn expire_tokens_after(&self, after: Duration) {
+        *self.shared.token_lifetime.lock().unwrap() = Some(after);
+    }
+
+    /// The direct-message channel opened with `user`, if the bot opened one.
+    pub fn dm_channel(&self, user: u64) -> Option<u64> {
+        self.shared
+            .channels
+            .lock()
+            .unwrap()
+            .values()
+            .find(|c| c["type"] == 1 && c["recipients"][0]["id"] == user.to_string())
+            .map(snowflake)
     }
 
     /// Close shard `shard`'s connection with close code `code` (4004: authentication
@@ -524,6 +545,11 @@ fn learn(shared: &Shared, event: &str, data: &Value) {
     match event {
         "INTERACTION_CREATE" => {
             if let Some(token) = data["token"].as_str() {
+                shared
+                    .dispatched
+                    .lock()
+                    .unwrap()
+                    .insert(token.to_string(), std::time::Instant::now());
                 let slim = json!({
                     "type": data["type"], "command_type": data["data"]["type"],
                     "channel_id": data["channel_id"], "guild_id": data["guild_id"],
@@ -840,6 +866,27 @@ fn route(shared: &Shared, method: &str, segments: &[&str], body: &Value) -> Rest
             Empty
         }
         ("POST", ["channels", _, "typing"]) => Empty,
+        ("POST", ["users", "@me", "channels"]) => {
+            let user = body["recipient_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let mut channels = shared.channels.lock().unwrap();
+            let found = channels
+                .values()
+                .find(|c| c["type"] == 1 && c["recipients"][0]["id"] == user)
+                .cloned();
+            let channel = found.unwrap_or_else(|| {
+                let id = next_id(shared).to_string();
+                let c = json!({
+                    "id": id, "type": 1, "last_message_id": null,
+                    "recipients": [{ "id": user, "username": "member", "discriminator": "0", "global_name": null, "avatar": null }]
+                });
+                channels.insert(id, c.clone());
+                c
+            });
+            Json(channel)
+        }
         ("GET", ["channels", channel]) => match shared.channels.lock().unwrap().get(*channel) {
             Some(c) => Json(c.clone()),
             None => unknown_channel(),
@@ -978,6 +1025,20 @@ async fn rest_handler(
             (*status, body.clone())
         })
     };
+    let expired = path.starts_with("/webhooks/")
+        && path.split('/').nth(3).is_some_and(|token| {
+            let lifetime = *shared.token_lifetime.lock().unwrap();
+            let at = shared.dispatched.lock().unwrap().get(token).copied();
+            matches!((lifetime, at), (Some(l), Some(at)) if at.elapsed() > l)
+        });
+    let forced = forced.or_else(|| {
+        expired.then(|| {
+            (
+                401,
+                json!({ "message": "Invalid Webhook Token", "code": 50027 }),
+            )
+        })
+    });
     // A forced failure changes nothing: the request did not happen, for Discord.
     let reply = match forced {
         Some((status, body)) => Error(status, body),
