@@ -59,22 +59,26 @@ fn replace_inner(
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
         Err(e) => return Err(e),
     };
+    // The mode the file ends with: the old file's, else the caller's; `None` is the
+    // process's default for a new file.
+    let keep = old
+        .as_ref()
+        .map(|m| m.mode() & 0o7777)
+        .or((mode == Mode::Private).then_some(0o600));
     let tmp = temporary(path);
     let written = (|| {
         let mut open = OpenOptions::new();
         open.write(true).create(true).truncate(true);
-        let private = mode == Mode::Private || old.as_ref().is_some_and(|m| m.mode() & 0o077 == 0);
-        if private {
+        if keep.is_some_and(|m| m & 0o077 == 0) {
             // Never readable by others, not even between create and chmod.
             open.mode(0o600);
         }
         let file = open.open(&tmp)?;
-        if old.is_none() && mode == Mode::Private {
-            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        if let Some(keep) = keep {
+            // The umask does not apply to an explicit chmod: the bits exactly.
+            file.set_permissions(std::fs::Permissions::from_mode(keep))?;
         }
         if let Some(old) = &old {
-            // The umask does not apply to an explicit chmod: the old bits exactly.
-            file.set_permissions(std::fs::Permissions::from_mode(old.mode() & 0o7777))?;
             // Only root may give a file away; anyone else keeps its own file, which is
             // what it had when it could write the old one in place.
             let _ = std::os::unix::fs::fchown(&file, Some(old.uid()), Some(old.gid()));

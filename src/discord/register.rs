@@ -160,7 +160,7 @@ async fn put(
         reason: if e.is_timeout() {
             "Discord did not answer in time".to_string()
         } else {
-            format!("cannot reach Discord: {}", without_url(&e))
+            format!("cannot reach Discord: {}", e.without_url())
         },
         retry_after: None,
     })?;
@@ -201,15 +201,6 @@ async fn put(
         reason: format!("Discord answered HTTP {}{message}", status.as_u16()),
         retry_after,
     })
-}
-
-/// A transport error's text without its URL (which holds nothing secret, but is long).
-fn without_url(e: &reqwest::Error) -> String {
-    let mut text = e.to_string();
-    if let Some(url) = e.url() {
-        text = text.replace(&format!(" for url ({url})"), "");
-    }
-    text
 }
 
 #[cfg(test)]

@@ -145,16 +145,7 @@ impl Parts {
         // A question deleted before its answer is ready still gets the answer, unlinked.
         let mut reference = MessageReference::from(to);
         reference.fail_if_not_exists = Some(false);
-        let m = CreateMessage::new()
-            .embeds(self.embeds)
-            .components(self.components)
-            .reference_message(reference)
-            .allowed_mentions(no_mentions())
-            .add_files(self.files);
-        match self.content {
-            Some(c) => m.content(c),
-            None => m,
-        }
+        self.direct().reference_message(reference)
     }
 }
 
@@ -199,7 +190,7 @@ pub struct Sender<'a> {
 
 /// How long Discord keeps an interaction's token: replies after that (a rebuild that
 /// took longer) go to the member by direct message instead.
-pub const TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
+const TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
 
 /// Whether Discord refused a reply because the interaction's token expired (401 Invalid
 /// Webhook Token, or 404 Unknown Webhook).

@@ -65,11 +65,14 @@ async fn sigterm_finishes_and_disconnects_cleanly() {
     bot.check();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_waits_for_a_reply_still_being_sent() {
-    let mut bot = Bot::start(&checkout()).await;
-    // The reply meets two 429s: its retries wait 250 ms, then 500 ms.
-    bot.discord.rate_limit_next("/callback", 2);
+/// Ask a question whose reply Discord refuses `refusals` times with a 429, and return
+/// once the search is done and the first attempt was refused: only the reply is in
+/// flight. What it returns waits for the reply, after its retries.
+pub(crate) async fn reply_in_flight(
+    bot: &Bot,
+    refusals: usize,
+) -> impl std::future::Future<Output = testkit::local_discord::Request> + '_ {
+    bot.discord.rate_limit_next("/callback", refusals);
     let slash = payloads::slash(
         &bot.discord,
         "ask",
@@ -83,23 +86,31 @@ async fn sigterm_waits_for_a_reply_still_being_sent() {
     let token = slash["token"].as_str().unwrap().to_string();
     let mark = bot.discord.mark();
     bot.discord.dispatch("INTERACTION_CREATE", slash);
-    // The search is done and the first attempt refused: only the reply is in flight.
     bot.discord
         .wait_for(mark, "the first, refused attempt", |r| {
             r.path.contains(&token) && r.status == 429
         })
         .await;
+    async move {
+        bot.discord
+            .wait_for(mark, "the reply, after its retries", |r| {
+                r.path.contains(&token) && r.status < 300
+            })
+            .await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_waits_for_a_reply_still_being_sent() {
+    let mut bot = Bot::start(&checkout()).await;
+    // The reply meets two 429s: its retries wait 250 ms, then 500 ms.
+    let delivered = reply_in_flight(&bot, 2).await;
     let status = std::process::Command::new("kill")
         .args(["-TERM", &bot.pid().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
-    let delivered = bot
-        .discord
-        .wait_for(mark, "the reply, after its retries", |r| {
-            r.path.contains(&token) && r.status < 300
-        })
-        .await;
+    let delivered = delivered.await;
     assert!(delivered.text().contains("1,200"), "{}", delivered.text());
     let exit = bot
         .wait_exit(Duration::from_secs(20))

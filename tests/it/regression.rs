@@ -231,22 +231,26 @@ fn command_registrations(bot: &Bot) -> Vec<u16> {
         .collect()
 }
 
+/// `attache serve` with its health endpoint, whose first `times` command registrations
+/// Discord answers with `status` and `body`.
+async fn registering_against(times: usize, status: u16, body: serde_json::Value) -> Bot {
+    Bot::start_against(
+        Project::new(&checkout()),
+        &[("ATTACHE__METRICS__LISTEN", "127.0.0.1:0")],
+        |discord| discord.fail_next("/commands", times, status, body),
+    )
+    .await
+}
+
 /// A 500 from Discord on the start-up command registration made poise's setup fail, and
 /// poise then held every event waiting for it: no `/ask`, button or menu command was
 /// answered for the process's whole life, while `/healthz` said ready (issue 20).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_failed_command_registration_made_the_bot_deaf() {
-    let bot = Bot::start_against(
-        Project::new(&checkout()),
-        &[("ATTACHE__METRICS__LISTEN", "127.0.0.1:0")],
-        |discord| {
-            discord.fail_next(
-                "/commands",
-                1,
-                500,
-                json!({ "message": "500: Internal Server Error", "code": 0 }),
-            )
-        },
+    let bot = registering_against(
+        1,
+        500,
+        json!({ "message": "500: Internal Server Error", "code": 0 }),
     )
     .await;
     let who = Who::member(ASKER);
@@ -263,19 +267,8 @@ async fn one_failed_command_registration_made_the_bot_deaf() {
 /// next try, then registered on the third try.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_bad_gateways_on_registration_leave_the_bot_answering_and_degraded_until_retried() {
-    let bot = Bot::start_against(
-        Project::new(&checkout()),
-        &[("ATTACHE__METRICS__LISTEN", "127.0.0.1:0")],
-        |discord| {
-            discord.fail_next(
-                "/commands",
-                2,
-                502,
-                json!({ "message": "502: Bad Gateway", "code": 0 }),
-            )
-        },
-    )
-    .await;
+    let bot =
+        registering_against(2, 502, json!({ "message": "502: Bad Gateway", "code": 0 })).await;
     let failing = wait_for_health(&bot, "commands: failing:").await;
     assert!(failing.starts_with("degraded: "), "{failing}");
     assert!(
@@ -296,19 +289,7 @@ async fn two_bad_gateways_on_registration_leave_the_bot_answering_and_degraded_u
 /// counts as registered, once, and is logged.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_registration_answered_with_an_unreadable_body_counts_as_registered() {
-    let bot = Bot::start_against(
-        Project::new(&checkout()),
-        &[("ATTACHE__METRICS__LISTEN", "127.0.0.1:0")],
-        |discord| {
-            discord.fail_next(
-                "/commands",
-                1,
-                200,
-                json!([{ "name": "Ask attache", "type": 3 }]),
-            )
-        },
-    )
-    .await;
+    let bot = registering_against(1, 200, json!([{ "name": "Ask attache", "type": 3 }])).await;
     let body = wait_for_health(&bot, "commands: ok:").await;
     assert_eq!(body.lines().next(), Some("ready"), "{body}");
     let answer = bot
@@ -327,33 +308,10 @@ async fn a_registration_answered_with_an_unreadable_body_counts_as_registered() 
 async fn a_gateway_closed_by_discord_ended_the_process_before_its_replies() {
     let mut bot = Bot::start(&checkout()).await;
     // The reply meets 429s: its retries wait 250 ms, 500 ms, then 1 s.
-    bot.discord.rate_limit_next("/callback", 3);
-    let slash = payloads::slash(
-        &bot.discord,
-        "ask",
-        &[(
-            "question",
-            3,
-            json!("How many prisoners will be exchanged?"),
-        )],
-        &Who::member(ASKER),
-    );
-    let token = slash["token"].as_str().unwrap().to_string();
-    let mark = bot.discord.mark();
-    bot.discord.dispatch("INTERACTION_CREATE", slash);
-    bot.discord
-        .wait_for(mark, "the first, refused attempt", |r| {
-            r.path.contains(&token) && r.status == 429
-        })
-        .await;
+    let delivered = crate::operations::reply_in_flight(&bot, 3).await;
     // Authentication failed: a close no client may resume after.
     bot.discord.close_connection(0, 4004);
-    let delivered = bot
-        .discord
-        .wait_for(mark, "the reply, after its retries", |r| {
-            r.path.contains(&token) && r.status < 300
-        })
-        .await;
+    let delivered = delivered.await;
     assert!(delivered.text().contains("1,200"), "{}", delivered.text());
     let exit = bot.wait_exit(Duration::from_secs(20));
     assert!(exit.is_some(), "the process ends:\n{}", bot.log());
