@@ -363,6 +363,21 @@ impl<'a> Sender<'a> {
             return Ok(());
         };
         let waited_s = self.arrived.elapsed().as_secs();
+        // Out of its context, a DM says what it answers.
+        let what = match self.to {
+            To::Command { interaction, .. } => format!("your `/{}`", interaction.data.name),
+            _ => "what you asked".to_string(),
+        };
+        let note = format!("-# The result of {what}: it took longer than Discord keeps a reply open, so it comes here.");
+        let reply = &Reply {
+            content: Some(match &reply.content {
+                Some(text) => {
+                    super::limits::fit(&format!("{note}\n{text}"), super::limits::CONTENT)
+                }
+                None => note,
+            }),
+            ..reply.clone()
+        };
         self.keep_questions(reply).await;
         let dm = async {
             let channel = user.create_dm_channel(self.http).await?;

@@ -381,6 +381,11 @@ async fn a_result_after_the_interaction_expired_was_lost() {
         .expect("a DM channel with the moderator");
     assert!(dm.path.contains(&channel.to_string()), "{}", dm.path);
     assert!(dm.text().contains("generation 2"), "{}", dm.text());
+    assert!(
+        dm.text().contains("The result of your `/reindex`"),
+        "a DM says what it answers: {}",
+        dm.text()
+    );
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while !bot.log().contains("went by direct message") {
         assert!(std::time::Instant::now() < deadline, "{}", bot.log());
