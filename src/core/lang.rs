@@ -261,9 +261,11 @@ pub fn lexical_part(text: &str) -> String {
 }
 
 /// A capitalised first word is a name only when it does not look like an ordinary
-/// sentence opener (question words are the usual openers).
+/// sentence opener: a question word, or a common Russian word ("Переговоры").
 fn is_probably_name(word: &str) -> bool {
-    question_type(word).is_none() && word.chars().count() > 3
+    question_type(word).is_none()
+        && word.chars().count() > 3
+        && !crate::core::query::dictionary::is_word(Lang::Ru, word)
 }
 
 /// A Cyrillic name in Latin letters, with the endings English spellings of Ukrainian and

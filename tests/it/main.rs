@@ -34,6 +34,7 @@ mod reindexing;
 mod resilience;
 mod semantic;
 mod sources;
+mod spelling;
 mod storage;
 mod timeline;
 mod util;

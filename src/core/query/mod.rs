@@ -19,8 +19,10 @@ use serde::Serialize;
 use tantivy::tokenizer::TextAnalyzer;
 
 use crate::core::analysis;
+use crate::core::lang::Lang;
 use crate::core::synonyms::{Entry, Synonyms};
 
+pub mod dictionary;
 mod kind;
 mod spelling;
 mod words;
@@ -290,7 +292,11 @@ pub fn plan(
                     }
                 }
             }
-        } else if let Some((fix, stem)) = correct(vocab, &w.surface, &w.stem, an) {
+        } else if let Some((fix, stem)) = (!dictionary::is_word(Lang::En, &w.surface))
+            .then(|| correct(vocab, &w.surface, &w.stem, an))
+            .flatten()
+        {
+            // Only a word that is no English word is a typo: "supposed" is not "opposed".
             {
                 corrections.push(Correction {
                     from: w.surface.clone(),

@@ -181,6 +181,7 @@ impl Engine {
     pub fn new(index: OpenIndex, synonyms: Synonyms, settings: SearchSettings) -> Self {
         // Compile the answer patterns now, not on the first question.
         answer::warm_up();
+        query::dictionary::warm_up();
         Engine {
             index,
             synonyms,

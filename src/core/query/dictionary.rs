@@ -1,0 +1,113 @@
+//! Whether a word is a word of a language: Hunspell's English (American and British) and
+//! Russian dictionaries,
+//! built in (see `build.rs`), read by the `spellbook` crate. Spelling correction leaves
+//! such words alone: "supposed" is a word, not a typo of "opposed".
+//!
+//! A word counts in its lower-case form only, so a proper name ("Igor", "Путин"), which
+//! the dictionaries hold capitalised, is not a common word. There is no Ukrainian
+//! dictionary (the one on npm is GPL-3.0): a Ukrainian word is checked against neither.
+
+use std::sync::OnceLock;
+
+use spellbook::Dictionary;
+
+use crate::core::lang::Lang;
+
+fn load(aff: &str, dic: &str, lang: &str) -> Option<Dictionary> {
+    match Dictionary::new(aff, dic) {
+        Ok(d) => Some(d),
+        Err(error) => {
+            // Built in and checked by the tests: only a damaged build gets here.
+            tracing::error!(%error, lang, "the built-in spelling dictionary cannot be read");
+            None
+        }
+    }
+}
+
+fn english() -> Option<&'static Dictionary> {
+    static D: OnceLock<Option<Dictionary>> = OnceLock::new();
+    D.get_or_init(|| {
+        load(
+            include_str!(concat!(env!("ATTACHE_DICTIONARIES"), "/en.aff")),
+            include_str!(concat!(env!("ATTACHE_DICTIONARIES"), "/en.dic")),
+            "en",
+        )
+    })
+    .as_ref()
+}
+
+fn british() -> Option<&'static Dictionary> {
+    static D: OnceLock<Option<Dictionary>> = OnceLock::new();
+    D.get_or_init(|| {
+        load(
+            include_str!(concat!(env!("ATTACHE_DICTIONARIES"), "/en-gb.aff")),
+            include_str!(concat!(env!("ATTACHE_DICTIONARIES"), "/en-gb.dic")),
+            "en-gb",
+        )
+    })
+    .as_ref()
+}
+
+fn russian() -> Option<&'static Dictionary> {
+    static D: OnceLock<Option<Dictionary>> = OnceLock::new();
+    D.get_or_init(|| {
+        load(
+            include_str!(concat!(env!("ATTACHE_DICTIONARIES"), "/ru.aff")),
+            include_str!(concat!(env!("ATTACHE_DICTIONARIES"), "/ru.dic")),
+            "ru",
+        )
+    })
+    .as_ref()
+}
+
+/// Read the dictionaries now rather than on the first question.
+pub fn warm_up() {
+    english();
+    british();
+    russian();
+}
+
+/// Whether `word`, lower-cased, is a common word of `lang` (a proper name is not).
+pub fn is_word(lang: Lang, word: &str) -> bool {
+    // English questions use curly apostrophes too ("don’t").
+    let lower = word.to_lowercase().replace('’', "'");
+    let dictionaries = match lang {
+        Lang::En => [english(), british()],
+        Lang::Ru => [russian(), None],
+        Lang::Uk => [None, None],
+    };
+    dictionaries.iter().flatten().any(|d| d.check(&lower))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_words_are_words_and_typos_and_names_are_not() {
+        for w in [
+            "supposed",
+            "rigorous",
+            "needle",
+            "exchanged",
+            "Negotiations",
+            "noughts",
+            "defence",
+        ] {
+            assert!(is_word(Lang::En, w), "{w}");
+        }
+        for w in [
+            "negotations",
+            "prisners",
+            "medinksy",
+            "ukranian",
+            "igor",
+            "zelensky",
+        ] {
+            assert!(!is_word(Lang::En, w), "{w}");
+        }
+        assert!(is_word(Lang::Ru, "Переговоры"));
+        assert!(is_word(Lang::Ru, "пленных"));
+        assert!(!is_word(Lang::Ru, "Мединский"));
+    }
+}
