@@ -322,22 +322,7 @@ fn run(
             }
             if files.len() > 1 && !json {
                 let report = eval::run(&engine, &all).context("evaluation failed")?;
-                let total = eval::Summary {
-                    cases: report.cases,
-                    hit_at_1: report.hit_at_1,
-                    hit_at_3: report.hit_at_3,
-                    answer_accuracy: report.answer_accuracy,
-                    no_answer_accuracy: report.no_answer_accuracy,
-                };
-                writeln!(
-                    out,
-                    "all files: cases {}  hit@1 {:.3}  hit@3 {:.3}  answer {:.3}  no-answer {:.3}",
-                    total.cases,
-                    total.hit_at_1,
-                    total.hit_at_3,
-                    total.answer_accuracy,
-                    total.no_answer_accuracy
-                )?;
+                writeln!(out, "all files: {}", terminal::summary_line(&report.total))?;
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use crate::core::eval::Report;
+use crate::core::eval::{Report, Summary};
 use crate::core::index::OpenIndex;
 use crate::core::lang::Lang;
 use crate::core::search::Response;
@@ -196,28 +196,49 @@ pub fn sources(out: &mut dyn Write, index: &OpenIndex, json: bool) -> io::Result
 
 pub fn eval(out: &mut dyn Write, r: &Report, verbose: bool) -> io::Result<()> {
     for c in &r.results {
-        if verbose || !c.passed() {
-            let mark = if c.passed() { "ok  " } else { "FAIL" };
+        if verbose || !c.passed() || c.span_ok == Some(false) {
+            let mark = if !c.passed() {
+                "FAIL"
+            } else if c.span_ok == Some(false) {
+                "BOLD"
+            } else {
+                "ok  "
+            };
             writeln!(out, "{mark} {:6} {}", c.id, c.question)?;
             writeln!(
                 out,
-                "       answer: {}",
-                c.answer.as_deref().unwrap_or("(none)")
+                "       {}: {}",
+                c.outcome.as_str(),
+                c.answer.as_deref().unwrap_or("(no answer line)")
             )?;
+            if let Some(bold) = &c.span {
+                writeln!(out, "       bold: {bold}")?;
+            }
             writeln!(out, "       passages: {}", c.passages.join(", "))?;
         }
     }
     for (kind, s) in &r.by_kind {
-        writeln!(
-            out,
-            "  {kind:<13} cases {:3}  hit@1 {:.3}  hit@3 {:.3}  answer {:.3}  no-answer {:.3}",
-            s.cases, s.hit_at_1, s.hit_at_3, s.answer_accuracy, s.no_answer_accuracy
-        )?;
+        writeln!(out, "  {kind:<13} {}", summary_line(s))?;
     }
-    writeln!(
-        out,
-        "cases {}  hit@1 {:.3}  hit@3 {:.3}  answer {:.3}  no-answer {:.3}",
-        r.cases, r.hit_at_1, r.hit_at_3, r.answer_accuracy, r.no_answer_accuracy
+    writeln!(out, "{}", summary_line(&r.total))
+}
+
+/// One line of figures (`attache eval`): retrieval, the answer line, the bold span, the
+/// outcomes, near misses refused.
+pub fn summary_line(s: &Summary) -> String {
+    format!(
+        "cases {:3}  hit@1 {:.3}  hit@3 {:.3}  answer {:.3}  span P {:.3} R {:.3}  answered {:.3}  near-miss refused {:.3}  outcomes {:.2}/{:.2}/{:.2}",
+        s.cases,
+        s.hit_at_1,
+        s.hit_at_3,
+        s.answer_accuracy,
+        s.span_precision,
+        s.span_recall,
+        s.answered,
+        s.no_answer_accuracy,
+        s.outcome_answer,
+        s.outcome_not_exact,
+        s.outcome_nothing
     )
 }
 

@@ -3,13 +3,18 @@
 //! A case passes at k when one of the top-k passages contains one of `passage_any`
 //! (exact substring) or comes from a record in `record_any`; its answer is right when the
 //! direct answer contains one of `answer_any` (ignoring case); an `expect: "none"` case is
-//! right when nothing is returned.
+//! right when no answer line is given ("nothing found" or "not exactly", whatever the
+//! passages). The bold span holds the answer when one of `answer_any` occurs inside it,
+//! or it lies inside one of them and has at least three characters (ignoring case);
+//! cases marked `"span": false` (an answer that is no typed value) count for the answer
+//! line only.
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use super::corpus::SourceError;
+use super::reader::Outcome;
 use super::search::{AskError, Engine};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -27,12 +32,30 @@ pub struct Case {
     /// What kind of question it is (paraphrase, typo, uk, …), for figures per kind.
     #[serde(default)]
     pub kind: Option<String>,
+    /// False when `answer_any` is not a typed value (a verb, a phrase): the case then
+    /// counts for the answer line, not for the bold span.
+    #[serde(default)]
+    pub span: Option<bool>,
 }
 
 impl Case {
     pub fn expects_none(&self) -> bool {
         self.expect.as_deref() == Some("none")
     }
+
+    /// Whether the bold span is judged on this case.
+    pub fn judges_span(&self) -> bool {
+        !self.expects_none() && !self.answer_any.is_empty() && self.span != Some(false)
+    }
+}
+
+/// Whether the bold `span` holds one of `expected` (see the module's documentation).
+pub fn span_holds(span: &str, expected: &[String]) -> bool {
+    let span = span.to_lowercase();
+    expected.iter().any(|e| {
+        let e = e.to_lowercase();
+        span.contains(&e) || (span.chars().count() >= 3 && e.contains(span.trim()))
+    })
 }
 
 /// Read cases from a JSON-lines file; a bad line is reported as `path:line`.
@@ -71,6 +94,16 @@ pub struct CaseResult {
     /// `None` when the case names no expected answer.
     pub answer_ok: Option<bool>,
     pub answer: Option<String>,
+    /// The words in bold, if any.
+    pub span: Option<String>,
+    /// Whether the bold holds the expected answer; `None` when nothing is bold or the
+    /// case does not judge spans (a bold on a near miss counts as wrong).
+    pub span_ok: Option<bool>,
+    /// Whether the case judges spans (typed, answerable).
+    #[serde(skip)]
+    pub judges_span: bool,
+    /// `answer`, `not_exact` or `nothing`.
+    pub outcome: Outcome,
     pub passages: Vec<String>,
 }
 
@@ -94,8 +127,20 @@ pub struct Summary {
     pub hit_at_3: f64,
     /// Of the cases naming an answer, the share whose direct answer holds it.
     pub answer_accuracy: f64,
-    /// Of the `expect: none` cases, the share answered with "nothing found".
+    /// Of the `expect: none` cases, the share given no answer line (nothing found or
+    /// not exactly): near misses refused.
     pub no_answer_accuracy: f64,
+    /// Of the bold spans (of cases judging spans, and of near misses), the share holding
+    /// an expected answer.
+    pub span_precision: f64,
+    /// Of the cases judging spans, the share whose bold holds the answer.
+    pub span_recall: f64,
+    /// Of the answerable cases, the share given an answer line.
+    pub answered: f64,
+    /// Shares of all cases by outcome.
+    pub outcome_answer: f64,
+    pub outcome_not_exact: f64,
+    pub outcome_nothing: f64,
 }
 
 impl Summary {
@@ -124,17 +169,36 @@ impl Summary {
                 with_answer.len(),
             ),
             no_answer_accuracy: ratio(none.iter().filter(|r| r.hit_at_1).count(), none.len()),
+            span_precision: ratio(
+                results.iter().filter(|r| r.span_ok == Some(true)).count(),
+                results.iter().filter(|r| r.span_ok.is_some()).count(),
+            ),
+            span_recall: ratio(
+                results.iter().filter(|r| r.judges_span && r.span_ok == Some(true)).count(),
+                results.iter().filter(|r| r.judges_span).count(),
+            ),
+            answered: ratio(
+                answerable.iter().filter(|r| r.answer.is_some()).count(),
+                answerable.len(),
+            ),
+            outcome_answer: outcome_share(results, Outcome::Answer),
+            outcome_not_exact: outcome_share(results, Outcome::NotExact),
+            outcome_nothing: outcome_share(results, Outcome::Nothing),
         }
     }
 }
 
+fn outcome_share(results: &[&CaseResult], outcome: Outcome) -> f64 {
+    ratio(
+        results.iter().filter(|r| r.outcome == outcome).count(),
+        results.len(),
+    )
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    pub cases: usize,
-    pub hit_at_1: f64,
-    pub hit_at_3: f64,
-    pub answer_accuracy: f64,
-    pub no_answer_accuracy: f64,
+    #[serde(flatten)]
+    pub total: Summary,
     /// The same figures for each kind of case (cases without a kind are left out).
     pub by_kind: std::collections::BTreeMap<String, Summary>,
     pub results: Vec<CaseResult>,
@@ -155,8 +219,18 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Result<Report, AskError> {
         let r = engine.ask(&case.q, 3, 0)?;
         let passages: Vec<String> = r.passages.iter().map(|p| p.id.clone()).collect();
         let answer = r.answer.as_ref().map(|a| a.text.clone());
+        let span = r.answer.as_ref().and_then(|a| {
+            a.span
+                .map(|[from, to]| a.text.chars().skip(from).take(to - from).collect::<String>())
+        });
+        let judges_span = case.judges_span();
+        let span_ok = match &span {
+            Some(bold) if judges_span => Some(span_holds(bold, &case.answer_any)),
+            Some(_) if case.expects_none() => Some(false),
+            _ => None,
+        };
         let result = if case.expects_none() {
-            let none = r.answer.is_none() && r.passages.is_empty();
+            let none = r.answer.is_none();
             CaseResult {
                 id: case.id.clone(),
                 kind: case.kind.clone(),
@@ -166,6 +240,10 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Result<Report, AskError> {
                 hit_at_3: none,
                 answer_ok: Some(none),
                 answer,
+                span,
+                span_ok,
+                judges_span,
+                outcome: r.outcome,
                 passages,
             }
         } else {
@@ -190,6 +268,10 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Result<Report, AskError> {
                 hit_at_3: r.passages.iter().take(3).any(hit),
                 answer_ok,
                 answer,
+                span,
+                span_ok,
+                judges_span,
+                outcome: r.outcome,
                 passages,
             }
         };
@@ -208,11 +290,7 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Result<Report, AskError> {
         .map(|(k, rs)| (k, Summary::of(&rs)))
         .collect();
     Ok(Report {
-        cases: total.cases,
-        hit_at_1: total.hit_at_1,
-        hit_at_3: total.hit_at_3,
-        answer_accuracy: total.answer_accuracy,
-        no_answer_accuracy: total.no_answer_accuracy,
+        total,
         by_kind,
         results,
     })

@@ -12,6 +12,7 @@ pub mod gaps;
 pub mod index;
 pub mod lang;
 pub mod query;
+pub mod reader;
 pub mod search;
 pub mod snippet;
 pub mod synonyms;

@@ -27,8 +27,7 @@ mod kind;
 mod spelling;
 mod words;
 
-use kind::detect_type;
-pub use kind::{type_hint_words, QuestionType};
+pub use kind::{detect_type, type_hint_words, QuestionType};
 use spelling::{best_neighbours, correct};
 use words::{is_filler, is_misspelt_filler, ANSWER_NOUNS};
 

@@ -1,5 +1,6 @@
-//! The one-line direct answer: the sentence of the first passages that best answers the
-//! question, with the context a reader needs and the answer span marked in it.
+//! The one-line direct answer: the sentences of the first passages, ranked, handed to the
+//! reader, which picks the one that answers and the words to mark; with the context a
+//! reader needs put before it.
 
 use std::collections::HashMap;
 
@@ -7,9 +8,12 @@ use tantivy::DocAddress;
 
 use super::lexical::{coverage, evidence};
 use super::{field_str, rank, DirectAnswer, Engine, Scored};
-use crate::core::answer;
+use crate::core::analysis::{self, Term as Token};
+use crate::core::answer::{self, one_line};
 use crate::core::corpus::{detect_flags, strip_flags, Flag, PassageKind, Source, SourceKind};
-use crate::core::query::{Plan, QuestionType};
+use crate::core::lang::Lang;
+use crate::core::query::{self, Plan, QuestionType};
+use crate::core::reader::{Asked, Outcome, Reading, Sentence};
 
 /// The direct answer is a sentence of one of the first passages…
 const ANSWER_PASSAGES: usize = 3;
@@ -27,15 +31,24 @@ const ANSWER_RANK_PENALTY: f32 = 0.12;
 const ANSWER_FRAGMENT_PENALTY: f32 = 0.2;
 
 impl Engine {
+    /// The one-line answer and the outcome it gives the reply: the reader
+    /// ([`crate::core::reader`]) reads the sentences of the first passages, ranked as
+    /// below, and takes the first that holds a value of the type asked for, agreeing with
+    /// the question's constraints and standing with its focus. Without one, "not exactly".
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn direct_answer(
         &self,
+        question: &str,
+        lang: Lang,
         plan: &Plan,
         weights: &[f32],
         scored: &[Scored],
         vector: Option<&[f32]>,
-    ) -> Option<DirectAnswer> {
+    ) -> (Option<DirectAnswer>, Outcome) {
         let f = &self.index.fields;
-        let best_score = scored.first()?.score;
+        let Some(best_score) = scored.first().map(|s| s.score) else {
+            return (None, Outcome::Nothing);
+        };
         // Each candidate sentence's closeness to the question, against the closest one.
         let closeness: HashMap<(DocAddress, usize), f32> = match (&self.semantic, vector) {
             (Some(sem), Some(v)) => scored
@@ -50,12 +63,41 @@ impl Engine {
             _ => HashMap::new(),
         };
         let closest = closeness.values().copied().fold(0.0, f32::max);
-        let mut best: Option<(f32, usize, &str, bool, Option<&Source>)> = None;
+        let focus = Focus::of(question, lang, plan, weights);
+        let mut english = self.analyzers.english.clone();
+        // The names the question gives must be in the passage (its title and section
+        // included); in Ukrainian and Russian only those some passage holds at all (a
+        // name's Latin spelling may match none).
+        let held: Vec<Vec<bool>> = scored
+            .iter()
+            .take(ANSWER_PASSAGES)
+            .map(|s| focus.names_held(&s.passage.tokens, &s.passage.extra_terms))
+            .collect();
+        let checkable: Vec<bool> = (0..focus.names.concepts.len())
+            .map(|n| lang == Lang::En || held.iter().any(|h| h[n]))
+            .collect();
+        let mut sentences: Vec<Sentence<'_>> = Vec::new();
+        let mut meta: Vec<(usize, bool, Option<&Source>)> = Vec::new();
+        let mut stripped: Vec<String> = Vec::new();
+        let mut raw: Vec<&str> = Vec::new();
         for (rank, s) in scored.iter().enumerate().take(ANSWER_PASSAGES) {
             let doc = &s.passage.doc;
             let text = field_str(doc, f.text);
             let source = self.index.source(field_str(doc, f.source_id));
             let record = source.filter(|s| s.kind == SourceKind::Record);
+            let names_held = held[rank]
+                .iter()
+                .zip(&checkable)
+                .all(|(&h, &c)| h || !c);
+            let mut context = format!("{} {}", field_str(doc, f.section), text);
+            if let Some(src) = source {
+                context.push(' ');
+                context.push_str(&src.title);
+                if let Some(d) = src.date.as_deref() {
+                    context.push(' ');
+                    context.push_str(&spelled_date(d));
+                }
+            }
             // A caption is one unit: its credit answers "who took the photo".
             let is_caption = field_str(doc, f.kind) == PassageKind::Caption.as_str();
             let units = if is_caption {
@@ -82,32 +124,75 @@ impl Engine {
                 } else {
                     0.0
                 };
-                let meaning = closeness
+                let cosine = closeness
                     .get(&(s.address, if is_caption { 0 } else { a }))
-                    .map_or(0.0, |&c| rank::semantic_rel(c, closest));
+                    .copied();
+                let meaning = cosine.map_or(0.0, |c| rank::semantic_rel(c, closest));
                 let score = ANSWER_W_COVERAGE * cov
                     + ANSWER_W_EVIDENCE * evidence
                     + ANSWER_W_PASSAGE * (s.score / best_score)
                     + ANSWER_W_SEMANTIC * meaning
                     - ANSWER_RANK_PENALTY * rank as f32
                     - fragment;
-                if best.as_ref().is_none_or(|(bs, ..)| score > *bs) {
-                    best = Some((score, rank, sentence, a == 0, source));
-                }
+                let plain = strip_flags(sentence);
+                let stems = analysis::analyze(&mut english, &plain)
+                    .into_iter()
+                    .map(|t| (t.from, t.text))
+                    .collect();
+                stripped.push(plain);
+                raw.push(sentence);
+                meta.push((rank, a == 0, source));
+                sentences.push(Sentence {
+                    text: "",
+                    context: context.clone(),
+                    date: record.and_then(|r| r.date.as_deref()),
+                    score,
+                    focus: focus.share(tokens),
+                    names_held,
+                    stems,
+                    cosine,
+                });
             }
         }
-        let (_, rank, sentence, first, source) = best?;
+        for (s, text) in sentences.iter_mut().zip(&stripped) {
+            s.text = text;
+        }
+        let asked = Asked::new(question, lang, plan.qtype);
+        let reading = Reading {
+            asked: &asked,
+            counted: focus.counted(&asked),
+            focus: focus.stems(),
+            words: crate::core::reader::question::words_of(question),
+            best_cosine: closest,
+        };
+        let Some(choice) = reading.choose(&sentences) else {
+            return (None, Outcome::NotExact);
+        };
+        let (rank, first, source) = meta[choice.sentence];
+        let sentence = &sentences[choice.sentence];
         // A member reads the sentence without its sourcing markers; they come back as
         // one caveat beside it: the sentence's own, else those of its source.
-        let marked = detect_flags(sentence);
-        let sentence = strip_flags(sentence);
-        let (text, at) = self.answer_line(plan, &sentence, first, source);
-        // The span is looked for in the quoted sentence, not in the context put before
-        // it, except for the record's date put before a sentence that has none.
-        let span = if plan.qtype == QuestionType::When && at > 0 {
+        let marked = detect_flags(raw[choice.sentence]);
+        let (text, at) = self.answer_line(plan, sentence.text, first, source, choice.record_date);
+        let span = if choice.record_date {
             Some((0, at - 2))
         } else {
-            answer::span(plan.qtype, &text[at..], &plan.words).map(|(a, b)| (at + a, at + b))
+            choice.span.and_then(|(a, b)| {
+                // The quote is the sentence on one line, perhaps cut: find the value in it,
+                // from about where it stood.
+                let value = one_line(&sentence.text[a..b], usize::MAX);
+                let before = one_line(&sentence.text[..a], usize::MAX).len();
+                let quoted = &text[at..];
+                let mut from = before.saturating_sub(1).min(quoted.len());
+                while !quoted.is_char_boundary(from) {
+                    from -= 1;
+                }
+                quoted[from..]
+                    .find(&value)
+                    .map(|i| i + from)
+                    .or_else(|| quoted.find(&value))
+                    .map(|i| (at + i, at + i + value.len()))
+            })
         }
         .map(|(a, b)| [text[..a].chars().count(), text[..b].chars().count()]);
         let flags = if marked.is_empty() {
@@ -122,12 +207,15 @@ impl Engine {
                 caveats.push(f);
             }
         }
-        Some(DirectAnswer {
-            text,
-            citation: rank + 1,
-            span,
-            caveats,
-        })
+        (
+            Some(DirectAnswer {
+                text,
+                citation: rank + 1,
+                span,
+                caveats,
+            }),
+            Outcome::Answer,
+        )
     }
 
     /// The sentence as an answer line, with the context a reader needs: the record's date
@@ -138,11 +226,12 @@ impl Engine {
         sentence: &str,
         first: bool,
         source: Option<&Source>,
+        record_date: bool,
     ) -> (String, usize) {
-        let mut line = answer::one_line(sentence, answer::MAX_ANSWER_CHARS);
+        let mut line = one_line(sentence, answer::MAX_ANSWER_CHARS);
         let quoted = line.len();
         let record = source.filter(|s| s.kind == SourceKind::Record);
-        if plan.qtype == QuestionType::When && !answer::has_full_date(sentence) {
+        if record_date {
             if let Some(date) = source.and_then(|s| s.date.as_deref()) {
                 line = format!("{date}: {line}");
             }
@@ -158,5 +247,135 @@ impl Engine {
         }
         let at = line.len() - quoted;
         (line, at)
+    }
+}
+
+/// "2025-07-23" as the sources write a date ("23 July 2025"), for the reader's
+/// constraints; anything else as it is.
+fn spelled_date(date: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September",
+        "October", "November", "December",
+    ];
+    let parts: Vec<&str> = date.split('-').collect();
+    match parts.as_slice() {
+        [y, m, d] => match (m.parse::<usize>(), d.parse::<u32>()) {
+            (Ok(m @ 1..=12), Ok(d)) => format!("{d} {} {y}", MONTHS[m - 1]),
+            _ => date.to_string(),
+        },
+        [y, m] => match m.parse::<usize>() {
+            Ok(m @ 1..=12) => format!("{} {y}", MONTHS[m - 1]),
+            _ => date.to_string(),
+        },
+        _ => date.to_string(),
+    }
+}
+
+/// The question's words split by what they do for the reader: the names it gives (each
+/// must be in the answer's passage) and the rest, its focus (the answer's sentence should
+/// hold them).
+struct Focus<'p> {
+    names: Plan,
+    focus: Plan,
+    focus_weights: Vec<f32>,
+    plan: &'p Plan,
+}
+
+impl<'p> Focus<'p> {
+    fn of(question: &str, lang: Lang, plan: &'p Plan, weights: &[f32]) -> Focus<'p> {
+        // Capitalised words the question gives, other than a capitalised opening word that
+        // is a common English word ("Where", "How"); in Ukrainian and Russian every word
+        // the lexical side sees is a name.
+        let capitalised: Vec<String> = question
+            .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\'' || c == '’'))
+            .filter(|w| !w.is_empty())
+            .enumerate()
+            .filter(|(i, w)| {
+                w.chars().next().is_some_and(char::is_uppercase)
+                    && (*i > 0 || !query::dictionary::is_word(Lang::En, w))
+            })
+            .map(|(_, w)| w.trim_end_matches("'s").trim_end_matches("’s").to_lowercase())
+            .collect();
+        let anchors = &plan.anchors;
+        let mut names = Plan { concepts: Vec::new(), ..plan.clone() };
+        let mut focus = Plan { concepts: Vec::new(), ..plan.clone() };
+        let mut focus_weights = Vec::new();
+        for (c, w) in plan.concepts.iter().zip(weights) {
+            let is_name = lang != Lang::En
+                || c.label.split_whitespace().all(|part| capitalised.iter().any(|n| n == part));
+            let is_anchor = c.alternatives.iter().any(|a| {
+                a.terms.iter().any(|(_, t)| anchors.contains(t))
+            }) || c.label.chars().all(|ch| ch.is_ascii_digit() || ch == ',');
+            if is_name {
+                names.concepts.push(c.clone());
+            } else if !is_anchor {
+                focus.concepts.push(c.clone());
+                focus_weights.push(*w);
+            }
+        }
+        Focus {
+            names,
+            focus,
+            focus_weights,
+            plan,
+        }
+    }
+
+    /// For each name, whether the passage holds it.
+    fn names_held(&self, tokens: &[Token], extra: &std::collections::HashSet<String>) -> Vec<bool> {
+        self.names
+            .concepts
+            .iter()
+            .map(|c| {
+                let one = Plan {
+                    concepts: vec![c.clone()],
+                    ..self.plan.clone()
+                };
+                coverage(&one, &[1.0], tokens, extra, 1.0) > 0.0
+            })
+            .collect()
+    }
+
+    /// The share of the focus words the sentence holds (1 without focus words).
+    fn share(&self, tokens: &[Token]) -> f32 {
+        if self.focus.concepts.is_empty() {
+            return 1.0;
+        }
+        coverage(
+            &self.focus,
+            &self.focus_weights,
+            tokens,
+            &Default::default(),
+            0.0,
+        )
+    }
+
+    /// The stems of each focus word and name, with their synonyms.
+    fn stems(&self) -> Vec<Vec<String>> {
+        self.focus
+            .concepts
+            .iter()
+            .chain(&self.names.concepts)
+            .map(|c| {
+                c.alternatives
+                    .iter()
+                    .flat_map(|a| a.terms.iter().map(|(_, t)| t.clone()))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The stems (with synonyms) of what a count question counts.
+    fn counted(&self, asked: &Asked) -> Vec<String> {
+        self.plan
+            .concepts
+            .iter()
+            .filter(|c| asked.counted.iter().any(|w| c.label.split_whitespace().any(|l| l == w)))
+            .flat_map(|c| c.alternatives.iter())
+            .filter_map(|a| match a.terms.as_slice() {
+                [(_, t)] => Some(t.clone()),
+                _ => None,
+            })
+            .collect()
     }
 }

@@ -13,8 +13,10 @@
 //!    the kind of fact asked for, and how close it is in meaning.
 //! 4. **answerable?** ([`answerable`]): the signals together decide between an answer and
 //!    "nothing found".
-//! 5. **answer** (`direct`): the best sentence of the first passages, its answer span
-//!    marked; then the passages as [`Hit`]s.
+//! 5. **read** (`direct`, [`crate::core::reader`]): the sentences of the first passages,
+//!    ranked, are read for a value of the type asked for that agrees with the question's
+//!    constraints and focus: an answer with that value marked, or "not exactly" (the
+//!    closest passages, no answer line); then the passages as [`Hit`]s.
 //!
 //! Longer than most files (about 550 lines) on purpose: the stages share the plan and
 //! the candidate list, and `rank` (retrieve, score, re-rank) reads best whole, top to
@@ -35,6 +37,7 @@ use super::corpus::{PassageKind, SourceKind};
 use super::index::{self, IndexVocabulary, OpenIndex};
 use super::lang::{self, Lang};
 use super::query::{self, Analyzers, Plan, PlanOptions, QuestionType, Vocabulary};
+use super::reader::{self, Outcome};
 use super::synonyms::Synonyms;
 
 pub mod answerable;
@@ -181,6 +184,7 @@ impl Engine {
     pub fn new(index: OpenIndex, synonyms: Synonyms, settings: SearchSettings) -> Self {
         // Compile the answer patterns now, not on the first question.
         answer::warm_up();
+        reader::warm_up();
         query::dictionary::warm_up();
         Engine {
             index,
@@ -244,6 +248,7 @@ impl Engine {
             question: question.to_string(),
             language: ranked.lang,
             answer: None,
+            outcome: Outcome::Nothing,
             passages: Vec::new(),
             question_type: ranked.plan.qtype,
             not_found: std::mem::take(&mut ranked.not_found),
@@ -265,13 +270,17 @@ impl Engine {
         });
 
         // The direct answer belongs to the first page; later pages only add passages.
+        let (answer, outcome) = self.direct_answer(
+            question,
+            ranked.lang,
+            &ranked.plan,
+            &ranked.weights,
+            &scored,
+            ranked.vector.as_deref().map(Vec::as_slice),
+        );
+        response.outcome = outcome;
         if offset == 0 {
-            response.answer = self.direct_answer(
-                &ranked.plan,
-                &ranked.weights,
-                &scored,
-                ranked.vector.as_deref().map(Vec::as_slice),
-            );
+            response.answer = answer;
         }
         response.more = scored.len().saturating_sub(offset + top_k);
         for (i, s) in scored.iter().enumerate().skip(offset).take(top_k) {

@@ -11,6 +11,7 @@ use super::{field_str, Engine, Features, Scored};
 use crate::core::corpus::{Citation, Flag, PassageKind, Source};
 use crate::core::lang::Lang;
 use crate::core::query::{Correction, Plan, QuestionType};
+use crate::core::reader::Outcome;
 use crate::core::snippet::{self, Snippet};
 
 /// The source of a passage, as a citation shows it.
@@ -75,6 +76,9 @@ pub struct Response {
     /// The language the question was asked in (`en`, `uk`, `ru`).
     pub language: Lang,
     pub answer: Option<DirectAnswer>,
+    /// `answer` (a typed answer found), `not_exact` (the sources cover the topic but do
+    /// not say exactly: `answer` is null, `passages` the closest), or `nothing`.
+    pub outcome: Outcome,
     pub passages: Vec<Hit>,
     pub question_type: QuestionType,
     /// Question words that appear nowhere in the sources.

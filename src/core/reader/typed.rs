@@ -1,0 +1,275 @@
+//! Typed candidates: the values of one type a sentence holds (counts, times of day,
+//! dates, durations, people, organisations, places), each with where it stands.
+//!
+//! Regular expressions over the English sources, compiled once; word boundaries are
+//! ASCII (`(?-u:\b)`), which keeps the regex crate on its fast engines.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::question::AnswerType;
+
+const MONTHS: &str = "January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec";
+const WEEKDAYS: &str = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday";
+
+/// A value found in a sentence: its type and byte range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Typed {
+    pub kind: AnswerType,
+    pub start: usize,
+    pub end: usize,
+}
+
+struct Patterns {
+    count: Regex,
+    time: Regex,
+    full_date: Regex,
+    month_year: Regex,
+    month: Regex,
+    weekday: Regex,
+    year: Regex,
+    duration: Regex,
+    name: Regex,
+    organisation: Regex,
+    place: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| {
+        let r = |s: &str| Regex::new(s).expect("valid regex");
+        Patterns {
+            count: r(r"(?i)(?:(?-u:\b)(?:at least|more than|over|about|around|some|nearly|almost|up to|fewer than|less than|only|roughly|a total of|another|all|exactly)\s+)?(?:(?-u:\b)\d{1,3}(?:,\d{3})+(?-u:\b)|(?-u:\b)\d+(?:\.\d+)?(?-u:\b)|(?-u:\b)(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|dozens|hundreds|thousands)(?-u:\b))(?:\s*(?:%|percent|per cent|thousand|million|billion))?"),
+            time: r(r"(?i)(?:(?-u:\b)(?:about|around|at|by|after|before|until|from)\s+)?(?-u:\b)(?:[01]?\d|2[0-3])[:.][0-5]\d(?-u:\b)(?:\s*(?:a\.m\.|p\.m\.|am|pm|GMT|UTC|local time|Moscow time|Kyiv time))?|(?-u:\b)\d{1,2}\s*(?:a\.m\.|p\.m\.|am|pm)(?-u:\b)|(?-u:\b)(?:noon|midday|midnight)(?-u:\b)"),
+            full_date: r(&format!(r"(?-u:\b)(?:(?:{WEEKDAYS}),?\s+)?\d{{1,2}}(?:\s*[–-]\s*\d{{1,2}})?\s+(?:{MONTHS})(?:\s+(?:19|20)\d\d)?(?-u:\b)|(?-u:\b)(?:(?:{WEEKDAYS}),?\s+)?(?:{MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d\d)?(?-u:\b)|(?-u:\b)(?:19|20)\d\d-[01]\d-[0-3]\d(?-u:\b)")),
+            month_year: r(&format!(r"(?-u:\b)(?:{MONTHS})\s+(?:19|20)\d\d(?-u:\b)")),
+            month: r(&format!(r"(?-u:\b)(?:in|In|since|Since|by|until|of|early|late|mid-)\s*(?:{MONTHS})(?-u:\b)")),
+            weekday: r(&format!(r"(?-u:\b)(?:{WEEKDAYS})(?-u:\b)")),
+            year: r(r"(?-u:\b)(?:19|20)\d\d(?-u:\b)"),
+            duration: r(r"(?i)(?:(?-u:\b)(?:about|around|roughly|just|nearly|almost|over|under|more than|less than|some|barely|only)\s+)?(?:(?-u:\b)\d+(?:\.\d+)?(?:\s*[–-]\s*\d+(?:\.\d+)?)?|(?-u:\b)(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|a few|few|several|half an?|an hour and a half|one and a half|two and a half|three and a half))[\s-]+(?:minutes?|hours?|days?|weeks?|months?|years?)(?-u:\b)|(?-u:\b)(?:under|less than|more than|over|about|nearly|almost|just over|just under) an hour(?-u:\b)"),
+            name: r(r"(?-u:\b)\p{Lu}[\p{Ll}’'.]+(?:[ -](?:al-|bin |de |van |von )?\p{Lu}[\p{Ll}’'-]+){1,3}(?-u:\b)"),
+            organisation: r(r"(?-u:\b)(?:\p{Lu}[\p{L}’'-]*\s+(?:of\s+(?:the\s+)?)?){0,4}(?:Agency|Ministry|Service|Council|Committee|Office|Directorate|Foundation|Nations|Union|Organi[sz]ation|Commission|Court|Parliament|Rada|Duma|Kremlin|Cross|Department|Headquarters|Bureau|Centre|Center|Institute|Platform|Administration)(?-u:\b)|(?-u:\b)(?:Reuters|TASS|Anadolu|Interfax|Meduza|Ukrinform|Suspilne|Kommersant|RIA Novosti|Ukrainska Pravda|Kyiv Independent|Associated Press|AFP|AP|BBC|CNN|RBC|TRT|EFE|NATO|UN|EU|ICRC|OSCE|SBU|FSB|GUR|MIT|NSDC|UNHCR)(?-u:\b)"),
+            place: r(r"(?-u:\b)(?:\p{Lu}[\p{L}’'-]+\s+)*(?:Palace|Hotel|Hall|Residence|Centre|Center|Airport|Square|Office|Building|House|Base|Camp)(?-u:\b)|(?-u:\b)(?:in|at|to|from|In|At)\s+(?:the\s+)?\p{Lu}[\p{L}’'-]+(?:\s+\p{Lu}[\p{L}’'-]+){0,2}"),
+        }
+    })
+}
+
+/// Compile the patterns ahead of the first question.
+pub fn warm_up() {
+    patterns();
+}
+
+/// Capitalised words that do not make a person's name.
+const NOT_NAME_WORDS: &[&str] = &[
+    "The", "A", "An", "In", "On", "At", "After", "Before", "But", "And", "Both", "Russia",
+    "Russian", "Russians", "Ukraine", "Ukrainian", "Ukrainians", "Turkey", "Turkish", "Istanbul",
+    "Ankara", "Kyiv", "Moscow", "Palace", "Foreign", "Minister", "Ministry", "President",
+    "Presidential", "Defence", "Defense", "Security", "National", "Council", "Agency", "Office",
+    "Kremlin", "Intelligence", "Republic", "Union", "Nations", "United", "States", "European",
+    "Island", "Sea", "Black", "Region", "Street", "Times", "Post", "News", "Press", "Red",
+    "Cross", "Round", "Sources", "Source", "Date", "Body", "Reuters", "Wednesday", "Tuesday",
+    "Monday", "Thursday", "Friday", "Saturday", "Sunday", "Deputy", "First", "Second", "Third",
+    "Secretary", "General", "Head", "Chief", "Ambassador", "Envoy", "Special", "White", "House",
+    "Agreement", "Memorandum", "Platform", "Children", "Dolmabahce", "Ciragan", "Alaska",
+    "Errors", "Sweden", "Zaporizhzhia", "Kherson", "Donetsk", "Luhansk", "Crimea", "Snake",
+    "Independent", "Pravda", "Ukrainska", "Anadolu", "Daily", "Channel", "Telegram",
+];
+
+fn is_month_or_weekday(word: &str) -> bool {
+    crate::core::timeline::when::month_of(word).is_some()
+        || WEEKDAYS.split('|').any(|d| d == word)
+}
+
+/// Every value of `kind` in `sentence`, in order.
+pub fn find(kind: AnswerType, sentence: &str) -> Vec<Typed> {
+    let p = patterns();
+    let typed = |m: regex::Match<'_>| Typed {
+        kind,
+        start: m.start(),
+        end: m.end(),
+    };
+    match kind {
+        AnswerType::Count => p
+            .count
+            .find_iter(sentence)
+            .filter(|m| is_count(sentence, m.start(), m.end()))
+            .map(|m| {
+                // "handed over 1,000": "over" belongs to the verb, not to the figure.
+                let before = sentence[..m.start()].trim_end().to_lowercase();
+                let particle = ["hand", "handed", "handing", "turned", "took", "taken", "passed", "given", "gave", "carried"]
+                    .iter()
+                    .any(|v| before.ends_with(v));
+                let text = m.as_str();
+                let start = match text.split_once(char::is_whitespace) {
+                    Some((q, _)) if particle && q.eq_ignore_ascii_case("over") => {
+                        m.start() + text.len() - text[q.len()..].trim_start().len()
+                    }
+                    _ => m.start(),
+                };
+                Typed { kind, start, end: m.end() }
+            })
+            .collect(),
+        AnswerType::Time => p.time.find_iter(sentence).map(typed).collect(),
+        AnswerType::Date => {
+            // The most precise dates first: a whole date, a month and year, a month, a
+            // weekday, a year.
+            for re in [&p.full_date, &p.month_year, &p.month, &p.weekday, &p.year] {
+                let found: Vec<Typed> = re.find_iter(sentence).map(typed).collect();
+                if !found.is_empty() {
+                    return found;
+                }
+            }
+            Vec::new()
+        }
+        AnswerType::Duration => p.duration.find_iter(sentence).map(typed).collect(),
+        AnswerType::Person => p
+            .name
+            .find_iter(sentence)
+            .filter_map(|m| person(sentence, m.start(), m.end()))
+            .map(|(start, end)| Typed { kind, start, end })
+            .collect(),
+        AnswerType::Organisation => p.organisation.find_iter(sentence).map(typed).collect(),
+        AnswerType::Place => p
+            .place
+            .find_iter(sentence)
+            .filter_map(|m| place(sentence, m.start(), m.end()))
+            .map(|(start, end)| Typed { kind, start, end })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A number that counts: not a year, a time of day, a day of a month, a round's number
+/// or a figure in a name ("Article 5").
+fn is_count(sentence: &str, start: usize, end: usize) -> bool {
+    let text = &sentence[start..end];
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let bare = !text.chars().any(|c| c.is_alphabetic() && !c.is_ascii_digit())
+        || digits.is_empty();
+    let after = sentence[end..].trim_start();
+    let before = sentence[..start].trim_end();
+    let year = digits.len() == 4 && (digits.starts_with("19") || digits.starts_with("20"));
+    if year && !after.starts_with('%') && text.trim().len() == 4 {
+        return false;
+    }
+    let next_word = after
+        .split(|c: char| !c.is_alphabetic())
+        .next()
+        .unwrap_or("");
+    let prev_word = before
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("");
+    let day = digits.len() <= 2
+        && (is_month_or_weekday(next_word) || is_month_or_weekday(prev_word) && bare);
+    let time = after.starts_with(':') || before.ends_with(':');
+    let numbered = matches!(
+        prev_word.to_lowercase().as_str(),
+        "round" | "article" | "point" | "no" | "number" | "resolution" | "part" | "stage"
+    );
+    let range_end = before.ends_with(['–', '-']) && digits.len() <= 2;
+    !(day || time || numbered || range_end)
+}
+
+/// A person's name: capitalised words, not a month, a weekday, a place or an office;
+/// a sentence's opening word ("After Fidan…") is left out of it.
+fn person(sentence: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    let text = &sentence[start..end];
+    let mut words: Vec<(usize, &str)> = Vec::new();
+    let mut at = start;
+    for w in text.split([' ', '-']) {
+        words.push((at, w));
+        at += w.len() + 1;
+    }
+    // Drop leading words that are not part of a name.
+    while let Some(&(_, w)) = words.first() {
+        let bare = w.trim_end_matches(['’', '\'', 's']);
+        if NOT_NAME_WORDS.contains(&w)
+            || NOT_NAME_WORDS.contains(&bare)
+            || is_month_or_weekday(w)
+            || w.ends_with('.')
+        {
+            words.remove(0);
+        } else {
+            break;
+        }
+    }
+    while let Some(&(_, w)) = words.last() {
+        if NOT_NAME_WORDS.contains(&w) || is_month_or_weekday(w) {
+            words.pop();
+        } else {
+            break;
+        }
+    }
+    if words.len() < 2 {
+        return None;
+    }
+    let (first, _) = words[0];
+    let (last_at, last) = words[words.len() - 1];
+    let last = last
+        .trim_end_matches("’s")
+        .trim_end_matches("'s")
+        .trim_end_matches(['’', '\'']);
+    Some((first, last_at + last.len()))
+}
+
+/// A place: a venue ("Ciragan Palace") or a capitalised name after "in"/"at"/"to"/
+/// "from", without a month, a weekday or an office.
+fn place(sentence: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    let text = &sentence[start..end];
+    let mut from = start;
+    for lead in ["in ", "at ", "to ", "from ", "In ", "At ", "the "] {
+        if sentence[from..end].starts_with(lead) {
+            from += lead.len();
+        }
+    }
+    let inner = &sentence[from..end];
+    let first = inner.split_whitespace().next().unwrap_or("");
+    if is_month_or_weekday(first)
+        || matches!(
+            first,
+            "The" | "Russia" | "Ukraine" | "President" | "Minister" | "Foreign" | "Reuters"
+        ) && !text.ends_with("Palace")
+    {
+        return None;
+    }
+    (end > from).then_some((from, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(kind: AnswerType, s: &str) -> Vec<String> {
+        find(kind, s)
+            .iter()
+            .map(|t| s[t.start..t.end].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn each_type_finds_its_values_and_not_the_others() {
+        use AnswerType::*;
+        let s = "On 23 July 2025 at 19:00 both sides agreed to exchange at least 1,200 prisoners, Anadolu Agency reported.";
+        assert_eq!(found(Count, s), vec!["at least 1,200"]);
+        assert_eq!(found(Time, s), vec!["at 19:00"]);
+        assert_eq!(found(Date, s), vec!["23 July 2025"]);
+        assert!(found(Duration, s).is_empty());
+        assert_eq!(found(Organisation, s), vec!["Anadolu Agency"]);
+        assert_eq!(
+            found(Duration, "The meeting lasted just 40 minutes."),
+            vec!["just 40 minutes"]
+        );
+        assert_eq!(
+            found(Person, "Russia’s presidential aide Vladimir Medinsky spoke."),
+            vec!["Vladimir Medinsky"]
+        );
+        assert_eq!(
+            found(Place, "The talks were held at Ciragan Palace in Istanbul."),
+            vec!["Ciragan Palace", "Istanbul"]
+        );
+        assert!(found(Count, "In round 3, on 16 May 2025, they met.").is_empty());
+        assert!(found(Person, "In July the Foreign Ministry spoke.").is_empty());
+    }
+}
