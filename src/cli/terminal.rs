@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use crate::core::eval::{Report, Summary};
 use crate::core::index::OpenIndex;
 use crate::core::lang::Lang;
+use crate::core::reader::Outcome;
 use crate::core::search::Response;
 use crate::core::snippet::Snippet;
 use crate::render::words;
@@ -83,6 +84,7 @@ pub fn response(out: &mut dyn Write, r: &Response, ansi: bool) -> io::Result<()>
                 writeln!(out, "{caveat}")?;
             }
         }
+        None if r.outcome == Outcome::NotExact => writeln!(out, "{}", w.not_exact)?,
         None => writeln!(out, "{}", w.more_passages)?,
     }
     if !w.quoted_in_english.is_empty() {

@@ -174,7 +174,10 @@ impl Summary {
                 results.iter().filter(|r| r.span_ok.is_some()).count(),
             ),
             span_recall: ratio(
-                results.iter().filter(|r| r.judges_span && r.span_ok == Some(true)).count(),
+                results
+                    .iter()
+                    .filter(|r| r.judges_span && r.span_ok == Some(true))
+                    .count(),
                 results.iter().filter(|r| r.judges_span).count(),
             ),
             answered: ratio(
@@ -220,8 +223,13 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Result<Report, AskError> {
         let passages: Vec<String> = r.passages.iter().map(|p| p.id.clone()).collect();
         let answer = r.answer.as_ref().map(|a| a.text.clone());
         let span = r.answer.as_ref().and_then(|a| {
-            a.span
-                .map(|[from, to]| a.text.chars().skip(from).take(to - from).collect::<String>())
+            a.span.map(|[from, to]| {
+                a.text
+                    .chars()
+                    .skip(from)
+                    .take(to - from)
+                    .collect::<String>()
+            })
         });
         let judges_span = case.judges_span();
         let span_ok = match &span {

@@ -8,6 +8,7 @@ use super::{markdown, words};
 use crate::core::corpus::{Citation, Flag, PassageKind};
 use crate::core::lang::Lang;
 use crate::core::query::{Correction, QuestionType};
+use crate::core::reader::Outcome;
 use crate::core::search::{DirectAnswer, Hit, Response, SourceRef};
 
 /// One answer as `--json` prints it; field order is the README's.
@@ -16,6 +17,8 @@ pub struct Answer<'a> {
     question: &'a str,
     language: Lang,
     answer: Option<Direct>,
+    /// `answer`, `not_exact` (no answer line; `passages` are the closest) or `nothing`.
+    outcome: Outcome,
     passages: Vec<Passage<'a>>,
     question_type: QuestionType,
     not_found: &'a [String],
@@ -59,6 +62,7 @@ pub fn answer(r: &Response) -> Answer<'_> {
         question: &r.question,
         language: r.language,
         answer: r.answer.as_ref().map(direct),
+        outcome: r.outcome,
         passages: r.passages.iter().map(passage).collect(),
         question_type: r.question_type,
         not_found: &r.not_found,

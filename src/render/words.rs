@@ -87,6 +87,8 @@ pub struct Words {
     pub single_source: &'static str,
     pub weak_source: &'static str,
     pub claim: &'static str,
+    /// The sources cover the topic but say nothing exact: said before the closest passages.
+    pub not_exact: &'static str,
     /// On the command line.
     pub more_passages: &'static str,
     pub citations: &'static str,
@@ -298,6 +300,7 @@ static EN: Words = Words {
     single_source: "single source",
     weak_source: "weakly sourced",
     claim: "unconfirmed claim",
+    not_exact: "The sources don't say exactly; closest passages:",
     more_passages: "More passages:",
     citations: "Citations:",
     more_relevant: "({n} more relevant passages: use --top)",
@@ -360,6 +363,7 @@ static UK: Words = Words {
     single_source: "лише одне джерело",
     weak_source: "слабке джерело",
     claim: "непідтверджена заява",
+    not_exact: "Джерела не кажуть цього точно; найближчі уривки:",
     more_passages: "Ще уривки:",
     citations: "Джерела:",
     more_relevant: "(ще відповідних уривків: {n}; див. --top)",
@@ -422,6 +426,7 @@ static RU: Words = Words {
     single_source: "только один источник",
     weak_source: "слабый источник",
     claim: "неподтверждённое заявление",
+    not_exact: "Источники не говорят этого точно; ближайшие отрывки:",
     more_passages: "Ещё отрывки:",
     citations: "Источники:",
     more_relevant: "(ещё подходящих отрывков: {n}; см. --top)",

@@ -322,9 +322,27 @@ fn answer_type(
         || starts("агентств")
         || starts("видання")
         || starts("издани");
-    let list = ["demands", "terms", "conditions", "points", "proposals", "steps"]
-        .iter()
-        .any(|w| pair("what", w) || pair("which", w))
+    // "Which Gulf state…", "what city…": a place, with a word between or not.
+    let place_nouns = [
+        "state", "nation", "country", "city", "landmark", "region", "town", "capital", "venue",
+        "palace", "island", "location", "place",
+    ];
+    let place = words.windows(3).any(|w| {
+        matches!(w[0], "which" | "what")
+            && (place_nouns.contains(&w[1]) || place_nouns.contains(&w[2]))
+    }) || words
+        .windows(2)
+        .any(|w| matches!(w[0], "which" | "what") && place_nouns.contains(&w[1]));
+    let list = [
+        "demands",
+        "terms",
+        "conditions",
+        "points",
+        "proposals",
+        "steps",
+    ]
+    .iter()
+    .any(|w| pair("what", w) || pair("which", w))
         || starts("вимог")
         || starts("требован")
         || starts("умов")
@@ -340,6 +358,7 @@ fn answer_type(
         QuestionType::Where => AnswerType::Place,
         _ if time => AnswerType::Time,
         _ if organisation => AnswerType::Organisation,
+        _ if place => AnswerType::Place,
         QuestionType::Who => {
             // "Who is X?" asks what X is: a description, not a name.
             let defining = lang == Lang::En

@@ -33,6 +33,7 @@ struct Patterns {
     name: Regex,
     organisation: Regex,
     place: Regex,
+    proper: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -50,6 +51,7 @@ fn patterns() -> &'static Patterns {
             duration: r(r"(?i)(?:(?-u:\b)(?:about|around|roughly|just|nearly|almost|over|under|more than|less than|some|barely|only)\s+)?(?:(?-u:\b)\d+(?:\.\d+)?(?:\s*[–-]\s*\d+(?:\.\d+)?)?|(?-u:\b)(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|a few|few|several|half an?|an hour and a half|one and a half|two and a half|three and a half))[\s-]+(?:minutes?|hours?|days?|weeks?|months?|years?)(?-u:\b)|(?-u:\b)(?:under|less than|more than|over|about|nearly|almost|just over|just under) an hour(?-u:\b)"),
             name: r(r"(?-u:\b)\p{Lu}[\p{Ll}’'.]+(?:[ -](?:al-|bin |de |van |von )?\p{Lu}[\p{Ll}’'-]+){1,3}(?-u:\b)"),
             organisation: r(r"(?-u:\b)(?:\p{Lu}[\p{L}’'-]*\s+(?:of\s+(?:the\s+)?)?){0,4}(?:Agency|Ministry|Service|Council|Committee|Office|Directorate|Foundation|Nations|Union|Organi[sz]ation|Commission|Court|Parliament|Rada|Duma|Kremlin|Cross|Department|Headquarters|Bureau|Centre|Center|Institute|Platform|Administration)(?-u:\b)|(?-u:\b)(?:Reuters|TASS|Anadolu|Interfax|Meduza|Ukrinform|Suspilne|Kommersant|RIA Novosti|Ukrainska Pravda|Kyiv Independent|Associated Press|AFP|AP|BBC|CNN|RBC|TRT|EFE|NATO|UN|EU|ICRC|OSCE|SBU|FSB|GUR|MIT|NSDC|UNHCR)(?-u:\b)"),
+            proper: r(r"(?-u:\b)\p{Lu}[\p{L}’'-]+(?:\s+(?:of\s+)?\p{Lu}[\p{L}’'-]+)*"),
             place: r(r"(?-u:\b)(?:\p{Lu}[\p{L}’'-]+\s+)*(?:Palace|Hotel|Hall|Residence|Centre|Center|Airport|Square|Office|Building|House|Base|Camp)(?-u:\b)|(?-u:\b)(?:in|at|to|from|In|At)\s+(?:the\s+)?\p{Lu}[\p{L}’'-]+(?:\s+\p{Lu}[\p{L}’'-]+){0,2}"),
         }
     })
@@ -62,23 +64,113 @@ pub fn warm_up() {
 
 /// Capitalised words that do not make a person's name.
 const NOT_NAME_WORDS: &[&str] = &[
-    "The", "A", "An", "In", "On", "At", "After", "Before", "But", "And", "Both", "Russia",
-    "Russian", "Russians", "Ukraine", "Ukrainian", "Ukrainians", "Turkey", "Turkish", "Istanbul",
-    "Ankara", "Kyiv", "Moscow", "Palace", "Foreign", "Minister", "Ministry", "President",
-    "Presidential", "Defence", "Defense", "Security", "National", "Council", "Agency", "Office",
-    "Kremlin", "Intelligence", "Republic", "Union", "Nations", "United", "States", "European",
-    "Island", "Sea", "Black", "Region", "Street", "Times", "Post", "News", "Press", "Red",
-    "Cross", "Round", "Sources", "Source", "Date", "Body", "Reuters", "Wednesday", "Tuesday",
-    "Monday", "Thursday", "Friday", "Saturday", "Sunday", "Deputy", "First", "Second", "Third",
-    "Secretary", "General", "Head", "Chief", "Ambassador", "Envoy", "Special", "White", "House",
-    "Agreement", "Memorandum", "Platform", "Children", "Dolmabahce", "Ciragan", "Alaska",
-    "Errors", "Sweden", "Zaporizhzhia", "Kherson", "Donetsk", "Luhansk", "Crimea", "Snake",
-    "Independent", "Pravda", "Ukrainska", "Anadolu", "Daily", "Channel", "Telegram",
+    "The",
+    "A",
+    "An",
+    "In",
+    "On",
+    "At",
+    "After",
+    "Before",
+    "But",
+    "And",
+    "Both",
+    "Russia",
+    "Russian",
+    "Russians",
+    "Ukraine",
+    "Ukrainian",
+    "Ukrainians",
+    "Turkey",
+    "Turkish",
+    "Istanbul",
+    "Ankara",
+    "Kyiv",
+    "Moscow",
+    "Palace",
+    "Foreign",
+    "Minister",
+    "Ministry",
+    "President",
+    "Presidential",
+    "Defence",
+    "Defense",
+    "Security",
+    "National",
+    "Council",
+    "Agency",
+    "Office",
+    "Kremlin",
+    "Intelligence",
+    "Republic",
+    "Union",
+    "Nations",
+    "United",
+    "States",
+    "European",
+    "Island",
+    "Sea",
+    "Black",
+    "Region",
+    "Street",
+    "Times",
+    "Post",
+    "News",
+    "Press",
+    "Red",
+    "Cross",
+    "Round",
+    "Sources",
+    "Source",
+    "Date",
+    "Body",
+    "Reuters",
+    "Wednesday",
+    "Tuesday",
+    "Monday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "Deputy",
+    "First",
+    "Second",
+    "Third",
+    "Secretary",
+    "General",
+    "Head",
+    "Chief",
+    "Ambassador",
+    "Envoy",
+    "Special",
+    "White",
+    "House",
+    "Agreement",
+    "Memorandum",
+    "Platform",
+    "Children",
+    "Dolmabahce",
+    "Ciragan",
+    "Alaska",
+    "Errors",
+    "Sweden",
+    "Zaporizhzhia",
+    "Kherson",
+    "Donetsk",
+    "Luhansk",
+    "Crimea",
+    "Snake",
+    "Independent",
+    "Pravda",
+    "Ukrainska",
+    "Anadolu",
+    "Daily",
+    "Channel",
+    "Telegram",
 ];
 
 fn is_month_or_weekday(word: &str) -> bool {
-    crate::core::timeline::when::month_of(word).is_some()
-        || WEEKDAYS.split('|').any(|d| d == word)
+    crate::core::timeline::when::month_of(word).is_some() || WEEKDAYS.split('|').any(|d| d == word)
 }
 
 /// Every value of `kind` in `sentence`, in order.
@@ -97,9 +189,12 @@ pub fn find(kind: AnswerType, sentence: &str) -> Vec<Typed> {
             .map(|m| {
                 // "handed over 1,000": "over" belongs to the verb, not to the figure.
                 let before = sentence[..m.start()].trim_end().to_lowercase();
-                let particle = ["hand", "handed", "handing", "turned", "took", "taken", "passed", "given", "gave", "carried"]
-                    .iter()
-                    .any(|v| before.ends_with(v));
+                let particle = [
+                    "hand", "handed", "handing", "turned", "took", "taken", "passed", "given",
+                    "gave", "carried",
+                ]
+                .iter()
+                .any(|v| before.ends_with(v));
                 let text = m.as_str();
                 let start = match text.split_once(char::is_whitespace) {
                     Some((q, _)) if particle && q.eq_ignore_ascii_case("over") => {
@@ -107,7 +202,11 @@ pub fn find(kind: AnswerType, sentence: &str) -> Vec<Typed> {
                     }
                     _ => m.start(),
                 };
-                Typed { kind, start, end: m.end() }
+                Typed {
+                    kind,
+                    start,
+                    end: m.end(),
+                }
             })
             .collect(),
         AnswerType::Time => p.time.find_iter(sentence).map(typed).collect(),
@@ -130,12 +229,28 @@ pub fn find(kind: AnswerType, sentence: &str) -> Vec<Typed> {
             .map(|(start, end)| Typed { kind, start, end })
             .collect(),
         AnswerType::Organisation => p.organisation.find_iter(sentence).map(typed).collect(),
-        AnswerType::Place => p
-            .place
-            .find_iter(sentence)
-            .filter_map(|m| place(sentence, m.start(), m.end()))
-            .map(|(start, end)| Typed { kind, start, end })
-            .collect(),
+        AnswerType::Place => {
+            let found: Vec<Typed> = p
+                .place
+                .find_iter(sentence)
+                .filter_map(|m| place(sentence, m.start(), m.end()))
+                .map(|(start, end)| Typed { kind, start, end })
+                .collect();
+            if !found.is_empty() {
+                return found;
+            }
+            // No venue and no "in X": a proper name inside the sentence ("brokered by
+            // the United Arab Emirates"), never its opening word.
+            p.proper
+                .find_iter(sentence)
+                .filter(|m| m.start() > 0)
+                .filter(|m| {
+                    let first = m.as_str().split_whitespace().next().unwrap_or("");
+                    !is_month_or_weekday(first)
+                })
+                .map(typed)
+                .collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -145,7 +260,9 @@ pub fn find(kind: AnswerType, sentence: &str) -> Vec<Typed> {
 fn is_count(sentence: &str, start: usize, end: usize) -> bool {
     let text = &sentence[start..end];
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-    let bare = !text.chars().any(|c| c.is_alphabetic() && !c.is_ascii_digit())
+    let bare = !text
+        .chars()
+        .any(|c| c.is_alphabetic() && !c.is_ascii_digit())
         || digits.is_empty();
     let after = sentence[end..].trim_start();
     let before = sentence[..start].trim_end();
@@ -262,7 +379,10 @@ mod tests {
             vec!["just 40 minutes"]
         );
         assert_eq!(
-            found(Person, "Russia’s presidential aide Vladimir Medinsky spoke."),
+            found(
+                Person,
+                "Russia’s presidential aide Vladimir Medinsky spoke."
+            ),
             vec!["Vladimir Medinsky"]
         );
         assert_eq!(

@@ -85,10 +85,7 @@ impl Engine {
             let text = field_str(doc, f.text);
             let source = self.index.source(field_str(doc, f.source_id));
             let record = source.filter(|s| s.kind == SourceKind::Record);
-            let names_held = held[rank]
-                .iter()
-                .zip(&checkable)
-                .all(|(&h, &c)| h || !c);
+            let names_held = held[rank].iter().zip(&checkable).all(|(&h, &c)| h || !c);
             let mut context = format!("{} {}", field_str(doc, f.section), text);
             if let Some(src) = source {
                 context.push(' ');
@@ -254,8 +251,18 @@ impl Engine {
 /// constraints; anything else as it is.
 fn spelled_date(date: &str) -> String {
     const MONTHS: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September",
-        "October", "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ];
     let parts: Vec<&str> = date.split('-').collect();
     match parts.as_slice() {
@@ -294,18 +301,32 @@ impl<'p> Focus<'p> {
                 w.chars().next().is_some_and(char::is_uppercase)
                     && (*i > 0 || !query::dictionary::is_word(Lang::En, w))
             })
-            .map(|(_, w)| w.trim_end_matches("'s").trim_end_matches("’s").to_lowercase())
+            .map(|(_, w)| {
+                w.trim_end_matches("'s")
+                    .trim_end_matches("’s")
+                    .to_lowercase()
+            })
             .collect();
         let anchors = &plan.anchors;
-        let mut names = Plan { concepts: Vec::new(), ..plan.clone() };
-        let mut focus = Plan { concepts: Vec::new(), ..plan.clone() };
+        let mut names = Plan {
+            concepts: Vec::new(),
+            ..plan.clone()
+        };
+        let mut focus = Plan {
+            concepts: Vec::new(),
+            ..plan.clone()
+        };
         let mut focus_weights = Vec::new();
         for (c, w) in plan.concepts.iter().zip(weights) {
             let is_name = lang != Lang::En
-                || c.label.split_whitespace().all(|part| capitalised.iter().any(|n| n == part));
-            let is_anchor = c.alternatives.iter().any(|a| {
-                a.terms.iter().any(|(_, t)| anchors.contains(t))
-            }) || c.label.chars().all(|ch| ch.is_ascii_digit() || ch == ',');
+                || c.label
+                    .split_whitespace()
+                    .all(|part| capitalised.iter().any(|n| n == part));
+            let is_anchor = c
+                .alternatives
+                .iter()
+                .any(|a| a.terms.iter().any(|(_, t)| anchors.contains(t)))
+                || c.label.chars().all(|ch| ch.is_ascii_digit() || ch == ',');
             if is_name {
                 names.concepts.push(c.clone());
             } else if !is_anchor {
@@ -370,7 +391,12 @@ impl<'p> Focus<'p> {
         self.plan
             .concepts
             .iter()
-            .filter(|c| asked.counted.iter().any(|w| c.label.split_whitespace().any(|l| l == w)))
+            .filter(|c| {
+                asked
+                    .counted
+                    .iter()
+                    .any(|w| c.label.split_whitespace().any(|l| l == w))
+            })
             .flat_map(|c| c.alternatives.iter())
             .filter_map(|a| match a.terms.as_slice() {
                 [(_, t)] => Some(t.clone()),

@@ -11,6 +11,7 @@ use super::reply::{Button, Card, Reply, AMBER, BLURPLE, GREY};
 use super::text::{link_target, plain};
 use crate::core::lang::Lang;
 use crate::core::query::QuestionType;
+use crate::core::reader::Outcome;
 use crate::core::search::{DirectAnswer, Hit, Response};
 use crate::discord::buttons::Action;
 use crate::discord::limits::{self, fit};
@@ -119,7 +120,11 @@ pub fn answer_with(r: &Response, lang: Lang, actions: Vec<Button>) -> Reply {
     };
     let full = match &r.answer {
         Some(a) => answer_line(a, None),
-        // No sentence answers on its own: the best passage's words, none in bold.
+        // The sources cover the topic without saying exactly: said so, then the closest
+        // passage's words, none in bold.
+        None if r.outcome == Outcome::NotExact => {
+            format!("-# {}\n{}", w.not_exact, plain_snippet(&r.passages[0]))
+        }
         None => plain_snippet(&r.passages[0]),
     };
     let quote_lines = |quote: &str| {
