@@ -193,6 +193,25 @@ async fn a_question_without_an_answer_gets_a_friendly_nothing_found() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_detail_no_source_gives_gets_not_exactly_with_the_closest_passage_and_no_bold() {
+    let bot = Bot::start(&checkout()).await;
+    let a = bot
+        .ask(
+            &Who::member(ASKER),
+            "How much does Medinsky earn as a presidential aide?",
+        )
+        .await;
+    let text = a.text();
+    assert!(
+        text.contains("The sources don't say exactly; closest passages:"),
+        "{text}"
+    );
+    assert!(!text.contains("**"), "nothing is bold: {text}");
+    assert!(text.contains("Medinsky"), "the closest passage: {text}");
+    bot.check();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mentions_and_markdown_in_a_question_ping_nobody_and_break_nothing() {
     let bot = Bot::start(&checkout()).await;
     let who = Who::member(ASKER);

@@ -258,3 +258,43 @@ fn an_edited_source_is_indexed_before_the_next_answer() {
     assert_eq!(r["passages"][0]["source"]["id"], "NEW-1", "{r}");
     assert_eq!(r["generation"], 2);
 }
+
+#[test]
+fn the_three_outcomes_are_in_the_json_and_only_the_typed_answer_is_bold() {
+    let project = Project::new(&checkout());
+    // A time of day is asked: the hour is bold, not the day's date.
+    let r = ask_json(&project, "What time was the July session set for?");
+    assert_eq!(r["outcome"], "answer", "{r}");
+    let text = r["answer"]["text"].as_str().unwrap();
+    let span = r["answer"]["span"].as_array().expect("a span");
+    let (a, b) = (span[0].as_u64().unwrap(), span[1].as_u64().unwrap());
+    let bold: String = text
+        .chars()
+        .skip(a as usize)
+        .take((b - a) as usize)
+        .collect();
+    assert!(
+        bold.contains(':'),
+        "the bold is a time of day: {bold:?} in {text}"
+    );
+    // On topic, with the corpus's names, but no source gives it: no answer line, the
+    // closest passages.
+    let r = ask_json(
+        &project,
+        "How much does Medinsky earn as a presidential aide?",
+    );
+    assert_eq!(r["outcome"], "not_exact", "{r}");
+    assert!(r["answer"].is_null());
+    assert!(!r["passages"].as_array().unwrap().is_empty());
+    // Off topic: nothing.
+    let r = ask_json(&project, "What is the weather in Tokyo?");
+    assert_eq!(r["outcome"], "nothing", "{r}");
+    assert!(r["answer"].is_null() && r["passages"].as_array().unwrap().is_empty());
+    // The terminal says so in words.
+    let out = project.run(&["ask", "How much does Medinsky earn as a presidential aide?"]);
+    assert!(
+        stdout(&out).contains("The sources don't say exactly; closest passages:"),
+        "{}",
+        stdout(&out)
+    );
+}

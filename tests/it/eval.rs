@@ -22,78 +22,92 @@ fn run(file: &str) -> Report {
     eval::run(&engine, &cases).unwrap()
 }
 
-/// The least each figure may be: hit@1, hit@3, answer, no-answer.
-struct Floor(f64, f64, f64, f64);
+/// The least each figure may be: hit@1, hit@3, answer line, near misses refused (no
+/// answer line), bold span precision and recall.
+struct Floor(f64, f64, f64, f64, f64, f64);
 
 fn check(report: &Report, cases: usize, floor: Floor) {
     let misses: Vec<String> = report
         .results
         .iter()
-        .filter(|r| !r.passed())
+        .filter(|r| !r.passed() || r.span_ok == Some(false))
         .map(|r| {
             format!(
-                "{} {:?} -> {:?} {:?}",
-                r.id, r.question, r.answer, r.passages
+                "{} {:?} -> {} {:?} bold {:?} {:?}",
+                r.id,
+                r.question,
+                r.outcome.as_str(),
+                r.answer,
+                r.span,
+                r.passages
             )
         })
         .collect();
+    let t = &report.total;
     let summary = format!(
-        "hit@1 {:.3} hit@3 {:.3} answer {:.3} no-answer {:.3}\n{}",
-        report.hit_at_1,
-        report.hit_at_3,
-        report.answer_accuracy,
-        report.no_answer_accuracy,
+        "hit@1 {:.3} hit@3 {:.3} answer {:.3} refused {:.3} span P {:.3} R {:.3}\n{}",
+        t.hit_at_1,
+        t.hit_at_3,
+        t.answer_accuracy,
+        t.no_answer_accuracy,
+        t.span_precision,
+        t.span_recall,
         misses.join("\n")
     );
-    assert_eq!(report.cases, cases);
-    assert!(
-        report.hit_at_1 >= floor.0,
-        "hit@1 below {}: {summary}",
-        floor.0
-    );
-    assert!(
-        report.hit_at_3 >= floor.1,
-        "hit@3 below {}: {summary}",
-        floor.1
-    );
-    assert!(
-        report.answer_accuracy >= floor.2,
-        "answer below {}: {summary}",
-        floor.2
-    );
-    assert!(
-        report.no_answer_accuracy >= floor.3,
-        "no-answer below {}: {summary}",
-        floor.3
-    );
+    assert_eq!(t.cases, cases);
+    for (name, got, least) in [
+        ("hit@1", t.hit_at_1, floor.0),
+        ("hit@3", t.hit_at_3, floor.1),
+        ("answer", t.answer_accuracy, floor.2),
+        ("near misses refused", t.no_answer_accuracy, floor.3),
+        ("span precision", t.span_precision, floor.4),
+        ("span recall", t.span_recall, floor.5),
+    ] {
+        assert!(got >= least, "{name} below {least}: {summary}");
+    }
 }
 
 #[test]
 fn the_seed_article_cases_meet_their_thresholds() {
-    check(&run("seed-qa.jsonl"), 25, Floor(0.70, 0.90, 0.60, 1.0));
+    check(
+        &run("seed-qa.jsonl"),
+        25,
+        Floor(0.70, 0.90, 0.60, 1.0, 0.25, 0.12),
+    );
 }
 
 #[test]
 fn the_record_cases_meet_their_thresholds() {
-    check(&run("records-qa.jsonl"), 11, Floor(0.80, 0.90, 0.50, 1.0));
+    // Their expected answers are phrases, not typed values: no span is judged right.
+    check(
+        &run("records-qa.jsonl"),
+        11,
+        Floor(0.80, 0.90, 0.45, 1.0, 0.0, 0.0),
+    );
 }
 
 #[test]
 fn our_own_record_cases_meet_their_thresholds() {
-    check(&run("own-qa.jsonl"), 40, Floor(0.90, 0.95, 0.85, 1.0));
+    check(
+        &run("own-qa.jsonl"),
+        40,
+        Floor(0.90, 0.95, 0.85, 1.0, 0.70, 0.45),
+    );
 }
 
 #[test]
 fn english_questions_of_every_kind_meet_their_thresholds() {
-    check(&run("dev-en.jsonl"), 90, Floor(0.75, 0.85, 0.65, 0.40));
+    check(
+        &run("dev-en.jsonl"),
+        90,
+        Floor(0.75, 0.85, 0.65, 0.40, 0.35, 0.10),
+    );
 }
 
 #[test]
 fn ukrainian_and_russian_questions_find_the_english_passages() {
     let report = run("dev-uk-ru.jsonl");
-    // The six near misses in these languages are answered (README, "Quality"); the
-    // off-topic ones are refused, see below.
-    check(&report, 40, Floor(0.55, 0.75, 0.45, 0.0));
+    check(&report, 40, Floor(0.55, 0.75, 0.55, 0.0, 0.30, 0.10));
     for kind in ["uk", "ru"] {
         let k = &report.by_kind[kind];
         assert!(k.hit_at_3 >= 0.65, "{kind}: hit@3 {:.3}", k.hit_at_3);
@@ -102,12 +116,35 @@ fn ukrainian_and_russian_questions_find_the_english_passages() {
 
 #[test]
 fn off_topic_questions_in_ukrainian_and_russian_find_nothing_and_others_are_answered() {
-    check(&run("own-uk-ru.jsonl"), 8, Floor(0.5, 0.75, 0.5, 1.0));
+    check(
+        &run("own-uk-ru.jsonl"),
+        8,
+        Floor(0.5, 0.75, 0.5, 1.0, 0.25, 0.20),
+    );
 }
 
 /// Written by a helper that saw only the source texts, never the code or the other
 /// cases, and never tuned on: a guard against weights that fit the other files only.
 #[test]
 fn blind_questions_of_every_kind_meet_their_thresholds() {
-    check(&run("blind.jsonl"), 66, Floor(0.65, 0.80, 0.65, 0.35));
+    check(
+        &run("blind.jsonl"),
+        66,
+        Floor(0.65, 0.80, 0.60, 0.35, 0.35, 0.18),
+    );
+}
+
+/// The reader's blind set (240 cases, 60 near misses, 62 in Ukrainian and Russian),
+/// also written from the source texts alone; its odd half fitted the reader's
+/// thresholds, its even half and `blind.jsonl` did not.
+#[test]
+fn the_reader_blind_set_meets_its_thresholds() {
+    let report = run("reader-blind.jsonl");
+    check(&report, 240, Floor(0.55, 0.72, 0.48, 0.25, 0.33, 0.20));
+    let near = &report.by_kind["nonanswer"];
+    assert!(
+        near.no_answer_accuracy >= 0.25,
+        "near misses refused {:.3}",
+        near.no_answer_accuracy
+    );
 }

@@ -247,16 +247,29 @@ impl Reading<'_> {
         if self.counted.is_empty() {
             return self.nearest_to_focus(s, found);
         }
+        // What a figure counts stands after it, before the next figure.
         let counts_it = |t: &Typed| {
+            let next = found
+                .iter()
+                .map(|o| o.start)
+                .filter(|&o| o >= t.end)
+                .min()
+                .unwrap_or(s.text.len());
             s.stems
                 .iter()
-                .filter(|(at, _)| *at >= t.end)
+                .filter(|(at, _)| *at >= t.end && *at < next)
                 .take(COUNTED_WINDOW)
                 .any(|(_, stem)| self.counted.contains(stem))
         };
         let total = |t: &Typed| {
-            let before = &s.text[..t.start].to_lowercase();
-            before.ends_with("total of ") || before.ends_with("in all ")
+            let before = s.text[..t.start].to_lowercase();
+            let after = s.text[t.end..].to_lowercase();
+            before.ends_with("total of ")
+                || s.text[t.start..t.end]
+                    .to_lowercase()
+                    .starts_with("a total of")
+                || after.starts_with(" in all")
+                || after.starts_with(" in total")
         };
         let counting: Vec<Typed> = found.iter().filter(|t| counts_it(t)).copied().collect();
         if let Some(t) = counting.iter().find(|t| total(t)) {
@@ -442,7 +455,7 @@ mod tests {
             Some("1,200")
         );
         let s = [sentence(
-            "They freed 84 people, a total of 146 prisoners.",
+            "They freed 84 people and 62 civilians, a total of 146 prisoners.",
             "",
         )];
         assert_eq!(
@@ -453,7 +466,7 @@ mod tests {
                 &s
             )
             .as_deref(),
-            Some("146")
+            Some("a total of 146")
         );
     }
 

@@ -325,7 +325,7 @@ fn answer_type(
     // "Which Gulf state…", "what city…": a place, with a word between or not.
     let place_nouns = [
         "state", "nation", "country", "city", "landmark", "region", "town", "capital", "venue",
-        "palace", "island", "location", "place",
+        "palace", "island", "location", "place", "hotel", "airport", "building", "base",
     ];
     let place = words.windows(3).any(|w| {
         matches!(w[0], "which" | "what")
@@ -350,6 +350,7 @@ fn answer_type(
     // "Скільки тривала…", "сколько длилась…": how long, though it opens as "how many".
     let lasted = starts("тривал") || starts("длил") || starts("длит") || starts("трива");
     match qtype {
+        _ if time => AnswerType::Time,
         QuestionType::HowMany if lasted => AnswerType::Duration,
         QuestionType::HowMany => AnswerType::Count,
         QuestionType::HowLong => AnswerType::Duration,

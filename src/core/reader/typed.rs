@@ -286,7 +286,9 @@ fn is_count(sentence: &str, start: usize, end: usize) -> bool {
         "round" | "article" | "point" | "no" | "number" | "resolution" | "part" | "stage"
     );
     let range_end = before.ends_with(['–', '-']) && digits.len() <= 2;
-    !(day || time || numbered || range_end)
+    // "a three-way contact", "a two-day truce": a number word in a modifier counts nothing.
+    let modifier = digits.is_empty() && sentence[end..].starts_with('-');
+    !(day || time || numbered || range_end || modifier)
 }
 
 /// A person's name: capitalised words, not a month, a weekday, a place or an office;

@@ -139,12 +139,22 @@ pub fn answer_with(r: &Response, lang: Lang, actions: Vec<Button>) -> Reply {
     let mut quote = full.clone();
     let over = fixed_lines(quote_lines(&full), &citations).saturating_sub(BUDGET_LINES);
     if over > 0 {
-        if let Some(a) = &r.answer {
-            // At least a line for the quote, whatever else the reply holds.
-            let room = (quote_lines(&full).saturating_sub(over).max(1) * LINE_CHARS)
-                .saturating_sub(leading.as_deref().map_or(0, limits::chars))
-                .max(LINE_CHARS);
-            quote = answer_line(a, Some(room));
+        // At least a line for the quote, whatever else the reply holds.
+        let room = (quote_lines(&full).saturating_sub(over).max(1) * LINE_CHARS)
+            .saturating_sub(leading.as_deref().map_or(0, limits::chars))
+            .max(LINE_CHARS);
+        match &r.answer {
+            Some(a) => quote = answer_line(a, Some(room)),
+            // "Not exactly" keeps its line; the closest passage is shortened, visibly.
+            None if r.outcome == Outcome::NotExact => {
+                let said = LINE_CHARS.max(limits::chars(w.not_exact) + 3);
+                let words = fit(
+                    &plain_snippet(&r.passages[0]),
+                    room.saturating_sub(said).max(LINE_CHARS),
+                );
+                quote = format!("-# {}\n{words}", w.not_exact);
+            }
+            None => {}
         }
     }
     let lines = lines_of(&quote, &citations);
@@ -361,11 +371,13 @@ fn wrapped(text: &str, per_line: usize) -> usize {
 
 /// Lines a line of the description takes on a phone: what is seen of it (link labels,
 /// not their addresses; no bold markers or escapes), small `-#` lines holding more.
-fn line_count(line: &str) -> usize {
-    match line.strip_prefix("-# ") {
-        Some(small) => wrapped(&seen(small), SMALL_LINE_CHARS),
-        None => wrapped(&seen(line), LINE_CHARS),
-    }
+fn line_count(text: &str) -> usize {
+    text.split('\n')
+        .map(|line| match line.strip_prefix("-# ") {
+            Some(small) => wrapped(&seen(small), SMALL_LINE_CHARS),
+            None => wrapped(&seen(line), LINE_CHARS),
+        })
+        .sum()
 }
 
 /// What a member sees of a line of Discord markdown.
