@@ -67,6 +67,8 @@ pub struct Sentence<'a> {
     pub stems: Vec<(usize, String)>,
     /// Cosine of the question and the sentence's stored vector (semantic search on).
     pub cosine: Option<f32>,
+    /// The person a people record's "He …"/"She …" sentence is about.
+    pub subject: Option<&'a str>,
 }
 
 /// What the reader needs besides the sentences.
@@ -80,6 +82,9 @@ pub struct Reading<'q> {
     pub focus: Vec<Vec<String>>,
     /// The question's own words, lower-case: a name it gives is not its answer.
     pub words: Vec<String>,
+    /// Surnames (lower-case) of the people the sources have records of: named alone in a
+    /// sentence, they are people too.
+    pub people: Vec<String>,
     /// The best cosine of any candidate sentence: closeness is judged against it.
     pub best_cosine: f32,
 }
@@ -93,6 +98,8 @@ pub struct Choice {
     pub span: Option<(usize, usize)>,
     /// The answer is the record's date, the sentence having none (a date question).
     pub record_date: bool,
+    /// The answer is the person the record is about, put before the quote.
+    pub subject: bool,
 }
 
 /// Thresholds, fitted on the odd-numbered half of `tests/fixtures/eval/reader-blind.jsonl`
@@ -107,8 +114,14 @@ pub const FOCUS_SHARE: f32 = 0.5;
 pub const FOCUS_COSINE: f32 = 0.83;
 /// …and, without focus words in it, within this much of the closest sentence's.
 pub const FOCUS_COSINE_GAP: f32 = 0.03;
+/// The cosine a sentence without the question's words needs for a typed value of an
+/// English question to be bolded in it.
+pub const TYPED_FOCUS_COSINE: f32 = 0.89;
+/// A name is clearly the nearest to the question's words when it is at most this share
+/// of the next one's distance from them.
+pub const CLEAR_RATIO: f32 = 0.6;
 /// Of a count's next words, how many may name what it counts.
-const COUNTED_WINDOW: usize = 6;
+const COUNTED_WINDOW: usize = 3;
 
 impl Reading<'_> {
     /// Choose the answer among `sentences` (best-ranked first), or none.
@@ -116,7 +129,7 @@ impl Reading<'_> {
         let mut order: Vec<usize> = (0..sentences.len()).collect();
         order.sort_by(|&a, &b| sentences[b].score.total_cmp(&sentences[a].score));
         let kind = self.asked.answer;
-        for i in order {
+        for (order_pos, i) in order.into_iter().enumerate() {
             let s = &sentences[i];
             if !s.names_held || !self.constraints_hold(s) || !self.in_focus(s) {
                 continue;
@@ -126,21 +139,57 @@ impl Reading<'_> {
                     sentence: i,
                     span: None,
                     record_date: false,
+                    subject: false,
                 });
             }
-            let found: Vec<Typed> = typed::find(kind, s.text)
-                .into_iter()
-                .filter(|t| !self.echoes_question(&s.text[t.start..t.end]))
-                .collect();
+            let found: Vec<Typed> = match kind {
+                AnswerType::Person => typed::people(s.text, &self.people),
+                _ => typed::find(kind, s.text),
+            }
+            .into_iter()
+            .filter(|t| !self.echoes_question(&s.text[t.start..t.end]))
+            .collect();
+            // "He …" in a record about someone: that someone (unless the question names
+            // them), standing where "He" stands, is a candidate with the others.
+            let subject = (kind == AnswerType::Person)
+                .then_some(s.subject)
+                .flatten()
+                .filter(|name| !self.echoes_question(name))
+                .map(|_| Typed {
+                    kind,
+                    start: 0,
+                    end: s.text.find(' ').unwrap_or(0),
+                });
+            if let Some(he) = subject {
+                let mut all = vec![he];
+                all.extend(found.iter().copied());
+                if self.nearest_to_focus(s, &all) == Some(he) {
+                    return Some(Choice {
+                        sentence: i,
+                        span: None,
+                        record_date: false,
+                        subject: true,
+                    });
+                }
+            }
             let pick = match kind {
                 AnswerType::Count => self.counted_candidate(s, &found),
                 _ => self.nearest_to_focus(s, &found),
             };
             if let Some(t) = pick {
+                if std::env::var_os("READER_DEBUG").is_some() {
+                    let anchors = self.anchors(s);
+                    eprintln!(
+                        "READER {}",
+                        serde_json::json!({"focus": s.focus, "cosine": s.cosine, "best": self.best_cosine, "n": found.len(), "anchors": anchors.len(), "order": order_pos, "score": s.score, "counted": self.counted.len(), "kind": format!("{kind:?}")})
+                    );
+                }
+                let clear = self.clearly_nearest(s, &t, &found);
                 return Some(Choice {
                     sentence: i,
-                    span: Some((t.start, t.end)),
+                    span: clear.then_some((t.start, t.end)),
                     record_date: false,
+                    subject: false,
                 });
             }
             // A date question answered by a record dated that day, whose sentence says
@@ -150,6 +199,7 @@ impl Reading<'_> {
                     sentence: i,
                     span: None,
                     record_date: true,
+                    subject: false,
                 });
             }
         }
@@ -232,7 +282,13 @@ impl Reading<'_> {
         };
         // A value standing in an anchor itself ("23 July" as the asked day) is not what
         // is asked for; the values around it are.
-        let inside = |t: &Typed| anchors.iter().flatten().any(|&a| gap(t, a) == 0);
+        // Only a date or a name can be the anchor itself; a count or a duration holds
+        // the word it counts ("40 minutes").
+        let may_be_anchor = matches!(
+            self.asked.answer,
+            AnswerType::Date | AnswerType::Person | AnswerType::Place | AnswerType::Organisation
+        );
+        let inside = |t: &Typed| may_be_anchor && anchors.iter().flatten().any(|&a| gap(t, a) == 0);
         found
             .iter()
             .filter(|t| !inside(t) || found.len() == 1)
@@ -278,9 +334,11 @@ impl Reading<'_> {
         if !counting.is_empty() {
             return self.nearest_to_focus(s, &counting);
         }
-        // The noun is not beside any figure: the sentence must be about it in meaning,
-        // and then the count nearest the focus stands.
-        if self.close_in_meaning(s) {
+        // The noun is not beside any figure. In English the sentence may still count it
+        // in other words ("captured troops", "prisoners of war") if it is that close in
+        // meaning; a Ukrainian or Russian question's noun is known here only in its
+        // English words, which the figure would then stand with.
+        if self.asked.in_english && self.close_in_meaning(s) {
             self.nearest_to_focus(s, found)
         } else {
             None
@@ -288,8 +346,54 @@ impl Reading<'_> {
     }
 
     fn close_in_meaning(&self, s: &Sentence<'_>) -> bool {
+        // A value to be shown in bold, for an English question whose words the sentence
+        // lacks, needs the sentence closer in meaning than a quote alone does.
+        let least = if self.asked.in_english && self.asked.answer.is_typed() {
+            TYPED_FOCUS_COSINE
+        } else {
+            FOCUS_COSINE
+        };
         s.cosine
-            .is_some_and(|c| c >= FOCUS_COSINE && c >= self.best_cosine - FOCUS_COSINE_GAP)
+            .is_some_and(|c| c >= least && c >= self.best_cosine - FOCUS_COSINE_GAP)
+    }
+
+    /// Whether `pick` is clearly the value nearest the focus: with other names in the
+    /// sentence about as near, the sentence is quoted without bold.
+    fn clearly_nearest(&self, s: &Sentence<'_>, pick: &Typed, found: &[Typed]) -> bool {
+        if found.len() < 2
+            || !matches!(
+                self.asked.answer,
+                AnswerType::Person | AnswerType::Organisation | AnswerType::Place
+            )
+        {
+            return true;
+        }
+        let anchors = self.anchors(s);
+        if anchors.is_empty() {
+            return false;
+        }
+        let distance = |t: &Typed| -> usize {
+            anchors
+                .iter()
+                .map(|c| {
+                    c.iter()
+                        .map(|&a| {
+                            if a < t.start {
+                                t.start - a
+                            } else {
+                                a.saturating_sub(t.end)
+                            }
+                        })
+                        .min()
+                        .unwrap_or(0)
+                })
+                .sum()
+        };
+        let best = distance(pick);
+        found
+            .iter()
+            .filter(|t| *t != pick)
+            .all(|t| best as f32 <= CLEAR_RATIO * distance(t) as f32)
     }
 
     /// The sentence is about what the question asks: its focus words, or its meaning.
@@ -397,6 +501,7 @@ mod tests {
             names_held: true,
             stems,
             cosine: None,
+            subject: None,
         }
     }
 
@@ -412,6 +517,7 @@ mod tests {
             counted: counted.iter().map(|c| c.to_string()).collect(),
             focus: Vec::new(),
             words: question::words_of(q),
+            people: Vec::new(),
             best_cosine: 0.0,
         };
         reading.choose(s).map(|c| match c.span {

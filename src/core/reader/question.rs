@@ -45,6 +45,8 @@ impl AnswerType {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Asked {
     pub answer: AnswerType,
+    /// Asked in English (its words can be looked for in the sources).
+    pub in_english: bool,
     /// Months the question names (1-12).
     pub months: Vec<u32>,
     /// Days of a month it names, with their month ("23 July": (23, 7)).
@@ -56,6 +58,120 @@ pub struct Asked {
     pub numbers: Vec<String>,
     /// The words right after "how many" / "number of": what is counted.
     pub counted: Vec<String>,
+    /// In a Ukrainian or Russian question, its common words in English (from
+    /// [`CYRILLIC_WORDS`]), each with its alternatives: the focus the English sources can
+    /// be checked for.
+    pub english: Vec<&'static [&'static str]>,
+    /// …and what it counts, in English.
+    pub counted_english: Vec<&'static str>,
+}
+
+/// Common words of Ukrainian and Russian questions, by the start of their forms, with
+/// the English words the sources use for them. Not a translation: the words a question
+/// counts, times or asks about, so the reader can check an English sentence for them.
+pub const CYRILLIC_WORDS: &[(&str, &[&str])] = &[
+    ("військовополонен", &["prisoners", "pows"]),
+    ("військовопленн", &["prisoners", "pows"]),
+    ("военнопленн", &["prisoners", "pows"]),
+    ("полонен", &["prisoners", "captives", "pows"]),
+    ("пленн", &["prisoners", "captives", "pows"]),
+    (
+        "військов",
+        &["soldiers", "servicemen", "troops", "military"],
+    ),
+    ("военн", &["soldiers", "servicemen", "troops", "military"]),
+    ("солдат", &["soldiers", "servicemen", "troops"]),
+    ("бійц", &["soldiers", "fighters", "servicemen"]),
+    ("тіл", &["bodies", "remains"]),
+    ("тел", &["bodies", "remains"]),
+    ("загибл", &["dead", "fallen", "killed", "bodies"]),
+    ("погибш", &["dead", "fallen", "killed", "bodies"]),
+    ("діт", &["children", "kids", "minors"]),
+    ("дит", &["children", "kids", "minors"]),
+    ("дет", &["children", "kids", "minors"]),
+    ("цивільн", &["civilians"]),
+    ("мирн", &["civilians", "peace"]),
+    ("гражданск", &["civilians"]),
+    ("журналіст", &["journalists", "reporters"]),
+    ("журналист", &["journalists", "reporters"]),
+    ("сторінк", &["pages"]),
+    ("страниц", &["pages"]),
+    ("хвилин", &["minutes"]),
+    ("минут", &["minutes"]),
+    ("годин", &["hours"]),
+    ("днів", &["days"]),
+    ("дней", &["days"]),
+    ("делегац", &["delegation", "team"]),
+    ("меморандум", &["memorandum", "memoranda"]),
+    ("обмін", &["exchange", "swap"]),
+    ("обмен", &["exchange", "swap"]),
+    ("перемир", &["ceasefire", "truce"]),
+    ("зустріч", &["meeting", "talks"]),
+    ("встреч", &["meeting", "talks"]),
+    ("переговор", &["talks", "negotiations"]),
+    ("сторон", &["side", "sides"]),
+    ("регіон", &["regions"]),
+    ("област", &["regions", "region"]),
+    ("список", &["list"]),
+    ("списк", &["list"]),
+    ("імен", &["names"]),
+    ("имен", &["names"]),
+    ("відсот", &["percent"]),
+    ("процент", &["percent"]),
+    ("долар", &["dollars"]),
+    ("посад", &["post", "position", "minister", "secretary"]),
+    ("должност", &["post", "position", "minister", "secretary"]),
+    ("робоч", &["working"]),
+    ("рабоч", &["working"]),
+    ("груп", &["groups"]),
+    ("формат", &["format"]),
+    ("людей", &["people"]),
+    ("осіб", &["people"]),
+    ("человек", &["people"]),
+    ("жител", &["residents", "civilians"]),
+    ("мешканц", &["residents", "civilians"]),
+    ("санкц", &["sanctions"]),
+    ("мит", &["tariffs", "tariff"]),
+    ("пошлин", &["tariffs", "tariff"]),
+    ("фотограф", &["photographer", "photo"]),
+    ("прес", &["press"]),
+    ("пресс", &["press"]),
+    ("конференц", &["conference"]),
+    ("помічник", &["aide", "adviser"]),
+    ("помощник", &["aide", "adviser"]),
+    ("заробля", &["earns", "salary"]),
+    ("зарабатыва", &["earns", "salary"]),
+    ("зарплат", &["salary"]),
+    ("народ", &["born"]),
+    ("дружин", &["wife"]),
+    ("перекладач", &["interpreter"]),
+    ("переводчик", &["interpreter"]),
+    ("готел", &["hotel"]),
+    ("гостиниц", &["hotel"]),
+    ("отел", &["hotel"]),
+];
+
+/// The English words for the common Cyrillic words of `words`.
+fn english_of(words: &[&str]) -> Vec<&'static [&'static str]> {
+    words
+        .iter()
+        .filter(|w| {
+            w.chars()
+                .next()
+                .is_some_and(|c| ('а'..='я').contains(&c) || "іїєґё".contains(c))
+        })
+        .filter_map(|w| {
+            CYRILLIC_WORDS
+                .iter()
+                .filter(|(start, _)| {
+                    // A short start must be most of the word ("тіл", "тіла", not "тільки").
+                    w.starts_with(start) && w.chars().count() <= start.chars().count() + 3
+                        || start.chars().count() >= 5 && w.starts_with(start)
+                })
+                .max_by_key(|(start, _)| start.chars().count())
+                .map(|(_, english)| *english)
+        })
+        .collect()
 }
 
 const UK_RU_MONTHS: [(&str, u32); 24] = [
@@ -227,6 +343,18 @@ impl Asked {
             .map(|n| n.trim_matches(',').replace(',', ""))
             .filter(|n| !n.is_empty())
             .collect();
+        let english = english_of(&words);
+        // "Скільки полонених…", "сколько тел…": the first word after it that has English.
+        let counted_english: Vec<&'static str> = words
+            .iter()
+            .position(|w| w.starts_with("скільк") || w.starts_with("скольк"))
+            .and_then(|i| {
+                words[i + 1..]
+                    .iter()
+                    .find_map(|w| english_of(&[w]).first().copied())
+            })
+            .map(|e| e.to_vec())
+            .unwrap_or_default();
         let mut counted = Vec::new();
         for (i, w) in words.iter().enumerate() {
             let lead = (*w == "many" || *w == "much") && i > 0 && words[i - 1] == "how"
@@ -244,12 +372,15 @@ impl Asked {
         }
         Asked {
             answer,
+            in_english: lang == Lang::En,
             months: months_in(&words, lang),
             days: days_in(&words, lang),
             rounds: rounds_in(&words),
             years,
             numbers,
             counted,
+            english,
+            counted_english,
         }
     }
 }

@@ -30,7 +30,6 @@ struct Patterns {
     weekday: Regex,
     year: Regex,
     duration: Regex,
-    name: Regex,
     organisation: Regex,
     place: Regex,
     proper: Regex,
@@ -49,7 +48,6 @@ fn patterns() -> &'static Patterns {
             weekday: r(&format!(r"(?-u:\b)(?:{WEEKDAYS})(?-u:\b)")),
             year: r(r"(?-u:\b)(?:19|20)\d\d(?-u:\b)"),
             duration: r(r"(?i)(?:(?-u:\b)(?:about|around|roughly|just|nearly|almost|over|under|more than|less than|some|barely|only)\s+)?(?:(?-u:\b)\d+(?:\.\d+)?(?:\s*[–-]\s*\d+(?:\.\d+)?)?|(?-u:\b)(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|a few|few|several|half an?|an hour and a half|one and a half|two and a half|three and a half))[\s-]+(?:minutes?|hours?|days?|weeks?|months?|years?)(?-u:\b)|(?-u:\b)(?:under|less than|more than|over|about|nearly|almost|just over|just under) an hour(?-u:\b)"),
-            name: r(r"(?-u:\b)\p{Lu}[\p{Ll}’'.]+(?:[ -](?:al-|bin |de |van |von )?\p{Lu}[\p{Ll}’'-]+){1,3}(?-u:\b)"),
             organisation: r(r"(?-u:\b)(?:\p{Lu}[\p{L}’'-]*\s+(?:of\s+(?:the\s+)?)?){0,4}(?:Agency|Ministry|Service|Council|Committee|Office|Directorate|Foundation|Nations|Union|Organi[sz]ation|Commission|Court|Parliament|Rada|Duma|Kremlin|Cross|Department|Headquarters|Bureau|Centre|Center|Institute|Platform|Administration)(?-u:\b)|(?-u:\b)(?:Reuters|TASS|Anadolu|Interfax|Meduza|Ukrinform|Suspilne|Kommersant|RIA Novosti|Ukrainska Pravda|Kyiv Independent|Associated Press|AFP|AP|BBC|CNN|RBC|TRT|EFE|NATO|UN|EU|ICRC|OSCE|SBU|FSB|GUR|MIT|NSDC|UNHCR)(?-u:\b)"),
             proper: r(r"(?-u:\b)\p{Lu}[\p{L}’'-]+(?:\s+(?:of\s+)?\p{Lu}[\p{L}’'-]+)*"),
             place: r(r"(?-u:\b)(?:\p{Lu}[\p{L}’'-]+\s+)*(?:Palace|Hotel|Hall|Residence|Centre|Center|Airport|Square|Office|Building|House|Base|Camp)(?-u:\b)|(?-u:\b)(?:in|at|to|from|In|At)\s+(?:the\s+)?\p{Lu}[\p{L}’'-]+(?:\s+\p{Lu}[\p{L}’'-]+){0,2}"),
@@ -222,12 +220,7 @@ pub fn find(kind: AnswerType, sentence: &str) -> Vec<Typed> {
             Vec::new()
         }
         AnswerType::Duration => p.duration.find_iter(sentence).map(typed).collect(),
-        AnswerType::Person => p
-            .name
-            .find_iter(sentence)
-            .filter_map(|m| person(sentence, m.start(), m.end()))
-            .map(|(start, end)| Typed { kind, start, end })
-            .collect(),
+        AnswerType::Person => people(sentence, &[]),
         AnswerType::Organisation => p.organisation.find_iter(sentence).map(typed).collect(),
         AnswerType::Place => {
             let found: Vec<Typed> = p
@@ -291,46 +284,93 @@ fn is_count(sentence: &str, start: usize, end: usize) -> bool {
     !(day || time || numbered || range_end || modifier)
 }
 
-/// A person's name: capitalised words, not a month, a weekday, a place or an office;
-/// a sentence's opening word ("After Fidan…") is left out of it.
-fn person(sentence: &str, start: usize, end: usize) -> Option<(usize, usize)> {
-    let text = &sentence[start..end];
-    let mut words: Vec<(usize, &str)> = Vec::new();
-    let mut at = start;
-    for w in text.split([' ', '-']) {
-        words.push((at, w));
-        at += w.len() + 1;
-    }
-    // Drop leading words that are not part of a name.
-    while let Some(&(_, w)) = words.first() {
-        let bare = w.trim_end_matches(['’', '\'', 's']);
-        if NOT_NAME_WORDS.contains(&w)
-            || NOT_NAME_WORDS.contains(&bare)
-            || is_month_or_weekday(w)
-            || w.ends_with('.')
-        {
-            words.remove(0);
-        } else {
-            break;
-        }
-    }
-    while let Some(&(_, w)) = words.last() {
-        if NOT_NAME_WORDS.contains(&w) || is_month_or_weekday(w) {
-            words.pop();
-        } else {
-            break;
-        }
-    }
-    if words.len() < 2 {
-        return None;
-    }
-    let (first, _) = words[0];
-    let (last_at, last) = words[words.len() - 1];
-    let last = last
+/// People named in the sources' own records: a record whose title opens with a name
+/// ("Rustem Umerov (Ukraine's delegation head…)"). Their surnames alone are names too.
+pub fn person_of_title(title: &str) -> Option<&str> {
+    let (name, _) = title.split_once(" (")?;
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let name_like = |w: &&str| {
+        w.chars().next().is_some_and(char::is_uppercase)
+            && !NOT_NAME_WORDS.contains(w)
+            && !is_month_or_weekday(w)
+            && w.chars().skip(1).any(char::is_lowercase)
+    };
+    ((2..=4).contains(&words.len()) && words.iter().all(name_like)).then_some(name)
+}
+
+/// Whether a capitalised word can be part of a person's name: not an office, a country,
+/// a demonym ("Turkish"), an acronym ("FM", "GRU"), a month or a weekday.
+fn name_word(w: &str) -> bool {
+    let bare = w
         .trim_end_matches("’s")
         .trim_end_matches("'s")
         .trim_end_matches(['’', '\'']);
-    Some((first, last_at + last.len()))
+    !(NOT_NAME_WORDS.contains(&bare)
+        || is_month_or_weekday(bare)
+        || bare.ends_with('.')
+        || !bare.chars().skip(1).any(char::is_lowercase)
+        || ["ish", "ian", "ese"].iter().any(|e| bare.ends_with(e)))
+}
+
+/// People in a sentence: runs of two or more capitalised name words (a run is split at
+/// an office, a country, an acronym: "Deputy FM Mikhail Galuzin" gives "Mikhail
+/// Galuzin"), and the surname alone of someone in `people` (lower-case surnames).
+pub fn people(sentence: &str, people: &[String]) -> Vec<Typed> {
+    let p = patterns();
+    let mut out = Vec::new();
+    for m in p.proper.find_iter(sentence) {
+        let mut run: Vec<(usize, &str)> = Vec::new();
+        let mut at = m.start();
+        let text = m.as_str();
+        let mut words: Vec<(usize, &str)> = Vec::new();
+        for w in text.split(' ') {
+            if !w.is_empty() {
+                words.push((at, w));
+            }
+            at += w.len() + 1;
+        }
+        // The sentence's opening word is a name only when a name word follows it.
+        let opening = m.start() == 0;
+        words.push((usize::MAX, ""));
+        for (i, (at, w)) in words.iter().enumerate() {
+            let keep = !w.is_empty()
+                && name_word(w)
+                && !(opening && i == 0 && !words.get(1).is_some_and(|(_, n)| name_word(n)));
+            if keep {
+                run.push((*at, w));
+                continue;
+            }
+            let bare = |w: &str| {
+                w.trim_end_matches("’s")
+                    .trim_end_matches("'s")
+                    .trim_end_matches(['’', '\''])
+                    .to_string()
+            };
+            let known = run.len() == 1 && people.contains(&bare(run[0].1).to_lowercase());
+            // "in Abu Dhabi", "from Kyiv": a place, not a person.
+            let after_preposition = run.first().is_some_and(|&(at, _)| {
+                let before = sentence[..at].trim_end();
+                ["in", "at", "from", "to", "near", "In", "At", "From"]
+                    .iter()
+                    .any(|p| {
+                        before.ends_with(p)
+                            && before[..before.len() - p.len()]
+                                .ends_with(|c: char| !c.is_alphanumeric())
+                    })
+            });
+            if (run.len() >= 2 || known) && !after_preposition {
+                let (first, _) = run[0];
+                let (last_at, last) = run[run.len() - 1];
+                out.push(Typed {
+                    kind: AnswerType::Person,
+                    start: first,
+                    end: last_at + bare(last).len(),
+                });
+            }
+            run.clear();
+        }
+    }
+    out
 }
 
 /// A place: a venue ("Ciragan Palace") or a capitalised name after "in"/"at"/"to"/

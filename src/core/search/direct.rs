@@ -12,8 +12,8 @@ use crate::core::analysis::{self, Term as Token};
 use crate::core::answer::{self, one_line};
 use crate::core::corpus::{detect_flags, strip_flags, Flag, PassageKind, Source, SourceKind};
 use crate::core::lang::Lang;
-use crate::core::query::{self, Plan, QuestionType};
-use crate::core::reader::{Asked, Outcome, Reading, Sentence};
+use crate::core::query::{self, Alternative, Concept, Origin, Plan, QuestionType};
+use crate::core::reader::{typed, Asked, Outcome, Reading, Sentence};
 
 /// The direct answer is a sentence of one of the first passages…
 const ANSWER_PASSAGES: usize = 3;
@@ -63,8 +63,9 @@ impl Engine {
             _ => HashMap::new(),
         };
         let closest = closeness.values().copied().fold(0.0, f32::max);
-        let focus = Focus::of(question, lang, plan, weights);
+        let asked = Asked::new(question, lang, plan.qtype);
         let mut english = self.analyzers.english.clone();
+        let focus = Focus::of(question, lang, plan, weights, &asked, &mut english);
         // The names the question gives must be in the passage (its title and section
         // included); in Ukrainian and Russian only those some passage holds at all (a
         // name's Latin spelling may match none).
@@ -136,6 +137,15 @@ impl Engine {
                     .into_iter()
                     .map(|t| (t.from, t.text))
                     .collect();
+                // A people record's sentence that opens with "He"/"She" is about its person.
+                let subject = record
+                    .and_then(|r| typed::person_of_title(&r.title))
+                    .filter(|_| {
+                        plain
+                            .split_whitespace()
+                            .next()
+                            .is_some_and(|w| matches!(w, "He" | "She" | "His" | "Her"))
+                    });
                 stripped.push(plain);
                 raw.push(sentence);
                 meta.push((rank, a == 0, source));
@@ -148,15 +158,24 @@ impl Engine {
                     names_held,
                     stems,
                     cosine,
+                    subject,
                 });
             }
         }
         for (s, text) in sentences.iter_mut().zip(&stripped) {
             s.text = text;
         }
-        let asked = Asked::new(question, lang, plan.qtype);
+        let people: Vec<String> = self
+            .index
+            .catalog
+            .iter()
+            .filter_map(|s| typed::person_of_title(&s.title))
+            .filter_map(|name| name.split_whitespace().last())
+            .map(str::to_lowercase)
+            .collect();
         let reading = Reading {
             asked: &asked,
+            people,
             counted: focus.counted(&asked),
             focus: focus.stems(),
             words: crate::core::reader::question::words_of(question),
@@ -170,9 +189,19 @@ impl Engine {
         // A member reads the sentence without its sourcing markers; they come back as
         // one caveat beside it: the sentence's own, else those of its source.
         let marked = detect_flags(raw[choice.sentence]);
-        let (text, at) = self.answer_line(plan, sentence.text, first, source, choice.record_date);
+        let (text, at) = self.answer_line(
+            plan,
+            sentence.text,
+            first || choice.subject,
+            source,
+            choice.record_date,
+            choice.subject,
+        );
         let span = if choice.record_date {
             Some((0, at - 2))
+        } else if choice.subject {
+            // The person the record is about, named before the quote.
+            sentence.subject.map(|name| (0, name.len()))
         } else {
             choice.span.and_then(|(a, b)| {
                 // The quote is the sentence on one line, perhaps cut: find the value in it,
@@ -224,6 +253,7 @@ impl Engine {
         first: bool,
         source: Option<&Source>,
         record_date: bool,
+        subject: bool,
     ) -> (String, usize) {
         let mut line = one_line(sentence, answer::MAX_ANSWER_CHARS);
         let quoted = line.len();
@@ -238,7 +268,7 @@ impl Engine {
                 .split_whitespace()
                 .next()
                 .is_some_and(|w| PRONOUNS.contains(&w));
-            if opens_with_pronoun && (!first || plan.qtype == QuestionType::Who) {
+            if subject || opens_with_pronoun && (!first || plan.qtype == QuestionType::Who) {
                 line = format!("{}: {line}", r.title);
             }
         }
@@ -285,11 +315,21 @@ struct Focus<'p> {
     names: Plan,
     focus: Plan,
     focus_weights: Vec<f32>,
+    /// What a Ukrainian or Russian count question counts, as English stems.
+    counted_english: Vec<String>,
+    other_language: bool,
     plan: &'p Plan,
 }
 
 impl<'p> Focus<'p> {
-    fn of(question: &str, lang: Lang, plan: &'p Plan, weights: &[f32]) -> Focus<'p> {
+    fn of(
+        question: &str,
+        lang: Lang,
+        plan: &'p Plan,
+        weights: &[f32],
+        asked: &Asked,
+        english: &mut tantivy::tokenizer::TextAnalyzer,
+    ) -> Focus<'p> {
         // Capitalised words the question gives, other than a capitalised opening word that
         // is a common English word ("Where", "How"); in Ukrainian and Russian every word
         // the lexical side sees is a name.
@@ -334,10 +374,42 @@ impl<'p> Focus<'p> {
                 focus_weights.push(*w);
             }
         }
+        // A Ukrainian or Russian question's focus: its common words in English.
+        let stem = |english: &mut tantivy::tokenizer::TextAnalyzer, w: &str| {
+            analysis::analyze(english, w)
+                .into_iter()
+                .map(|t| t.text)
+                .next()
+        };
+        for words in &asked.english {
+            let alternatives: Vec<Alternative> = words
+                .iter()
+                .filter_map(|w| stem(english, w))
+                .map(|t| Alternative {
+                    terms: vec![(0, t)],
+                    weight: 1.0,
+                    origin: Origin::Synonym,
+                })
+                .collect();
+            if !alternatives.is_empty() {
+                focus.concepts.push(Concept {
+                    label: words[0].to_string(),
+                    alternatives,
+                });
+                focus_weights.push(1.0);
+            }
+        }
+        let counted_english = asked
+            .counted_english
+            .iter()
+            .filter_map(|w| stem(english, w))
+            .collect();
         Focus {
             names,
             focus,
             focus_weights,
+            counted_english,
+            other_language: lang != Lang::En,
             plan,
         }
     }
@@ -360,6 +432,8 @@ impl<'p> Focus<'p> {
     /// The share of the focus words the sentence holds (1 without focus words).
     fn share(&self, tokens: &[Token]) -> f32 {
         if self.focus.concepts.is_empty() {
+            // Without focus words the question is all names and constraints ("Who is
+            // X?", "хто такий X?"), or its words have no English here.
             return 1.0;
         }
         coverage(
@@ -388,6 +462,9 @@ impl<'p> Focus<'p> {
 
     /// The stems (with synonyms) of what a count question counts.
     fn counted(&self, asked: &Asked) -> Vec<String> {
+        if self.other_language {
+            return self.counted_english.clone();
+        }
         self.plan
             .concepts
             .iter()
