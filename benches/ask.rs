@@ -6,7 +6,8 @@
 //! - index build throughput (passages per second) for each generated corpus;
 //! - memory: resident set size after opening each index and its peak so far;
 //! - semantic search on the shipped corpus: building with vectors (sentences embedded per
-//!   second), a new question and a repeated one (its vector cached), a reindex after one
+//!   second), a new question and a repeated one (its vector cached), the reader's share of
+//!   each (choosing the answer and its words after ranking), a reindex after one
 //!   edited record, peak memory with the model loaded; and building a ~2k-passage
 //!   generated corpus with vectors (`ATTACHE_BENCH_SEMANTIC_SIZE`);
 //! - the lexical path against SQLite FTS5 (bm25, an OR of the question's words) on the
@@ -210,6 +211,20 @@ fn semantic(root: &Path, shipped: &Corpus, synonyms: &Synonyms) {
         "repeated question (vector cached)",
         (0..5)
             .flat_map(|_| repeated.iter().map(|q| time(&cached, q)))
+            .collect(),
+    );
+    // The reader's share of those questions: choosing the answer sentence and its words
+    // (answer type, typed values, constraints, focus) after ranking.
+    let read = |engine: &Engine, q: &String| engine.ask(q, 3, 0).expect("ask").read_in;
+    let reader = semantic_engine(dir.path(), synonyms, 0, index::build_threads(true));
+    line(
+        "reader only, new question",
+        fresh.iter().map(|q| read(&reader, q)).collect(),
+    );
+    line(
+        "reader only, repeated question",
+        (0..5)
+            .flat_map(|_| repeated.iter().map(|q| read(&cached, q)))
             .collect(),
     );
     let (rss, peak) = memory();

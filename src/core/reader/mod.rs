@@ -177,13 +177,16 @@ impl Reading<'_> {
                 _ => self.nearest_to_focus(s, &found),
             };
             if let Some(t) = pick {
-                if std::env::var_os("READER_DEBUG").is_some() {
-                    let anchors = self.anchors(s);
-                    eprintln!(
-                        "READER {}",
-                        serde_json::json!({"focus": s.focus, "cosine": s.cosine, "best": self.best_cosine, "n": found.len(), "anchors": anchors.len(), "order": order_pos, "score": s.score, "counted": self.counted.len(), "kind": format!("{kind:?}")})
-                    );
-                }
+                tracing::debug!(
+                    kind = ?kind,
+                    value = &s.text[t.start..t.end],
+                    focus = s.focus,
+                    cosine = s.cosine,
+                    best_cosine = self.best_cosine,
+                    candidates = found.len(),
+                    sentence_rank = order_pos,
+                    "reader: a typed answer"
+                );
                 let clear = self.clearly_nearest(s, &t, &found);
                 return Some(Choice {
                     sentence: i,

@@ -257,6 +257,7 @@ impl Engine {
             generation: self.index.manifest.generation,
             indexed_at: self.index.manifest.built_at.clone(),
             understood: std::mem::take(&mut ranked.understood),
+            read_in: std::time::Duration::ZERO,
         };
         if ranked.scored.is_empty() || !answerable::decide(&ranked.signals()).answerable {
             return Ok(response);
@@ -270,6 +271,7 @@ impl Engine {
         });
 
         // The direct answer belongs to the first page; later pages only add passages.
+        let reading = std::time::Instant::now();
         let (answer, outcome) = self.direct_answer(
             question,
             ranked.lang,
@@ -279,6 +281,7 @@ impl Engine {
             ranked.vector.as_deref().map(Vec::as_slice),
         );
         response.outcome = outcome;
+        response.read_in = reading.elapsed();
         if offset == 0 {
             response.answer = answer;
         }

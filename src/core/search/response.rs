@@ -93,6 +93,10 @@ pub struct Response {
     pub generation: u64,
     /// When that generation was built (RFC 3339, UTC).
     pub indexed_at: String,
+    /// What the reader (choosing the answer and its words) took of this question's time
+    /// (`cargo bench --bench ask`); not part of the JSON contract.
+    #[serde(skip)]
+    pub read_in: std::time::Duration,
 }
 
 impl Engine {
