@@ -1,6 +1,7 @@
-//! The one-line direct answer: the sentence among the best passages that best answers
-//! the question, judged by the concepts it contains and by whether it holds the kind of
-//! fact the question asks for (a number, a date, a duration, a name, a place, a reason).
+//! Evidence of the kind of fact a question asks for (a number, a date, a duration, a
+//! name, a place, a reason), for ranking passages and sentences; and the answer line's
+//! cut to one line. Which sentence answers, and which words of it, is the reader's
+//! (`core::reader`).
 
 use std::sync::OnceLock;
 
@@ -30,10 +31,6 @@ struct Patterns {
     reason: Regex,
     year_or_date_number: Regex,
     month_next: Regex,
-    /// A count as a reader wants it bold: with "at least", "some", "about"… before it.
-    count_span: Regex,
-    /// A whole calendar date: "23 July 2025", "July 23", "May 2025", "16 May".
-    full_date: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -62,20 +59,12 @@ fn patterns() -> &'static Patterns {
         reason: Regex::new(r"(?i)(?-u:\b)(?:because|since|so that|in order to|due to|if|only|reason|unless|as long as|rather than)(?-u:\b)").expect("valid regex"),
         year_or_date_number: Regex::new(r"^(?:19|20)\d\d$").expect("valid regex"),
         month_next: Regex::new(&format!(r"^\s*(?:{MONTHS})(?-u:\b)")).expect("valid regex"),
-        count_span: Regex::new(r"(?i)(?:(?-u:\b)(?:at least|more than|over|about|around|some|nearly|almost|up to|fewer than|only)\s+)?(?:(?-u:\b)\d[\d,.]*\d(?-u:\b)|(?-u:\b)\d(?-u:\b)|(?-u:\b)(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|dozens|hundreds|thousands)(?-u:\b))(?:\s*%| percent)?").expect("valid regex"),
-        full_date: Regex::new(&format!(r"(?-u:\b)\d{{1,2}}(?:[–-]\d{{1,2}})?\s+(?:{MONTHS})(?:\s+(?:19|20)\d\d)?(?-u:\b)|(?-u:\b)(?:{MONTHS})\s+\d{{1,2}}(?:,?\s+(?:19|20)\d\d)?(?-u:\b)|(?-u:\b)(?:{MONTHS})\s+(?:19|20)\d\d(?-u:\b)")).expect("valid regex"),
     })
 }
 
 /// Compile the patterns ahead of the first question.
 pub fn warm_up() {
     patterns();
-}
-
-/// Whether `text` names a whole date ("23 July 2025", "July 23", "May 2025"), not just a
-/// year or a time of day.
-pub fn has_full_date(text: &str) -> bool {
-    patterns().full_date.is_match(text)
 }
 
 /// Whether `text` says what one of `names` is: "Medinsky has been an aide…",
@@ -201,46 +190,6 @@ pub fn one_line(text: &str, max: usize) -> String {
 mod tests {
     use super::*;
 
-    fn marked(t: QuestionType, sentence: &str, asked: &[&str]) -> Option<String> {
-        let asked: Vec<String> = asked.iter().map(|s| s.to_string()).collect();
-        span(t, sentence, &asked).map(|(a, b)| sentence[a..b].to_string())
-    }
-
-    #[test]
-    fn the_span_is_the_fact_asked_for_not_the_sentence() {
-        use QuestionType::*;
-        let s = "Both sides agreed to exchange at least 1,200 prisoners of war from each side.";
-        assert_eq!(marked(HowMany, s, &[]).as_deref(), Some("at least 1,200"));
-        assert_eq!(
-            marked(
-                When,
-                "The third round was held on 23 July 2025 at Ciragan.",
-                &[]
-            )
-            .as_deref(),
-            Some("23 July 2025")
-        );
-        assert_eq!(
-            marked(HowLong, "Safest wording: roughly 1.5–2 hours.", &[]).as_deref(),
-            Some("1.5–2 hours")
-        );
-        // A year is not a count; the name asked about is not the answer.
-        assert_eq!(
-            marked(HowMany, "In 2025 they freed 84 people.", &[]).as_deref(),
-            Some("84")
-        );
-        assert_eq!(
-            marked(
-                Who,
-                "Hakan Fidan chaired the talks with Ibrahim Kalin.",
-                &["hakan", "fidan"]
-            )
-            .as_deref(),
-            Some("Ibrahim Kalin")
-        );
-        assert_eq!(marked(Why, "Because of the war.", &[]), None);
-    }
-
     #[test]
     fn evidence_matches_the_kind_of_fact_asked_for() {
         use QuestionType::*;
@@ -341,41 +290,4 @@ mod tests {
         assert!(cut.chars().count() <= 50 && cut.ends_with("word…"), "{cut}");
         assert_eq!(one_line("two\nlines", 50), "two lines");
     }
-}
-
-/// Where in `sentence` the fact a question of type `t` asks for is (byte range): the
-/// count with its qualifier ("at least 1,200"), the date ("23 July 2025"), the duration,
-/// the place, or a name the question did not already give. `None` when the sentence
-/// holds no such fact, or the question asks for none (why, yes/no, what).
-pub fn span(t: QuestionType, sentence: &str, asked: &[String]) -> Option<(usize, usize)> {
-    let p = patterns();
-    let m = match t {
-        QuestionType::HowMany => p.count_span.find_iter(sentence).find(|m| {
-            let n = m.as_str();
-            let digits: String = n.chars().filter(char::is_ascii_digit).collect();
-            !(p.year_or_date_number.is_match(&digits) && digits.len() == n.trim().len())
-                && !(digits.len() <= 2
-                    && digits.len() == n.trim().len()
-                    && p.month_next.is_match(&sentence[m.end()..]))
-        }),
-        QuestionType::When => p.full_date.find(sentence).or_else(|| p.date.find(sentence)),
-        QuestionType::HowLong => p
-            .duration
-            .find_iter(sentence)
-            .find(|m| m.as_str().chars().any(|c| c.is_ascii_digit() || c == ' ')),
-        QuestionType::Who => p.name.find_iter(sentence).find(|m| {
-            m.as_str()
-                .split([' ', '-'])
-                .any(|w| !asked.iter().any(|a| a == &w.to_lowercase()))
-        }),
-        QuestionType::Where => p.place.find_iter(sentence).find(|m| {
-            !p.not_place.is_match(m.as_str())
-                && m.as_str().split_whitespace().any(|w| {
-                    w.starts_with(char::is_uppercase)
-                        && !asked.iter().any(|a| a == &w.to_lowercase())
-                })
-        }),
-        _ => None,
-    }?;
-    Some((m.start(), m.end()))
 }

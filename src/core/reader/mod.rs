@@ -629,4 +629,34 @@ mod tests {
             None
         );
     }
+
+    #[test]
+    fn names_about_as_near_the_question_are_quoted_without_bold() {
+        let s = [sentence(
+            "In Ankara, Hakan Fidan and Ibrahim Kalin were there.",
+            "",
+        )];
+        let asked = Asked::new("Who spoke first?", Lang::En, QuestionType::Who);
+        let reading = Reading {
+            asked: &asked,
+            counted: Vec::new(),
+            focus: vec![vec!["spoke".to_string()]],
+            words: question::words_of("Who spoke first?"),
+            people: Vec::new(),
+            best_cosine: 0.0,
+        };
+        let choice = reading.choose(&s).expect("an answer line");
+        assert_eq!(choice.span, None, "nothing says which of the two");
+        let s = [sentence(
+            "The Turkish foreign minister Hakan Fidan chaired, and later Ibrahim Kalin spoke.",
+            "",
+        )];
+        let reading = Reading {
+            focus: vec![vec!["chaired".to_string()]],
+            ..reading
+        };
+        let choice = reading.choose(&s).expect("an answer line");
+        let (a, b) = choice.span.expect("one name is clearly nearest");
+        assert_eq!(&s[0].text[a..b], "Hakan Fidan");
+    }
 }

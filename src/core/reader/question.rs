@@ -164,9 +164,17 @@ fn english_of(words: &[&str]) -> Vec<&'static [&'static str]> {
             CYRILLIC_WORDS
                 .iter()
                 .filter(|(start, _)| {
-                    // A short start must be most of the word ("тіл", "тіла", not "тільки").
-                    w.starts_with(start) && w.chars().count() <= start.chars().count() + 3
-                        || start.chars().count() >= 5 && w.starts_with(start)
+                    // A short start takes only a case ending ("тіла", "тілами", not
+                    // "тільки").
+                    const ENDINGS: &[&str] = &[
+                        "", "а", "о", "у", "і", "и", "ы", "е", "ей", "ам", "ами", "ах", "ом", "ов",
+                        "ях", "ям", "ями", "ій", "ий", "их", "ого", "ому",
+                    ];
+                    match w.strip_prefix(start) {
+                        Some(rest) if start.chars().count() < 5 => ENDINGS.contains(&rest),
+                        Some(_) => true,
+                        None => false,
+                    }
                 })
                 .max_by_key(|(start, _)| start.chars().count())
                 .map(|(_, english)| *english)
@@ -575,5 +583,16 @@ mod tests {
             asked("Was the 1,200-for-1,200 swap done?").numbers,
             vec!["1200".to_string(), "1200".to_string()]
         );
+    }
+
+    #[test]
+    fn ukrainian_and_russian_words_have_their_english_focus() {
+        let a = asked("Скільки полонених кожна сторона має обміняти?");
+        assert_eq!(a.counted_english, ["prisoners", "captives", "pows"]);
+        assert!(a.english.iter().any(|e| e.contains(&"side")));
+        let a = asked("Сколько тел вернула Россия?");
+        assert_eq!(a.counted_english, ["bodies", "remains"]);
+        // "тільки" (only) is not "тіла" (bodies).
+        assert!(asked("Тільки що сталося?").english.is_empty());
     }
 }

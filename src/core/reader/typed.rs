@@ -333,9 +333,13 @@ pub fn people(sentence: &str, people: &[String]) -> Vec<Typed> {
         let opening = m.start() == 0;
         words.push((usize::MAX, ""));
         for (i, (at, w)) in words.iter().enumerate() {
+            let known = |w: &str| people.contains(&w.to_lowercase());
             let keep = !w.is_empty()
                 && name_word(w)
-                && !(opening && i == 0 && !words.get(1).is_some_and(|(_, n)| name_word(n)));
+                && !(opening
+                    && i == 0
+                    && !known(w)
+                    && !words.get(1).is_some_and(|(_, n)| name_word(n)));
             if keep {
                 run.push((*at, w));
                 continue;
@@ -433,5 +437,27 @@ mod tests {
         );
         assert!(found(Count, "In round 3, on 16 May 2025, they met.").is_empty());
         assert!(found(Person, "In July the Foreign Ministry spoke.").is_empty());
+    }
+
+    #[test]
+    fn people_are_names_not_offices_places_or_acronyms() {
+        let s = "The members were Deputy FM Mikhail Galuzin, Deputy Defence Minister Alexander Fomin and Igor Kostyukov.";
+        let names: Vec<&str> = people(s, &[]).iter().map(|t| &s[t.start..t.end]).collect();
+        assert_eq!(
+            names,
+            ["Mikhail Galuzin", "Alexander Fomin", "Igor Kostyukov"]
+        );
+        let s = "Umerov led Ukraine's team at the talks in Abu Dhabi.";
+        let names: Vec<&str> = people(s, &["umerov".to_string()])
+            .iter()
+            .map(|t| &s[t.start..t.end])
+            .collect();
+        assert_eq!(names, ["Umerov"], "a known surname alone, and no place");
+        assert!(people("Umerov led the team.", &[]).is_empty());
+        assert_eq!(
+            person_of_title("Rustem Umerov (Ukraine's delegation head)"),
+            Some("Rustem Umerov")
+        );
+        assert_eq!(person_of_title("Round 1: 16 May 2025 (Istanbul)"), None);
     }
 }
