@@ -172,6 +172,22 @@ impl Reading<'_> {
                     });
                 }
             }
+            // A date question whose sentence gives only a year or a weekday, in a record
+            // dated to the day: the record's date answers it.
+            if kind == AnswerType::Date
+                && s.date.is_some()
+                && s.focus >= FOCUS_SHARE
+                && !found
+                    .iter()
+                    .any(|t| typed::is_whole_date(&s.text[t.start..t.end]))
+            {
+                return Some(Choice {
+                    sentence: i,
+                    span: None,
+                    record_date: true,
+                    subject: false,
+                });
+            }
             let pick = match kind {
                 AnswerType::Count => self.counted_candidate(s, &found),
                 _ => self.nearest_to_focus(s, &found),

@@ -55,6 +55,13 @@ fn patterns() -> &'static Patterns {
     })
 }
 
+/// Whether `text` is a whole date or a month of a year ("23 July 2025", "May 2025"), not
+/// only a month, a weekday or a year.
+pub fn is_whole_date(text: &str) -> bool {
+    let p = patterns();
+    p.full_date.is_match(text) || p.month_year.is_match(text)
+}
+
 /// Compile the patterns ahead of the first question.
 pub fn warm_up() {
     patterns();

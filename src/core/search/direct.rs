@@ -154,7 +154,7 @@ impl Engine {
                     context: context.clone(),
                     date: record.and_then(|r| r.date.as_deref()),
                     score,
-                    focus: focus.share(tokens),
+                    focus: focus.share(tokens, &s.passage.extra_terms),
                     names_held,
                     stems,
                     cosine,
@@ -277,6 +277,34 @@ impl Engine {
     }
 }
 
+/// Words of a question's frame, never its focus.
+const FRAME_WORDS: &[&str] = &[
+    "last",
+    "lasted",
+    "long",
+    "time",
+    "date",
+    "day",
+    "place",
+    "take",
+    "took",
+    "happen",
+    "happened",
+    "according",
+    "say",
+    "said",
+    "actually",
+    "exactly",
+    "precisely",
+    "get",
+    "going",
+];
+const ROUND_WORDS: &[&str] = &["round", "rounds", "session", "talks"];
+
+/// A focus word in the passage's title or section counts this much of one in the
+/// sentence.
+const FOCUS_TOPIC_FACTOR: f32 = 0.5;
+
 /// "2025-07-23" as the sources write a date ("23 July 2025"), for the reader's
 /// constraints; anything else as it is.
 fn spelled_date(date: &str) -> String {
@@ -367,9 +395,15 @@ impl<'p> Focus<'p> {
                 .iter()
                 .any(|a| a.terms.iter().any(|(_, t)| anchors.contains(t)))
                 || c.label.chars().all(|ch| ch.is_ascii_digit() || ch == ',');
+            // The words that frame a question ("how long", "take place", "according
+            // to") say what kind of answer is wanted, not what it is about; and "round"
+            // goes with the round the question names.
+            let frame = c.label.starts_with("how ")
+                || FRAME_WORDS.contains(&c.label.as_str())
+                || !asked.rounds.is_empty() && ROUND_WORDS.contains(&c.label.as_str());
             if is_name {
                 names.concepts.push(c.clone());
-            } else if !is_anchor {
+            } else if !is_anchor && !frame {
                 focus.concepts.push(c.clone());
                 focus_weights.push(*w);
             }
@@ -430,18 +464,19 @@ impl<'p> Focus<'p> {
     }
 
     /// The share of the focus words the sentence holds (1 without focus words).
-    fn share(&self, tokens: &[Token]) -> f32 {
+    fn share(&self, tokens: &[Token], topic: &std::collections::HashSet<String>) -> f32 {
         if self.focus.concepts.is_empty() {
             // Without focus words the question is all names and constraints ("Who is
             // X?", "хто такий X?"), or its words have no English here.
             return 1.0;
         }
+        // The passage's title and section are the sentence's topic too, at a discount.
         coverage(
             &self.focus,
             &self.focus_weights,
             tokens,
-            &Default::default(),
-            0.0,
+            topic,
+            FOCUS_TOPIC_FACTOR,
         )
     }
 
