@@ -69,6 +69,8 @@ pub struct Sentence<'a> {
     pub cosine: Option<f32>,
     /// The person a people record's "He …"/"She …" sentence is about.
     pub subject: Option<&'a str>,
+    /// Terms of the passage's title and section: its topic.
+    pub topic: Option<&'a std::collections::HashSet<String>>,
 }
 
 /// What the reader needs besides the sentences.
@@ -114,6 +116,9 @@ pub const FOCUS_SHARE: f32 = 0.5;
 pub const FOCUS_COSINE: f32 = 0.83;
 /// …and, without focus words in it, within this much of the closest sentence's.
 pub const FOCUS_COSINE_GAP: f32 = 0.03;
+/// A Ukrainian or Russian question's cosines with English sentences run lower: the
+/// closeness its sentence needs.
+pub const OTHER_LANGUAGE_FOCUS_COSINE: f32 = 0.80;
 /// The cosine a sentence without the question's words needs for a typed value of an
 /// English question to be bolded in it.
 pub const TYPED_FOCUS_COSINE: f32 = 0.89;
@@ -357,7 +362,10 @@ impl Reading<'_> {
         // in other words ("captured troops", "prisoners of war") if it is that close in
         // meaning; a Ukrainian or Russian question's noun is known here only in its
         // English words, which the figure would then stand with.
-        if self.asked.in_english && self.close_in_meaning(s) {
+        let named = s.stems.iter().any(|(_, t)| self.counted.contains(t))
+            || s.topic
+                .is_some_and(|topic| self.counted.iter().any(|c| topic.contains(c)));
+        if (self.asked.in_english || named) && self.close_in_meaning(s) {
             self.nearest_to_focus(s, found)
         } else {
             None
@@ -521,6 +529,7 @@ mod tests {
             stems,
             cosine: None,
             subject: None,
+            topic: None,
         }
     }
 

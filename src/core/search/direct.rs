@@ -159,6 +159,7 @@ impl Engine {
                     stems,
                     cosine,
                     subject,
+                    topic: Some(&s.passage.extra_terms),
                 });
             }
         }
