@@ -325,6 +325,12 @@ impl Reading<'_> {
     /// its next words; a total ("in all", "total") before the first figure of a list.
     fn counted_candidate(&self, s: &Sentence<'_>, found: &[Typed]) -> Option<Typed> {
         if self.counted.is_empty() {
+            // Nothing known of what is counted: in English the question is about the
+            // figure itself; in Ukrainian or Russian its noun has no English here, so
+            // the sentence must be close in meaning.
+            if !self.asked.in_english && !self.close_in_meaning(s) {
+                return None;
+            }
             return self.nearest_to_focus(s, found);
         }
         // What a figure counts stands after it, before the next figure.
@@ -365,7 +371,16 @@ impl Reading<'_> {
         let named = s.stems.iter().any(|(_, t)| self.counted.contains(t))
             || s.topic
                 .is_some_and(|topic| self.counted.iter().any(|c| topic.contains(c)));
-        if (self.asked.in_english || named) && self.close_in_meaning(s) {
+        // (Their cosines with English sentences run lower: among the closest is enough.)
+        let among_closest = s
+            .cosine
+            .is_some_and(|c| c >= self.best_cosine - FOCUS_COSINE_GAP);
+        let fallback = if self.asked.in_english {
+            self.close_in_meaning(s)
+        } else {
+            named && among_closest
+        };
+        if fallback {
             self.nearest_to_focus(s, found)
         } else {
             None

@@ -344,6 +344,8 @@ struct Focus<'p> {
     names: Plan,
     focus: Plan,
     focus_weights: Vec<f32>,
+    /// A Ukrainian or Russian question's common words, in English.
+    english_words: Vec<Concept>,
     /// What a Ukrainian or Russian count question counts, as English stems.
     counted_english: Vec<String>,
     other_language: bool,
@@ -409,7 +411,10 @@ impl<'p> Focus<'p> {
                 focus_weights.push(*w);
             }
         }
-        // A Ukrainian or Russian question's focus: its common words in English.
+        // A Ukrainian or Russian question's common words in English: where a value stands
+        // near them, it is the one asked about. (Not its focus share: the list is short,
+        // and a question whose words it lacks would look off its topic.)
+        let mut english_words: Vec<Concept> = Vec::new();
         let stem = |english: &mut tantivy::tokenizer::TextAnalyzer, w: &str| {
             analysis::analyze(english, w)
                 .into_iter()
@@ -427,11 +432,10 @@ impl<'p> Focus<'p> {
                 })
                 .collect();
             if !alternatives.is_empty() {
-                focus.concepts.push(Concept {
+                english_words.push(Concept {
                     label: words[0].to_string(),
                     alternatives,
                 });
-                focus_weights.push(1.0);
             }
         }
         let counted_english = asked
@@ -443,6 +447,7 @@ impl<'p> Focus<'p> {
             names,
             focus,
             focus_weights,
+            english_words,
             counted_english,
             other_language: lang != Lang::En,
             plan,
@@ -487,6 +492,7 @@ impl<'p> Focus<'p> {
             .concepts
             .iter()
             .chain(&self.names.concepts)
+            .chain(&self.english_words)
             .map(|c| {
                 c.alternatives
                     .iter()
