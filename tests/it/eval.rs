@@ -72,17 +72,16 @@ fn the_seed_article_cases_meet_their_thresholds() {
     check(
         &run("seed-qa.jsonl"),
         25,
-        Floor(0.70, 0.90, 0.60, 1.0, 0.25, 0.12),
+        Floor(0.70, 0.90, 0.60, 1.0, 0.40, 0.20),
     );
 }
 
 #[test]
 fn the_record_cases_meet_their_thresholds() {
-    // Their expected answers are phrases, not typed values: no span is judged right.
     check(
         &run("records-qa.jsonl"),
         11,
-        Floor(0.80, 0.90, 0.45, 1.0, 0.0, 0.0),
+        Floor(0.80, 0.90, 0.60, 1.0, 0.40, 0.15),
     );
 }
 
@@ -91,7 +90,7 @@ fn our_own_record_cases_meet_their_thresholds() {
     check(
         &run("own-qa.jsonl"),
         40,
-        Floor(0.90, 0.95, 0.85, 1.0, 0.70, 0.45),
+        Floor(0.90, 0.95, 0.80, 1.0, 0.85, 0.45),
     );
 }
 
@@ -100,14 +99,14 @@ fn english_questions_of_every_kind_meet_their_thresholds() {
     check(
         &run("dev-en.jsonl"),
         90,
-        Floor(0.75, 0.85, 0.65, 0.40, 0.35, 0.10),
+        Floor(0.75, 0.85, 0.65, 0.65, 0.65, 0.08),
     );
 }
 
 #[test]
 fn ukrainian_and_russian_questions_find_the_english_passages() {
     let report = run("dev-uk-ru.jsonl");
-    check(&report, 40, Floor(0.55, 0.75, 0.55, 0.0, 0.30, 0.10));
+    check(&report, 40, Floor(0.55, 0.75, 0.58, 0.0, 0.45, 0.12));
     for kind in ["uk", "ru"] {
         let k = &report.by_kind[kind];
         assert!(k.hit_at_3 >= 0.65, "{kind}: hit@3 {:.3}", k.hit_at_3);
@@ -119,7 +118,7 @@ fn off_topic_questions_in_ukrainian_and_russian_find_nothing_and_others_are_answ
     check(
         &run("own-uk-ru.jsonl"),
         8,
-        Floor(0.5, 0.75, 0.5, 1.0, 0.25, 0.20),
+        Floor(0.5, 0.75, 0.5, 1.0, 0.0, 0.0),
     );
 }
 
@@ -130,7 +129,7 @@ fn blind_questions_of_every_kind_meet_their_thresholds() {
     check(
         &run("blind.jsonl"),
         66,
-        Floor(0.65, 0.80, 0.60, 0.35, 0.35, 0.18),
+        Floor(0.65, 0.80, 0.58, 0.70, 0.65, 0.20),
     );
 }
 
@@ -140,10 +139,10 @@ fn blind_questions_of_every_kind_meet_their_thresholds() {
 #[test]
 fn the_reader_blind_set_meets_its_thresholds() {
     let report = run("reader-blind.jsonl");
-    check(&report, 240, Floor(0.55, 0.72, 0.48, 0.25, 0.33, 0.20));
+    check(&report, 240, Floor(0.55, 0.72, 0.46, 0.42, 0.50, 0.20));
     let near = &report.by_kind["nonanswer"];
     assert!(
-        near.no_answer_accuracy >= 0.25,
+        near.no_answer_accuracy >= 0.42,
         "near misses refused {:.3}",
         near.no_answer_accuracy
     );
