@@ -118,9 +118,6 @@ pub const FOCUS_SHARE: f32 = 0.5;
 pub const FOCUS_COSINE: f32 = 0.83;
 /// …and, without focus words in it, within this much of the closest sentence's.
 pub const FOCUS_COSINE_GAP: f32 = 0.03;
-/// A Ukrainian or Russian question's cosines with English sentences run lower: the
-/// closeness its sentence needs.
-pub const OTHER_LANGUAGE_FOCUS_COSINE: f32 = 0.80;
 /// The cosine a sentence without the question's words needs for a typed value of an
 /// English question to be bolded in it.
 pub const TYPED_FOCUS_COSINE: f32 = 0.89;
@@ -179,8 +176,8 @@ impl Reading<'_> {
                     });
                 }
             }
-            // A date question whose sentence gives only a year or a weekday, in a record
-            // dated to the day: the record's date answers it.
+            // A date question whose sentence gives no date, or only a year or a weekday,
+            // in a record dated to the day: the record's date answers it.
             if kind == AnswerType::Date
                 && s.date.is_some()
                 && s.focus >= FOCUS_SHARE
@@ -218,22 +215,12 @@ impl Reading<'_> {
                     subject: false,
                 });
             }
-            // A date question answered by a record dated that day, whose sentence says
-            // what happened but not when.
-            if kind == AnswerType::Date && s.date.is_some() && s.focus >= FOCUS_SHARE {
-                return Some(Choice {
-                    sentence: i,
-                    span: None,
-                    record_date: true,
-                    subject: false,
-                });
-            }
         }
         None
     }
 
-    /// A value the question itself gives is not its answer: its number, or a name all
-    /// of whose words it names.
+    /// A value the question itself gives is not its answer: its number, or a name whose
+    /// surname it names.
     fn echoes_question(&self, value: &str) -> bool {
         let digits: String = value.chars().filter(char::is_ascii_digit).collect();
         if !digits.is_empty() {
