@@ -199,7 +199,8 @@ impl Engine {
             choice.subject,
         );
         let span = if choice.record_date {
-            Some((0, at - 2))
+            // "23 July 2025: …": the date put before the quote.
+            at.checked_sub(2).map(|end| (0, end))
         } else if choice.subject {
             // The person the record is about, named before the quote.
             sentence.subject.map(|name| (0, name.len()))
