@@ -13,7 +13,8 @@ use super::query::QuestionType;
 /// Longest direct answer, in characters; longer sentences are cut at a word boundary.
 pub const MAX_ANSWER_CHARS: usize = 300;
 
-const MONTHS: &str = "January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec";
+/// Month names and their abbreviations, as a regular-expression alternation.
+pub(crate) const MONTHS: &str = "January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec";
 
 /// Compiled once. Word boundaries are ASCII (`(?-u:\b)`): Unicode ones would force the
 /// regex crate's slowest engine, and every candidate passage is matched against these.

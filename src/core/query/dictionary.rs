@@ -1,6 +1,5 @@
 //! Whether a word is a word of a language: Hunspell's English (American and British) and
-//! Russian dictionaries,
-//! built in (see `build.rs`), read by the `spellbook` crate. Spelling correction leaves
+//! Russian dictionaries, built in (see `build.rs`), read by the `spellbook` crate. Spelling correction leaves
 //! such words alone: "supposed" is a word, not a typo of "opposed".
 //!
 //! A word counts in its lower-case form only, so a proper name ("Igor", "Путин"), which
@@ -13,70 +12,58 @@ use spellbook::Dictionary;
 
 use crate::core::lang::Lang;
 
-fn load(aff: &str, dic: &str, lang: &str) -> Option<Dictionary> {
-    match Dictionary::new(aff, dic) {
-        Ok(d) => Some(d),
-        Err(error) => {
-            // Built in and checked by the tests: only a damaged build gets here.
-            tracing::error!(%error, lang, "the built-in spelling dictionary cannot be read");
-            None
-        }
-    }
-}
+/// The built-in dictionaries, by the language whose words they hold.
+const BUILT_IN: [(Lang, &str, &str, &str); 3] = [
+    (
+        Lang::En,
+        "en",
+        include_str!(concat!(env!("ATTACHE_DICTIONARIES"), "/en.aff")),
+        include_str!(concat!(env!("ATTACHE_DICTIONARIES"), "/en.dic")),
+    ),
+    (
+        Lang::En,
+        "en-gb",
+        include_str!(concat!(env!("ATTACHE_DICTIONARIES"), "/en-gb.aff")),
+        include_str!(concat!(env!("ATTACHE_DICTIONARIES"), "/en-gb.dic")),
+    ),
+    (
+        Lang::Ru,
+        "ru",
+        include_str!(concat!(env!("ATTACHE_DICTIONARIES"), "/ru.aff")),
+        include_str!(concat!(env!("ATTACHE_DICTIONARIES"), "/ru.dic")),
+    ),
+];
 
-fn english() -> Option<&'static Dictionary> {
-    static D: OnceLock<Option<Dictionary>> = OnceLock::new();
-    D.get_or_init(|| {
-        load(
-            include_str!(concat!(env!("ATTACHE_DICTIONARIES"), "/en.aff")),
-            include_str!(concat!(env!("ATTACHE_DICTIONARIES"), "/en.dic")),
-            "en",
-        )
+/// The dictionaries read, each with its language; read once, on first use.
+fn dictionaries() -> &'static [(Lang, Dictionary)] {
+    static READ: OnceLock<Vec<(Lang, Dictionary)>> = OnceLock::new();
+    READ.get_or_init(|| {
+        BUILT_IN
+            .iter()
+            .filter_map(|&(lang, name, aff, dic)| match Dictionary::new(aff, dic) {
+                Ok(d) => Some((lang, d)),
+                Err(error) => {
+                    // Built in and checked by the tests: only a damaged build gets here.
+                    tracing::error!(%error, name, "the built-in spelling dictionary cannot be read");
+                    None
+                }
+            })
+            .collect()
     })
-    .as_ref()
-}
-
-fn british() -> Option<&'static Dictionary> {
-    static D: OnceLock<Option<Dictionary>> = OnceLock::new();
-    D.get_or_init(|| {
-        load(
-            include_str!(concat!(env!("ATTACHE_DICTIONARIES"), "/en-gb.aff")),
-            include_str!(concat!(env!("ATTACHE_DICTIONARIES"), "/en-gb.dic")),
-            "en-gb",
-        )
-    })
-    .as_ref()
-}
-
-fn russian() -> Option<&'static Dictionary> {
-    static D: OnceLock<Option<Dictionary>> = OnceLock::new();
-    D.get_or_init(|| {
-        load(
-            include_str!(concat!(env!("ATTACHE_DICTIONARIES"), "/ru.aff")),
-            include_str!(concat!(env!("ATTACHE_DICTIONARIES"), "/ru.dic")),
-            "ru",
-        )
-    })
-    .as_ref()
 }
 
 /// Read the dictionaries now rather than on the first question.
 pub fn warm_up() {
-    english();
-    british();
-    russian();
+    dictionaries();
 }
 
 /// Whether `word`, lower-cased, is a common word of `lang` (a proper name is not).
 pub fn is_word(lang: Lang, word: &str) -> bool {
     // English questions use curly apostrophes too ("don’t").
     let lower = word.to_lowercase().replace('’', "'");
-    let dictionaries = match lang {
-        Lang::En => [english(), british()],
-        Lang::Ru => [russian(), None],
-        Lang::Uk => [None, None],
-    };
-    dictionaries.iter().flatten().any(|d| d.check(&lower))
+    dictionaries()
+        .iter()
+        .any(|(of, d)| *of == lang && d.check(&lower))
 }
 
 #[cfg(test)]

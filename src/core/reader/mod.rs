@@ -53,7 +53,7 @@ pub struct Sentence<'a> {
     pub text: &'a str,
     /// Its passage with the record's section, title and date: where constraints are
     /// looked for when the sentence itself says nothing of them.
-    pub context: String,
+    pub context: &'a str,
     /// The record's or article's date ("2025-07-23"), if it has one.
     pub date: Option<&'a str>,
     /// The engine's ranking of the sentence (coverage, evidence, passage rank, meaning).
@@ -86,7 +86,7 @@ pub struct Reading<'q> {
     pub words: Vec<String>,
     /// Surnames (lower-case) of the people the sources have records of: named alone in a
     /// sentence, they are people too.
-    pub people: Vec<String>,
+    pub people: &'q [String],
     /// The best cosine of any candidate sentence: closeness is judged against it.
     pub best_cosine: f32,
 }
@@ -147,7 +147,7 @@ impl Reading<'_> {
                 });
             }
             let found: Vec<Typed> = match kind {
-                AnswerType::Person => typed::people(s.text, &self.people),
+                AnswerType::Person => typed::people(s.text, self.people),
                 _ => typed::find(kind, s.text),
             }
             .into_iter()
@@ -278,21 +278,6 @@ impl Reading<'_> {
         if anchors.is_empty() {
             return found.first().copied();
         }
-        let gap = |t: &Typed, a: usize| {
-            if a < t.start {
-                t.start - a
-            } else if a >= t.end {
-                a - t.end
-            } else {
-                0
-            }
-        };
-        let distance = |t: &Typed| -> usize {
-            anchors
-                .iter()
-                .map(|c| c.iter().map(|&a| gap(t, a)).min().unwrap_or(0))
-                .sum()
-        };
         // A value standing in an anchor itself ("23 July" as the asked day) is not what
         // is asked for; the values around it are.
         // Only a date or a name can be the anchor itself; a count or a duration holds
@@ -305,7 +290,7 @@ impl Reading<'_> {
         found
             .iter()
             .filter(|t| !inside(t) || found.len() == 1)
-            .min_by_key(|t| distance(t))
+            .min_by_key(|t| distance(&anchors, t))
             .or_else(|| found.first())
             .copied()
     }
@@ -403,28 +388,11 @@ impl Reading<'_> {
         if anchors.is_empty() {
             return false;
         }
-        let distance = |t: &Typed| -> usize {
-            anchors
-                .iter()
-                .map(|c| {
-                    c.iter()
-                        .map(|&a| {
-                            if a < t.start {
-                                t.start - a
-                            } else {
-                                a.saturating_sub(t.end)
-                            }
-                        })
-                        .min()
-                        .unwrap_or(0)
-                })
-                .sum()
-        };
-        let best = distance(pick);
+        let best = distance(&anchors, pick);
         found
             .iter()
             .filter(|t| *t != pick)
-            .all(|t| best as f32 <= CLEAR_RATIO * distance(t) as f32)
+            .all(|t| best as f32 <= CLEAR_RATIO * distance(&anchors, t) as f32)
     }
 
     /// The sentence is about what the question asks: its focus words, or its meaning.
@@ -477,9 +445,27 @@ impl Reading<'_> {
         }
         match check(s.text) {
             Some(v) => v,
-            None => check(&s.context).unwrap_or(true),
+            None => check(s.context).unwrap_or(true),
         }
     }
+}
+
+/// How far value `t` stands from byte `a` (0 when `a` is inside it).
+fn gap(t: &Typed, a: usize) -> usize {
+    if a < t.start {
+        t.start - a
+    } else {
+        a.saturating_sub(t.end)
+    }
+}
+
+/// How far value `t` stands from the question's focus: for each concept the sentence
+/// holds (`anchors`, its positions), the nearest of them, summed.
+fn distance(anchors: &[Vec<usize>], t: &Typed) -> usize {
+    anchors
+        .iter()
+        .map(|c| c.iter().map(|&a| gap(t, a)).min().unwrap_or(0))
+        .sum()
 }
 
 /// How the sources name round `n`: "third round", "round 3".
@@ -525,7 +511,7 @@ mod tests {
             .collect();
         Sentence {
             text,
-            context: context.to_string(),
+            context: Box::leak(context.to_string().into_boxed_str()),
             date: None,
             score: 1.0,
             focus: 1.0,
@@ -549,7 +535,7 @@ mod tests {
             counted: counted.iter().map(|c| c.to_string()).collect(),
             focus: Vec::new(),
             words: question::words_of(q),
-            people: Vec::new(),
+            people: &[],
             best_cosine: 0.0,
         };
         reading.choose(s).map(|c| match c.span {
@@ -671,7 +657,7 @@ mod tests {
             counted: Vec::new(),
             focus: vec![vec!["spoke".to_string()]],
             words: question::words_of("Who spoke first?"),
-            people: Vec::new(),
+            people: &[],
             best_cosine: 0.0,
         };
         let choice = reading.choose(&s).expect("an answer line");

@@ -276,7 +276,7 @@ pub fn rounds_in(words: &[&str]) -> Vec<u32> {
             n.parse::<u32>()
                 .ok()
                 .filter(|n| (1..10).contains(n))
-                .or_else(|| match *n {
+                .or(match *n {
                     "one" => Some(1),
                     "two" => Some(2),
                     "three" => Some(3),

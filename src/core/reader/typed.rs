@@ -9,8 +9,8 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::question::AnswerType;
+use crate::core::answer::MONTHS;
 
-const MONTHS: &str = "January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec";
 const WEEKDAYS: &str = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday";
 
 /// A value found in a sentence: its type and byte range.
@@ -305,6 +305,15 @@ pub fn person_of_title(title: &str) -> Option<&str> {
     ((2..=4).contains(&words.len()) && words.iter().all(name_like)).then_some(name)
 }
 
+/// The surnames (lower-case) of the people records among `titles`.
+pub fn people_of<'a>(titles: impl Iterator<Item = &'a str>) -> Vec<String> {
+    titles
+        .filter_map(person_of_title)
+        .filter_map(|name| name.split_whitespace().last())
+        .map(str::to_lowercase)
+        .collect()
+}
+
 /// Whether a capitalised word can be part of a person's name: not an office, a country,
 /// a demonym ("Turkish"), an acronym ("FM", "GRU"), a month or a weekday.
 fn name_word(w: &str) -> bool {
@@ -336,17 +345,15 @@ pub fn people(sentence: &str, people: &[String]) -> Vec<Typed> {
             }
             at += w.len() + 1;
         }
-        // The sentence's opening word is a name only when a name word follows it.
         let opening = m.start() == 0;
         words.push((usize::MAX, ""));
         for (i, (at, w)) in words.iter().enumerate() {
             let known = |w: &str| people.contains(&w.to_lowercase());
-            let keep = !w.is_empty()
-                && name_word(w)
-                && !(opening
-                    && i == 0
-                    && !known(w)
-                    && !words.get(1).is_some_and(|(_, n)| name_word(n)));
+            // The sentence's opening word is a name when a name word follows it or it is
+            // a known surname ("Umerov led…").
+            let opener_named =
+                !opening || i != 0 || known(w) || words.get(1).is_some_and(|(_, n)| name_word(n));
+            let keep = !w.is_empty() && name_word(w) && opener_named;
             if keep {
                 run.push((*at, w));
                 continue;

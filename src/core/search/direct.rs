@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use tantivy::DocAddress;
 
-use super::lexical::{coverage, evidence};
+use super::lexical::{alternative_match, coverage, evidence};
 use super::{field_str, rank, DirectAnswer, Engine, Scored};
 use crate::core::analysis::{self, Term as Token};
 use crate::core::answer::{self, one_line};
@@ -14,6 +14,7 @@ use crate::core::corpus::{detect_flags, strip_flags, Flag, PassageKind, Source, 
 use crate::core::lang::Lang;
 use crate::core::query::{self, Alternative, Concept, Origin, Plan, QuestionType};
 use crate::core::reader::{typed, Asked, Outcome, Reading, Sentence};
+use crate::core::timeline::when::{self, When};
 
 /// The direct answer is a sentence of one of the first passages…
 const ANSWER_PASSAGES: usize = 3;
@@ -77,6 +78,26 @@ impl Engine {
         let checkable: Vec<bool> = (0..focus.names.concepts.len())
             .map(|n| lang == Lang::En || held.iter().any(|h| h[n]))
             .collect();
+        // Each passage with its section, title and date: where a sentence's constraints
+        // are looked for when it says nothing of them.
+        let contexts: Vec<String> = scored
+            .iter()
+            .take(ANSWER_PASSAGES)
+            .map(|s| {
+                let doc = &s.passage.doc;
+                let mut context =
+                    format!("{} {}", field_str(doc, f.section), field_str(doc, f.text));
+                if let Some(src) = self.index.source(field_str(doc, f.source_id)) {
+                    context.push(' ');
+                    context.push_str(&src.title);
+                    if let Some(d) = src.date.as_deref() {
+                        context.push(' ');
+                        context.push_str(&spelled_date(d));
+                    }
+                }
+                context
+            })
+            .collect();
         let mut sentences: Vec<Sentence<'_>> = Vec::new();
         let mut meta: Vec<(usize, bool, Option<&Source>)> = Vec::new();
         let mut stripped: Vec<String> = Vec::new();
@@ -87,15 +108,6 @@ impl Engine {
             let source = self.index.source(field_str(doc, f.source_id));
             let record = source.filter(|s| s.kind == SourceKind::Record);
             let names_held = held[rank].iter().zip(&checkable).all(|(&h, &c)| h || !c);
-            let mut context = format!("{} {}", field_str(doc, f.section), text);
-            if let Some(src) = source {
-                context.push(' ');
-                context.push_str(&src.title);
-                if let Some(d) = src.date.as_deref() {
-                    context.push(' ');
-                    context.push_str(&spelled_date(d));
-                }
-            }
             // A caption is one unit: its credit answers "who took the photo".
             let is_caption = field_str(doc, f.kind) == PassageKind::Caption.as_str();
             let units = if is_caption {
@@ -151,7 +163,7 @@ impl Engine {
                 meta.push((rank, a == 0, source));
                 sentences.push(Sentence {
                     text: "",
-                    context: context.clone(),
+                    context: &contexts[rank],
                     date: record.and_then(|r| r.date.as_deref()),
                     score,
                     focus: focus.share(tokens, &s.passage.extra_terms),
@@ -166,17 +178,9 @@ impl Engine {
         for (s, text) in sentences.iter_mut().zip(&stripped) {
             s.text = text;
         }
-        let people: Vec<String> = self
-            .index
-            .catalog
-            .iter()
-            .filter_map(|s| typed::person_of_title(&s.title))
-            .filter_map(|name| name.split_whitespace().last())
-            .map(str::to_lowercase)
-            .collect();
         let reading = Reading {
             asked: &asked,
-            people,
+            people: &self.people,
             counted: focus.counted(&asked),
             focus: focus.stems(),
             words: crate::core::reader::question::words_of(question),
@@ -310,33 +314,15 @@ const ROUND_WORDS: &[&str] = &["round", "rounds", "session", "talks"];
 /// sentence.
 const FOCUS_TOPIC_FACTOR: f32 = 0.5;
 
-/// "2025-07-23" as the sources write a date ("23 July 2025"), for the reader's
-/// constraints; anything else as it is.
+/// A record's date as the sources write dates ("2025-07-23" → "23 July 2025"), read by
+/// the timeline's date reader, for the reader's constraints; what it cannot read, as it is.
 fn spelled_date(date: &str) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let parts: Vec<&str> = date.split('-').collect();
-    match parts.as_slice() {
-        [y, m, d] => match (m.parse::<usize>(), d.parse::<u32>()) {
-            (Ok(m @ 1..=12), Ok(d)) => format!("{d} {} {y}", MONTHS[m - 1]),
-            _ => date.to_string(),
-        },
-        [y, m] => match m.parse::<usize>() {
-            Ok(m @ 1..=12) => format!("{} {y}", MONTHS[m - 1]),
-            _ => date.to_string(),
-        },
+    let day = |d: chrono::NaiveDate| d.format("%-d %B %Y").to_string();
+    match when::parse(date) {
+        Some(When::Day(d)) => day(d),
+        Some(When::Days(a, b)) => format!("{} – {}", day(a), day(b)),
+        Some(When::Month { year, month }) => chrono::NaiveDate::from_ymd_opt(year, month, 1)
+            .map_or_else(|| date.to_string(), |d| d.format("%B %Y").to_string()),
         _ => date.to_string(),
     }
 }
@@ -464,11 +450,9 @@ impl<'p> Focus<'p> {
             .concepts
             .iter()
             .map(|c| {
-                let one = Plan {
-                    concepts: vec![c.clone()],
-                    ..self.plan.clone()
-                };
-                coverage(&one, &[1.0], tokens, extra, 1.0) > 0.0
+                c.alternatives
+                    .iter()
+                    .any(|a| alternative_match(a, tokens, extra, 1.0) > 0.0)
             })
             .collect()
     }
@@ -526,5 +510,17 @@ impl<'p> Focus<'p> {
                 _ => None,
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spelled_date;
+
+    #[test]
+    fn a_record_date_is_spelt_as_the_sources_write_dates() {
+        assert_eq!(spelled_date("2025-07-23"), "23 July 2025");
+        assert_eq!(spelled_date("2025-05"), "May 2025");
+        assert_eq!(spelled_date("sometime"), "sometime");
     }
 }

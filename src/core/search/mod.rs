@@ -108,6 +108,9 @@ pub struct Engine {
     analysed: Mutex<HashMap<DocAddress, Arc<Analysed>>>,
     /// Sentence vectors and the model, when semantic search is on for this generation.
     semantic: Option<Semantic>,
+    /// Surnames (lower-case) of the people the generation's records are about, for the
+    /// reader: read once, not at every question.
+    people: Vec<String>,
 }
 
 /// Cached entries at most; the cache is emptied when full (simple, and a full cache of
@@ -186,7 +189,9 @@ impl Engine {
         answer::warm_up();
         reader::warm_up();
         query::dictionary::warm_up();
+        let people = reader::typed::people_of(index.catalog.iter().map(|s| s.title.as_str()));
         Engine {
+            people,
             index,
             synonyms,
             settings,
